@@ -1,0 +1,40 @@
+// swift-tools-version:5.10
+import PackageDescription
+
+let package = Package(
+    name: "vitrel",
+    products: [
+        .library(name: "VitRel", targets: ["VitRel"]),
+        .executable(name: "vitrel", targets: ["VitRelCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // C libraries, bound once each (module map + shim header; include paths from pkg-config).
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .target(
+            name: "VitRel",
+            dependencies: [
+                "COpenBLAS", "CPNG", "CJPEG",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "VitRelCLI",
+            dependencies: [
+                "VitRel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "VitRelTests",
+            dependencies: ["VitRel"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

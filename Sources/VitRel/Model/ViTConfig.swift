@@ -1,0 +1,98 @@
+/// Architecture of a Vision Transformer (Dosovitskiy et al. 2021), in timm's terms.
+///
+/// Field names spell out what timm's `model_args` abbreviate; `ViTConfig.timm(architecture:)`
+/// gives the defaults a timm architecture name fixes.
+public struct ViTConfig: Codable, Equatable, Sendable {
+    public enum Pooling: String, Codable, Sendable {
+        /// The CLS token's final state feeds the head (timm "token").
+        case token
+        /// Mean over patch tokens (timm "avg"; prefix tokens excluded).
+        case average
+    }
+
+    public var imageHeight: Int
+    public var imageWidth: Int
+    public var patchSize: Int
+    public var channels: Int
+    public var embedDimension: Int
+    public var depth: Int
+    public var headCount: Int
+    public var mlpHiddenDimension: Int
+    public var classCount: Int
+    public var qkvBias: Bool
+    public var classToken: Bool
+    public var pooling: Pooling
+    /// timm's fc_norm: the final LayerNorm after pooling instead of before it.
+    public var normAfterPooling: Bool
+    /// ε of every block LayerNorm (timm 1e-6, Hugging Face 1e-12).
+    public var layerNormEpsilon: Double
+    /// ε of the final LayerNorm.
+    public var finalNormEpsilon: Double
+    public var classNames: [String]
+
+    public init(
+        imageHeight: Int = 224, imageWidth: Int = 224, patchSize: Int = 16, channels: Int = 3,
+        embedDimension: Int = 768, depth: Int = 12, headCount: Int = 12, mlpHiddenDimension: Int? = nil,
+        classCount: Int = 1000, qkvBias: Bool = true, classToken: Bool = true, pooling: Pooling = .token,
+        normAfterPooling: Bool? = nil, layerNormEpsilon: Double = 1e-6, finalNormEpsilon: Double? = nil,
+        classNames: [String]? = nil
+    ) {
+        self.imageHeight = imageHeight
+        self.imageWidth = imageWidth
+        self.patchSize = patchSize
+        self.channels = channels
+        self.embedDimension = embedDimension
+        self.depth = depth
+        self.headCount = headCount
+        self.mlpHiddenDimension = mlpHiddenDimension ?? 4 * embedDimension
+        self.classCount = classCount
+        self.qkvBias = qkvBias
+        self.classToken = classToken
+        self.pooling = pooling
+        self.normAfterPooling = normAfterPooling ?? (pooling == .average)
+        self.layerNormEpsilon = layerNormEpsilon
+        self.finalNormEpsilon = finalNormEpsilon ?? layerNormEpsilon
+        self.classNames = classNames ?? (0..<classCount).map { "class_\($0)" }
+    }
+
+    public var headDimension: Int { embedDimension / headCount }
+    public var gridHeight: Int { imageHeight / patchSize }
+    public var gridWidth: Int { imageWidth / patchSize }
+    public var patchCount: Int { gridHeight * gridWidth }
+    /// Tokens in the sequence: patches plus the CLS token when present.
+    public var tokenCount: Int { patchCount + prefixTokenCount }
+    public var prefixTokenCount: Int { classToken ? 1 : 0 }
+
+    /// Width, depth and heads of timm's named sizes.
+    public static let timmSizes: [String: (width: Int, depth: Int, heads: Int)] = [
+        "tiny": (192, 12, 3), "small": (384, 12, 6), "base": (768, 12, 12), "large": (1024, 24, 16),
+    ]
+
+    /// Defaults fixed by a timm architecture name `vit_{size}_patch{p}_{resolution}`;
+    /// nil for names outside that family.
+    public static func timm(architecture: String, classCount: Int = 1000) -> ViTConfig? {
+        let parts = architecture.split(separator: "_")
+        guard parts.count >= 4, parts[0] == "vit", let size = timmSizes[String(parts[1])],
+              parts[2].hasPrefix("patch"), let patch = Int(parts[2].dropFirst(5)),
+              let resolution = Int(parts[3])
+        else { return nil }
+        return ViTConfig(
+            imageHeight: resolution, imageWidth: resolution, patchSize: patch,
+            embedDimension: size.width, depth: size.depth, headCount: size.heads, classCount: classCount)
+    }
+
+    /// Checks that the numbers fit together; returns a description of the first problem.
+    public func validationProblem() -> String? {
+        if patchSize <= 0 { return "patch size must be positive" }
+        if imageHeight % patchSize != 0 || imageWidth % patchSize != 0 {
+            return "image size \(imageHeight)x\(imageWidth) is not a multiple of patch size \(patchSize)"
+        }
+        if headCount <= 0 || embedDimension % headCount != 0 {
+            return "width \(embedDimension) is not divisible by \(headCount) heads"
+        }
+        if depth < 0 || classCount <= 0 { return "depth and class count must be positive" }
+        if classNames.count != classCount { return "\(classNames.count) class names for \(classCount) classes" }
+        if !classToken && pooling == .token { return "token pooling needs a class token" }
+        return nil
+    }
+}

@@ -1,0 +1,79 @@
+import RealModule
+
+/// Per-element loops shared by the layers.
+///
+/// Each kernel is generic and carries `@_specialize` for Float and Double: the generic
+/// entry point jumps to the specialised body at run time, so callers in generic code pay one
+/// type check per call and the loop itself runs on concrete, vectorisable code.
+public enum Kernels {
+    /// Σ x, accumulated in Double (four partial sums for speed, order fixed).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func sumAsDouble<Scalar: TensorScalar>(_ x: UnsafeBufferPointer<Scalar>) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        let n = x.count
+        while i + 4 <= n {
+            s0 += Double(x[i]); s1 += Double(x[i + 1]); s2 += Double(x[i + 2]); s3 += Double(x[i + 3])
+            i += 4
+        }
+        while i < n { s0 += Double(x[i]); i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// y += α·x.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func axpy<Scalar: TensorScalar>(
+        _ alpha: Scalar, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int
+    ) {
+        for i in 0..<count { y[i] += alpha * x[i] }
+    }
+
+    /// Adds `bias` (length `columns`) to every row of a row-major [rows, columns] matrix.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func addRowBias<Scalar: TensorScalar>(
+        _ matrix: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int, bias: UnsafePointer<Scalar>
+    ) {
+        for r in 0..<rows {
+            let row = matrix + r * columns
+            for c in 0..<columns { row[c] += bias[c] }
+        }
+    }
+
+    /// Accumulates the column sums of a [rows, columns] matrix into `sums` (bias gradients).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func accumulateColumnSums<Scalar: TensorScalar>(
+        _ matrix: UnsafePointer<Scalar>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Scalar>
+    ) {
+        for r in 0..<rows {
+            let row = matrix + r * columns
+            for c in 0..<columns { sums[c] += row[c] }
+        }
+    }
+
+    /// Numerically stable softmax of each row of a [rows, columns] matrix, in place.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func softmaxRows<Scalar: TensorScalar>(
+        _ matrix: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
+    ) {
+        Parallel.forEachChunk(rows, grain: max(1, 4096 / max(1, columns))) { range in
+            for r in range {
+                let row = matrix + r * columns
+                var maximum = -Scalar.infinity
+                for c in 0..<columns { maximum = Swift.max(maximum, row[c]) }
+                var total: Scalar = 0
+                for c in 0..<columns {
+                    let e = Scalar.exp(row[c] - maximum)
+                    row[c] = e
+                    total += e
+                }
+                let inverse = 1 / total
+                for c in 0..<columns { row[c] *= inverse }
+            }
+        }
+    }
+}
