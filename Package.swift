@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(
             name: "VitRelTests",
             dependencies: ["VitRel"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ]
 )
