@@ -77,3 +77,50 @@ public enum Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// Softmax backward per row: ds = p ⊙ (g − Σ_j p_j g_j).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func softmaxBackwardRows<Scalar: TensorScalar>(
+        probabilities p: UnsafePointer<Scalar>, gradient g: UnsafePointer<Scalar>,
+        into ds: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
+    ) {
+        Parallel.forEachChunk(rows, grain: max(1, 4096 / max(1, columns))) { range in
+            for r in range {
+                let pr = p + r * columns, gr = g + r * columns, dr = ds + r * columns
+                var dot: Scalar = 0
+                for c in 0..<columns { dot += pr[c] * gr[c] }
+                for c in 0..<columns { dr[c] = pr[c] * (gr[c] - dot) }
+            }
+        }
+    }
+
+    /// z = x + y elementwise.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func add<Scalar: TensorScalar>(_ x: [Scalar], _ y: [Scalar]) -> [Scalar] {
+        precondition(x.count == y.count, "add: \(x.count) vs \(y.count)")
+        var z = [Scalar].uninitialized(x.count)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                z.withUnsafeMutableBufferPointer { zp in
+                    for i in 0..<zp.count { zp[i] = xp[i] + yp[i] }
+                }
+            }
+        }
+        return z
+    }
+
+    /// x += y elementwise.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func addInPlace<Scalar: TensorScalar>(_ x: inout [Scalar], _ y: [Scalar]) {
+        precondition(x.count == y.count, "add: \(x.count) vs \(y.count)")
+        x.withUnsafeMutableBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                for i in 0..<xp.count { xp[i] += yp[i] }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import RealModule
+
+/// The exact Gaussian error linear unit (Hendrycks & Gimpel 2016), x·Φ(x), as timm and
+/// Hugging Face ViTs use it (not the tanh approximation).
+public enum GELU {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func forward<Scalar: TensorScalar>(_ x: [Scalar]) -> [Scalar] {
+        var y = [Scalar].uninitialized(x.count)
+        let inverseSqrt2 = 1 / Scalar(2).squareRoot()
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                Parallel.forEachChunk(x.count, grain: 16384) { range in
+                    for i in range {
+                        let v = xp[i]
+                        yp[i] = v * (1 + Scalar.erf(v * inverseSqrt2)) / 2
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// dx = dy·(Φ(x) + x·φ(x)).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func backward<Scalar: TensorScalar>(_ dy: [Scalar], input x: [Scalar]) -> [Scalar] {
+        var dx = [Scalar].uninitialized(x.count)
+        let inverseSqrt2 = 1 / Scalar(2).squareRoot()
+        let inverseSqrt2Pi = 1 / (2 * Scalar.pi).squareRoot()
+        x.withUnsafeBufferPointer { xp in
+            dy.withUnsafeBufferPointer { dyp in
+                dx.withUnsafeMutableBufferPointer { dxp in
+                    Parallel.forEachChunk(x.count, grain: 16384) { range in
+                        for i in range {
+                            let v = xp[i]
+                            let cdf = (1 + Scalar.erf(v * inverseSqrt2)) / 2
+                            let pdf = Scalar.exp(-v * v / 2) * inverseSqrt2Pi
+                            dxp[i] = dyp[i] * (cdf + v * pdf)
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}

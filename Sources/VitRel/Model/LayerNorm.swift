@@ -1,0 +1,127 @@
+/// Layer normalisation over the last axis (Ba et al. 2016): y = (x − μ)/σ · γ + β with
+/// σ = sqrt(biased variance + ε).
+public struct LayerNorm<Scalar: TensorScalar>: Sendable {
+    /// γ, [dimension]
+    public var weight: Tensor<Scalar>
+    /// β, [dimension]
+    public var bias: Tensor<Scalar>
+    public var epsilon: Double
+
+    public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>, epsilon: Double) {
+        precondition(weight.rank == 1 && bias.shape == weight.shape, "LayerNorm γ \(weight.shape), β \(bias.shape)")
+        self.weight = weight
+        self.bias = bias
+        self.epsilon = epsilon
+    }
+
+    public var dimension: Int { weight.count }
+
+    public func zeroed() -> LayerNorm {
+        LayerNorm(weight: Tensor(zeros: weight.shape), bias: Tensor(zeros: bias.shape), epsilon: epsilon)
+    }
+
+    /// What the backward pass and the relevance rules need: per-row mean and 1/σ.
+    public struct Cache: Sendable {
+        /// [rows]
+        public var mean: [Scalar]
+        /// [rows], 1/σ
+        public var inverseStandardDeviation: [Scalar]
+    }
+
+    /// Normalises each of `rows` rows of x [rows, dimension].
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ x: [Scalar], rows: Int) -> (y: [Scalar], cache: Cache) {
+        let d = dimension
+        precondition(x.count == rows * d, "LayerNorm input \(x.count) ≠ \(rows)×\(d)")
+        var y = [Scalar].uninitialized(rows * d)
+        var mean = [Scalar].uninitialized(rows)
+        var inverseStd = [Scalar].uninitialized(rows)
+        let eps = Scalar(epsilon)
+        x.withUnsafeBufferPointer { xp in
+            weight.scalars.withUnsafeBufferPointer { gp in
+                bias.scalars.withUnsafeBufferPointer { bp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        mean.withUnsafeMutableBufferPointer { mp in
+                            inverseStd.withUnsafeMutableBufferPointer { sp in
+                                Parallel.forEachChunk(rows, grain: max(1, 16384 / d)) { range in
+                                    for r in range {
+                                        let row = xp.baseAddress! + r * d
+                                        let out = yp.baseAddress! + r * d
+                                        var sum: Scalar = 0
+                                        for i in 0..<d { sum += row[i] }
+                                        let mu = sum / Scalar(d)
+                                        var squares: Scalar = 0
+                                        for i in 0..<d { let c = row[i] - mu; squares += c * c }
+                                        let rstd = 1 / (squares / Scalar(d) + eps).squareRoot()
+                                        for i in 0..<d { out[i] = (row[i] - mu) * rstd * gp[i] + bp[i] }
+                                        mp[r] = mu
+                                        sp[r] = rstd
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (y, Cache(mean: mean, inverseStandardDeviation: inverseStd))
+    }
+
+    /// Backward pass: returns dx and, when `accumulate`, adds dγ, dβ into `gradient`.
+    ///
+    /// With x̂ = (x − μ)/σ and g = dy·γ: dx = (g − mean(g) − x̂·mean(g·x̂))/σ.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(
+        _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout LayerNorm,
+        accumulate: Bool = true
+    ) -> [Scalar] {
+        let d = dimension
+        var dx = [Scalar].uninitialized(rows * d)
+        // dy ⊙ x̂, reduced over rows afterwards in a fixed order (deterministic dγ).
+        var dyTimesNormalised = [Scalar].uninitialized(rows * d)
+        dy.withUnsafeBufferPointer { dyp in
+            x.withUnsafeBufferPointer { xp in
+                weight.scalars.withUnsafeBufferPointer { gp in
+                    dx.withUnsafeMutableBufferPointer { dxp in
+                        dyTimesNormalised.withUnsafeMutableBufferPointer { tp in
+                            Parallel.forEachChunk(rows, grain: max(1, 16384 / d)) { range in
+                                for r in range {
+                                    let mu = cache.mean[r], rstd = cache.inverseStandardDeviation[r]
+                                    let xr = xp.baseAddress! + r * d, dyr = dyp.baseAddress! + r * d
+                                    let dxr = dxp.baseAddress! + r * d, tr = tp.baseAddress! + r * d
+                                    var meanG: Scalar = 0, meanGX: Scalar = 0
+                                    for i in 0..<d {
+                                        let xhat = (xr[i] - mu) * rstd
+                                        let g = dyr[i] * gp[i]
+                                        meanG += g
+                                        meanGX += g * xhat
+                                        tr[i] = dyr[i] * xhat
+                                    }
+                                    meanG /= Scalar(d)
+                                    meanGX /= Scalar(d)
+                                    for i in 0..<d {
+                                        let xhat = (xr[i] - mu) * rstd
+                                        dxr[i] = (dyr[i] * gp[i] - meanG - xhat * meanGX) * rstd
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            guard accumulate else { return }
+            gradient.bias.scalars.withUnsafeMutableBufferPointer { dbp in
+                Kernels.accumulateColumnSums(dyp.baseAddress!, rows: rows, columns: d, into: dbp.baseAddress!)
+            }
+        }
+        guard accumulate else { return dx }
+        dyTimesNormalised.withUnsafeBufferPointer { tp in
+            gradient.weight.scalars.withUnsafeMutableBufferPointer { dgp in
+                Kernels.accumulateColumnSums(tp.baseAddress!, rows: rows, columns: d, into: dgp.baseAddress!)
+            }
+        }
+        return dx
+    }
+}

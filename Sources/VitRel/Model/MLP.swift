@@ -1,0 +1,37 @@
+/// The transformer's feed-forward network: fc1 → exact GELU → fc2 (timm `Mlp`).
+public struct MLP<Scalar: TensorScalar>: Sendable {
+    /// [hidden, D]
+    public var fc1: Linear<Scalar>
+    /// [D, hidden]
+    public var fc2: Linear<Scalar>
+
+    public init(fc1: Linear<Scalar>, fc2: Linear<Scalar>) {
+        precondition(fc1.outputCount == fc2.inputCount && fc1.inputCount == fc2.outputCount, "MLP shapes")
+        self.fc1 = fc1
+        self.fc2 = fc2
+    }
+
+    public func zeroed() -> MLP { MLP(fc1: fc1.zeroed(), fc2: fc2.zeroed()) }
+
+    public struct Cache: Sendable {
+        /// [rows, hidden]: fc1 output, before GELU
+        public var hiddenPreActivation: [Scalar]
+        /// [rows, hidden]: GELU output, fc2's input
+        public var hidden: [Scalar]
+    }
+
+    public func forward(_ x: [Scalar], rows: Int) -> (y: [Scalar], cache: Cache) {
+        let preActivation = fc1.forward(x, rows: rows)
+        let hidden = GELU.forward(preActivation)
+        let y = fc2.forward(hidden, rows: rows)
+        return (y, Cache(hiddenPreActivation: preActivation, hidden: hidden))
+    }
+
+    public func backward(
+        _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout MLP, accumulate: Bool = true
+    ) -> [Scalar] {
+        let dHidden = fc2.backward(dy, input: cache.hidden, rows: rows, gradient: &gradient.fc2, accumulate: accumulate)
+        let dPreActivation = GELU.backward(dHidden, input: cache.hiddenPreActivation)
+        return fc1.backward(dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate)
+    }
+}

@@ -1,0 +1,67 @@
+/// A pre-norm transformer encoder block (timm `Block`):
+/// x₁ = x + attn(norm1(x)); y = x₁ + mlp(norm2(x₁)).
+public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
+    public var norm1: LayerNorm<Scalar>
+    public var attention: MultiHeadAttention<Scalar>
+    public var norm2: LayerNorm<Scalar>
+    public var mlp: MLP<Scalar>
+
+    public init(norm1: LayerNorm<Scalar>, attention: MultiHeadAttention<Scalar>, norm2: LayerNorm<Scalar>, mlp: MLP<Scalar>) {
+        self.norm1 = norm1
+        self.attention = attention
+        self.norm2 = norm2
+        self.mlp = mlp
+    }
+
+    public func zeroed() -> TransformerBlock {
+        TransformerBlock(norm1: norm1.zeroed(), attention: attention.zeroed(), norm2: norm2.zeroed(), mlp: mlp.zeroed())
+    }
+
+    /// Everything one block's forward pass computed, in order (the block's "trace").
+    public struct Trace: Sendable {
+        /// [B·N, D] block input
+        public var input: [Scalar]
+        public var norm1: LayerNorm<Scalar>.Cache
+        /// [B·N, D] norm1 output, the attention's input
+        public var normalisedInput: [Scalar]
+        public var attention: MultiHeadAttention<Scalar>.Cache
+        /// [B·N, D] x + attention output
+        public var afterAttention: [Scalar]
+        public var norm2: LayerNorm<Scalar>.Cache
+        /// [B·N, D] norm2 output, the MLP's input
+        public var normalisedAfterAttention: [Scalar]
+        public var mlp: MLP<Scalar>.Cache
+    }
+
+    public func forward(
+        _ x: [Scalar], batch: Int, tokens: Int, attentionOffset: [Scalar]? = nil
+    ) -> (y: [Scalar], trace: Trace) {
+        let rows = batch * tokens
+        let (n1, c1) = norm1.forward(x, rows: rows)
+        let (attended, attentionCache) = attention.forward(n1, batch: batch, tokens: tokens, attentionOffset: attentionOffset)
+        let afterAttention = Kernels.add(x, attended)
+        let (n2, c2) = norm2.forward(afterAttention, rows: rows)
+        let (mlpOut, mlpCache) = mlp.forward(n2, rows: rows)
+        let y = Kernels.add(afterAttention, mlpOut)
+        return (y, Trace(
+            input: x, norm1: c1, normalisedInput: n1, attention: attentionCache,
+            afterAttention: afterAttention, norm2: c2, normalisedAfterAttention: n2, mlp: mlpCache))
+    }
+
+    /// The forward pass read backwards. Returns dx and ∂loss/∂A for this block.
+    public func backward(
+        _ dy: [Scalar], trace: Trace, batch: Int, tokens: Int, gradient: inout TransformerBlock,
+        accumulate: Bool = true
+    ) -> (dx: [Scalar], dAttention: [Scalar]) {
+        let rows = batch * tokens
+        let dn2 = mlp.backward(dy, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, gradient: &gradient.mlp, accumulate: accumulate)
+        var dAfterAttention = norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate)
+        Kernels.addInPlace(&dAfterAttention, dy)
+        let (dn1, dAttention) = attention.backward(
+            dAfterAttention, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens,
+            gradient: &gradient.attention, accumulate: accumulate)
+        var dx = norm1.backward(dn1, input: trace.input, cache: trace.norm1, rows: rows, gradient: &gradient.norm1, accumulate: accumulate)
+        Kernels.addInPlace(&dx, dAfterAttention)
+        return (dx, dAttention)
+    }
+}

@@ -1,0 +1,173 @@
+/// A Vision Transformer classifier (Dosovitskiy et al. 2021) in timm's structure:
+/// patch embedding → [CLS] + position embedding → pre-norm blocks → final norm → pooling → head.
+///
+/// Parameters carry timm's checkpoint names (`forEachParameter`), so the same type reads and
+/// writes checkpoints, holds gradients (`zeroed()`), and feeds the optimiser.
+public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
+    public var config: ViTConfig
+    public var patchEmbedding: PatchEmbedding<Scalar>
+    /// [D]; unused (empty) when the model has no class token.
+    public var classToken: Tensor<Scalar>
+    /// [prefix + gridH·gridW, D] for the grid the checkpoint was trained on.
+    public var positionEmbedding: Tensor<Scalar>
+    /// Patch grid of `positionEmbedding` (rows, columns).
+    public var positionGrid: (height: Int, width: Int)
+    public var blocks: [TransformerBlock<Scalar>]
+    /// Final LayerNorm: on all tokens before pooling, or after pooling (timm fc_norm).
+    public var norm: LayerNorm<Scalar>
+    public var head: Linear<Scalar>
+
+    /// Builds a model with every parameter drawn from `initialiser` (or zeros when nil).
+    /// timm's initialisation: trunc-normal(0.02) weights, zero biases, unit LayerNorm γ.
+    public init(config: ViTConfig, seed: UInt64? = nil) {
+        var generator = SeededGenerator(seed: seed ?? 0)
+        let d = config.embedDimension, p = config.patchSize
+        func normal(_ shape: [Int], _ std: Double) -> Tensor<Scalar> {
+            guard seed != nil else { return Tensor(zeros: shape) }
+            return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in
+                var z = generator.nextGaussian()
+                while abs(z) > 2 { z = generator.nextGaussian() }  // truncated at ±2σ as timm
+                return Scalar(z * std)
+            })
+        }
+        func linear(_ outputs: Int, _ inputs: Int, bias: Bool = true) -> Linear<Scalar> {
+            Linear(weight: normal([outputs, inputs], 0.02), bias: bias ? Tensor(zeros: [outputs]) : nil)
+        }
+        func layerNorm(_ eps: Double) -> LayerNorm<Scalar> {
+            LayerNorm(weight: Tensor(repeating: seed == nil ? 0 : 1, shape: [d]), bias: Tensor(zeros: [d]), epsilon: eps)
+        }
+        self.config = config
+        patchEmbedding = PatchEmbedding(
+            projection: linear(d, config.channels * p * p), patchSize: p, channels: config.channels)
+        classToken = config.classToken ? normal([d], 1e-6) : Tensor(zeros: [0])
+        positionEmbedding = normal([config.tokenCount, d], 0.02)
+        positionGrid = (config.gridHeight, config.gridWidth)
+        blocks = (0..<config.depth).map { _ in
+            TransformerBlock(
+                norm1: layerNorm(config.layerNormEpsilon),
+                attention: MultiHeadAttention(
+                    queryKeyValue: linear(3 * d, d, bias: config.qkvBias), projection: linear(d, d),
+                    headCount: config.headCount),
+                norm2: layerNorm(config.layerNormEpsilon),
+                mlp: MLP(fc1: linear(config.mlpHiddenDimension, d), fc2: linear(d, config.mlpHiddenDimension)))
+        }
+        norm = layerNorm(config.finalNormEpsilon)
+        head = linear(config.classCount, d)
+    }
+
+    /// A model of the same shape with every parameter zero (a gradient accumulator).
+    public func zeroed() -> VisionTransformer {
+        var copy = self
+        copy.forEachParameter { _, tensor in tensor = Tensor(zeros: tensor.shape) }
+        return copy
+    }
+
+    /// Visits every parameter with its timm checkpoint name, in timm's order.
+    public mutating func forEachParameter(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
+        if config.classToken { try body("cls_token", &classToken) }
+        try body("pos_embed", &positionEmbedding)
+        try body("patch_embed.proj.weight", &patchEmbedding.projection.weight)
+        if patchEmbedding.projection.bias != nil { try body("patch_embed.proj.bias", &patchEmbedding.projection.bias!) }
+        for i in blocks.indices {
+            let prefix = "blocks.\(i)."
+            try body(prefix + "norm1.weight", &blocks[i].norm1.weight)
+            try body(prefix + "norm1.bias", &blocks[i].norm1.bias)
+            try body(prefix + "attn.qkv.weight", &blocks[i].attention.queryKeyValue.weight)
+            if blocks[i].attention.queryKeyValue.bias != nil {
+                try body(prefix + "attn.qkv.bias", &blocks[i].attention.queryKeyValue.bias!)
+            }
+            try body(prefix + "attn.proj.weight", &blocks[i].attention.projection.weight)
+            try body(prefix + "attn.proj.bias", &blocks[i].attention.projection.bias!)
+            try body(prefix + "norm2.weight", &blocks[i].norm2.weight)
+            try body(prefix + "norm2.bias", &blocks[i].norm2.bias)
+            try body(prefix + "mlp.fc1.weight", &blocks[i].mlp.fc1.weight)
+            try body(prefix + "mlp.fc1.bias", &blocks[i].mlp.fc1.bias!)
+            try body(prefix + "mlp.fc2.weight", &blocks[i].mlp.fc2.weight)
+            try body(prefix + "mlp.fc2.bias", &blocks[i].mlp.fc2.bias!)
+        }
+        let normName = config.normAfterPooling ? "fc_norm" : "norm"
+        try body(normName + ".weight", &norm.weight)
+        try body(normName + ".bias", &norm.bias)
+        try body("head.weight", &head.weight)
+        try body("head.bias", &head.bias!)
+    }
+
+    /// Parameter names and shapes as stored in a timm checkpoint (conv weight 4-D,
+    /// cls_token [1,1,D], pos_embed [1,N,D]).
+    public static func checkpointShape(of name: String, internalShape: [Int], config: ViTConfig) -> [Int] {
+        switch name {
+        case "cls_token": return [1, 1] + internalShape
+        case "pos_embed": return [1] + internalShape
+        case "patch_embed.proj.weight":
+            let p = config.patchSize
+            return [internalShape[0], config.channels, p, p]
+        default: return internalShape
+        }
+    }
+
+    /// Loads parameters named as in timm (`blocks.3.attn.qkv.weight`, …). Every expected name
+    /// must be present with its shape; extra names are an error too. `pos_embed` may come from
+    /// another square or rectangular grid (`positionGrid` records it).
+    public init(config: ViTConfig, weights: [String: Tensor<Scalar>]) throws {
+        if let problem = config.validationProblem() { throw ModelError.invalidConfig(problem) }
+        self.init(config: config, seed: nil)
+        var remaining = weights
+        let d = config.embedDimension
+        var grid = (height: config.gridHeight, width: config.gridWidth)
+        try forEachParameter { name, tensor in
+            guard let stored = remaining.removeValue(forKey: name) else { throw ModelError.missingWeight(name) }
+            let expected = Self.checkpointShape(of: name, internalShape: tensor.shape, config: config)
+            if name == "pos_embed" {
+                // Any grid is accepted; it is interpolated to the input's grid at run time.
+                let prefix = config.prefixTokenCount
+                guard stored.rank == 3, stored.shape[0] == 1, stored.shape[2] == d, stored.shape[1] > prefix,
+                      let found = Self.inferGrid(patchTokens: stored.shape[1] - prefix, preferred: grid)
+                else { throw ModelError.wrongShape(name, expected: expected, found: stored.shape) }
+                grid = found
+                tensor = stored.reshaped([stored.shape[1], d])
+                return
+            }
+            guard stored.shape == expected else { throw ModelError.wrongShape(name, expected: expected, found: stored.shape) }
+            tensor = stored.reshaped(tensor.shape)
+        }
+        if !remaining.isEmpty { throw ModelError.unexpectedWeights(remaining.keys.sorted()) }
+        positionGrid = grid
+    }
+
+    /// The grid of a position embedding with `patchTokens` entries: the model's own grid when
+    /// the count matches, else the square grid.
+    static func inferGrid(patchTokens: Int, preferred: (height: Int, width: Int)) -> (height: Int, width: Int)? {
+        if patchTokens == preferred.height * preferred.width { return preferred }
+        let side = Int(Double(patchTokens).squareRoot().rounded())
+        return side * side == patchTokens ? (side, side) : nil
+    }
+
+    public var parameterCount: Int {
+        var copy = self
+        var total = 0
+        copy.forEachParameter { _, tensor in total += tensor.count }
+        return total
+    }
+}
+
+/// Problems with a model's configuration or weights; messages are one line.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    case invalidConfig(String)
+    case missingWeight(String)
+    case wrongShape(String, expected: [Int], found: [Int])
+    case unexpectedWeights([String])
+    case inputShape(String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfig(let problem): return "invalid model configuration: \(problem)"
+        case .missingWeight(let name): return "weight \"\(name)\" is missing"
+        case .wrongShape(let name, let expected, let found):
+            return "weight \"\(name)\" has shape \(found), the configuration needs \(expected)"
+        case .unexpectedWeights(let names):
+            let shown = names.prefix(5).joined(separator: ", ")
+            return "\(names.count) weight(s) the configuration does not use: \(shown)\(names.count > 5 ? ", …" : "")"
+        case .inputShape(let problem): return "input does not fit the model: \(problem)"
+        }
+    }
+}

@@ -1,0 +1,252 @@
+/// The whole model's forward pass, its trace, and the backward pass read from that trace.
+extension VisionTransformer {
+    /// Everything the forward pass computed that gradients and explanations need.
+    public struct Trace: Sendable {
+        public var batch: Int
+        public var imageHeight: Int
+        public var imageWidth: Int
+        public var gridHeight: Int
+        public var gridWidth: Int
+        /// Sequence length N = prefix + gridHeight·gridWidth.
+        public var tokens: Int
+        /// [B·P, C·p·p] unfolded input patches
+        public var patches: [Scalar]
+        /// [B·P, D] patch embeddings (projection output, before CLS and position)
+        public var patchTokens: [Scalar]
+        /// [N, D] position embedding used for this grid
+        public var positionEmbedding: [Scalar]
+        /// One trace per block; blocks[0].input is the embedded sequence.
+        public var blocks: [TransformerBlock<Scalar>.Trace]
+        /// [B·N, D] output of the last block
+        public var encoded: [Scalar]
+        /// Final-norm cache and its input/output. Before pooling: rows B·N; after: rows B.
+        public var normInput: [Scalar]
+        public var normCache: LayerNorm<Scalar>.Cache
+        public var normOutput: [Scalar]
+        /// [B, D] head input
+        public var pooled: [Scalar]
+        /// [B, classes]
+        public var logits: Tensor<Scalar>
+
+        /// Attention probabilities of block `index`, [B, H, N, N].
+        public func attention(block index: Int) -> [Scalar] { blocks[index].attention.attention }
+    }
+
+    /// Gradients of a scalar function of the logits with respect to what explanations use.
+    public struct InputGradients: Sendable {
+        /// [B, C, H, W]
+        public var images: Tensor<Scalar>
+        /// ∂/∂A per block, each [B, H, N, N]
+        public var attention: [[Scalar]]
+        /// ∂/∂(block input) per block, each [B·N, D]; index depth is the last block's output.
+        public var blockInputs: [[Scalar]]
+        /// [N, D] summed over the batch: the position embedding's gradient
+        public var positionEmbedding: [Scalar]
+        /// [D] summed over the batch
+        public var classToken: [Scalar]
+    }
+
+    /// Logits [B, classes] for images [B, C, H, W] already preprocessed.
+    public func callAsFunction(_ images: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        try forward(images).logits
+    }
+
+    /// The forward pass, keeping its trace. `attentionOffsets[l]` [B, H, N, N] is added to
+    /// block l's attention probabilities (see `MultiHeadAttention.forward`).
+    public func forward(_ images: Tensor<Scalar>, attentionOffsets: [Int: [Scalar]] = [:]) throws -> Trace {
+        guard images.rank == 4, images.shape[1] == config.channels else {
+            throw ModelError.inputShape("expected [batch, \(config.channels), height, width], got \(images.shape)")
+        }
+        let batch = images.shape[0], height = images.shape[2], width = images.shape[3]
+        let p = config.patchSize
+        guard height >= p, width >= p else {
+            throw ModelError.inputShape("image \(height)x\(width) is smaller than one \(p)x\(p) patch")
+        }
+        let gridH = height / p, gridW = width / p
+        let prefix = config.prefixTokenCount
+        let n = prefix + gridH * gridW, d = config.embedDimension
+        let position = try positionEmbedding(gridHeight: gridH, gridWidth: gridW)
+
+        let (patchTokens, patches) = patchEmbedding.forward(images.scalars, batch: batch, height: height, width: width)
+        var sequence = [Scalar].uninitialized(batch * n * d)
+        sequence.withUnsafeMutableBufferPointer { sp in
+            patchTokens.withUnsafeBufferPointer { tp in
+                position.withUnsafeBufferPointer { pp in
+                    classToken.scalars.withUnsafeBufferPointer { cp in
+                        for b in 0..<batch {
+                            for t in 0..<n {
+                                let out = sp.baseAddress! + (b * n + t) * d
+                                let source = t < prefix ? cp.baseAddress! : tp.baseAddress! + (b * gridH * gridW + t - prefix) * d
+                                let pos = pp.baseAddress! + t * d
+                                for i in 0..<d { out[i] = source[i] + pos[i] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        var blockTraces = [TransformerBlock<Scalar>.Trace]()
+        blockTraces.reserveCapacity(blocks.count)
+        var x = sequence
+        for (index, block) in blocks.enumerated() {
+            let (y, trace) = block.forward(x, batch: batch, tokens: n, attentionOffset: attentionOffsets[index])
+            blockTraces.append(trace)
+            x = y
+        }
+        let encoded = x
+
+        let normInput: [Scalar], normCache: LayerNorm<Scalar>.Cache, normOutput: [Scalar], pooled: [Scalar]
+        if config.normAfterPooling {
+            normInput = pool(encoded, batch: batch, tokens: n)
+            (normOutput, normCache) = norm.forward(normInput, rows: batch)
+            pooled = normOutput
+        } else {
+            normInput = encoded
+            (normOutput, normCache) = norm.forward(encoded, rows: batch * n)
+            pooled = pool(normOutput, batch: batch, tokens: n)
+        }
+        let logits = head.forward(pooled, rows: batch)
+        return Trace(
+            batch: batch, imageHeight: height, imageWidth: width, gridHeight: gridH, gridWidth: gridW, tokens: n,
+            patches: patches, patchTokens: patchTokens, positionEmbedding: position, blocks: blockTraces,
+            encoded: encoded, normInput: normInput, normCache: normCache, normOutput: normOutput, pooled: pooled,
+            logits: Tensor(shape: [batch, config.classCount], scalars: logits))
+    }
+
+    /// [B·N, D] → [B, D]: the CLS token, or the mean of the patch tokens.
+    func pool(_ x: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
+        let d = config.embedDimension
+        var pooled = [Scalar].zeros(batch * d)
+        switch config.pooling {
+        case .token:
+            for b in 0..<batch { for i in 0..<d { pooled[b * d + i] = x[b * n * d + i] } }
+        case .average:
+            let prefix = config.prefixTokenCount
+            let weight = 1 / Scalar(n - prefix)
+            for b in 0..<batch {
+                for t in prefix..<n { for i in 0..<d { pooled[b * d + i] += x[(b * n + t) * d + i] } }
+                for i in 0..<d { pooled[b * d + i] *= weight }
+            }
+        }
+        return pooled
+    }
+
+    /// Adjoint of `pool`: [B, D] → [B·N, D].
+    func unpool(_ dPooled: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
+        let d = config.embedDimension
+        var dx = [Scalar].zeros(batch * n * d)
+        switch config.pooling {
+        case .token:
+            for b in 0..<batch { for i in 0..<d { dx[b * n * d + i] = dPooled[b * d + i] } }
+        case .average:
+            let prefix = config.prefixTokenCount
+            let weight = 1 / Scalar(n - prefix)
+            for b in 0..<batch {
+                for t in prefix..<n { for i in 0..<d { dx[(b * n + t) * d + i] = dPooled[b * d + i] * weight } }
+            }
+        }
+        return dx
+    }
+
+    /// The position embedding for a patch grid, [prefix + gridH·gridW, D]: the stored one, or
+    /// its patch part interpolated (bicubic, antialiased, as timm's `resample_abs_pos_embed`).
+    public func positionEmbedding(gridHeight: Int, gridWidth: Int) throws -> [Scalar] {
+        if gridHeight == positionGrid.height && gridWidth == positionGrid.width { return positionEmbedding.scalars }
+        guard let resample = VisionTransformerHooks<Scalar>.resamplePositionGrid else {
+            throw ModelError.inputShape(
+                "patch grid \(gridHeight)x\(gridWidth) differs from the position embedding's \(positionGrid.height)x\(positionGrid.width)")
+        }
+        let d = config.embedDimension, prefix = config.prefixTokenCount
+        let stored = positionEmbedding.scalars
+        // [P, D] → planar [D, gh, gw], resampled, back to [P', D].
+        let gh = positionGrid.height, gw = positionGrid.width
+        var planes = [Scalar].uninitialized(d * gh * gw)
+        for t in 0..<(gh * gw) { for i in 0..<d { planes[i * gh * gw + t] = stored[(prefix + t) * d + i] } }
+        let resampled = resample(planes, d, gh, gw, gridHeight, gridWidth)
+        var result = [Scalar].uninitialized((prefix + gridHeight * gridWidth) * d)
+        for i in 0..<(prefix * d) { result[i] = stored[i] }
+        for t in 0..<(gridHeight * gridWidth) {
+            for i in 0..<d { result[(prefix + t) * d + i] = resampled[i * gridHeight * gridWidth + t] }
+        }
+        return result
+    }
+
+    /// Backward pass of `seed`·logits (seed [B, classes], e.g. one-hot of the target class).
+    /// Returns the gradients explanations need; adds parameter gradients into `parameterGradient`
+    /// when given (training).
+    public func backward(
+        _ seed: Tensor<Scalar>, trace: Trace, parameterGradient: inout VisionTransformer, accumulate: Bool = true
+    ) -> InputGradients {
+        let batch = trace.batch, n = trace.tokens, d = config.embedDimension
+        precondition(seed.shape == [batch, config.classCount], "seed \(seed.shape) for logits \(trace.logits.shape)")
+        let dPooled = head.backward(
+            seed.scalars, input: trace.pooled, rows: batch, gradient: &parameterGradient.head, accumulate: accumulate)
+        var dx: [Scalar]
+        if config.normAfterPooling {
+            let dNormInput = norm.backward(
+                dPooled, input: trace.normInput, cache: trace.normCache, rows: batch, gradient: &parameterGradient.norm,
+                accumulate: accumulate)
+            dx = unpool(dNormInput, batch: batch, tokens: n)
+        } else {
+            let dNormOutput = unpool(dPooled, batch: batch, tokens: n)
+            dx = norm.backward(
+                dNormOutput, input: trace.normInput, cache: trace.normCache, rows: batch * n,
+                gradient: &parameterGradient.norm, accumulate: accumulate)
+        }
+        var dAttention = [[Scalar]](repeating: [], count: blocks.count)
+        var dBlockInputs = [[Scalar]](repeating: [], count: blocks.count + 1)
+        dBlockInputs[blocks.count] = dx
+        for index in blocks.indices.reversed() {
+            let (dInput, dA) = blocks[index].backward(
+                dx, trace: trace.blocks[index], batch: batch, tokens: n, gradient: &parameterGradient.blocks[index],
+                accumulate: accumulate)
+            dAttention[index] = dA
+            dBlockInputs[index] = dInput
+            dx = dInput
+        }
+        // Embedding: sequence = cat(cls, patchTokens) + position.
+        let prefix = config.prefixTokenCount, patchCount = trace.gridHeight * trace.gridWidth
+        var dPatchTokens = [Scalar].uninitialized(batch * patchCount * d)
+        var dPosition = [Scalar].zeros(n * d)
+        var dClass = [Scalar].zeros(prefix * d)
+        for b in 0..<batch {
+            for t in 0..<n {
+                for i in 0..<d {
+                    let g = dx[(b * n + t) * d + i]
+                    dPosition[t * d + i] += g
+                    if t < prefix { dClass[i] += g } else { dPatchTokens[(b * patchCount + t - prefix) * d + i] = g }
+                }
+            }
+        }
+        let dPatches = patchEmbedding.projection.backward(
+            dPatchTokens, input: trace.patches, rows: batch * patchCount,
+            gradient: &parameterGradient.patchEmbedding.projection, accumulate: accumulate)
+        if accumulate {
+            if config.classToken { Kernels.addInPlace(&parameterGradient.classToken.scalars, dClass) }
+            if trace.gridHeight == positionGrid.height && trace.gridWidth == positionGrid.width {
+                Kernels.addInPlace(&parameterGradient.positionEmbedding.scalars, dPosition)
+            } else {
+                preconditionFailure("training at a grid other than the position embedding's is not supported")
+            }
+        }
+        let dImages = patchEmbedding.fold(dPatches, batch: batch, height: trace.imageHeight, width: trace.imageWidth)
+        return InputGradients(
+            images: Tensor(shape: [batch, config.channels, trace.imageHeight, trace.imageWidth], scalars: dImages),
+            attention: dAttention, blockInputs: dBlockInputs, positionEmbedding: dPosition, classToken: dClass)
+    }
+
+    /// Gradients of `seed`·logits without parameter gradients (explanations).
+    public func inputGradients(_ seed: Tensor<Scalar>, trace: Trace) -> InputGradients {
+        var unused = self  // never written: shares storage, costs nothing
+        return backward(seed, trace: trace, parameterGradient: &unused, accumulate: false)
+    }
+}
+
+/// Replaceable pieces the model borrows from other parts of the library.
+public enum VisionTransformerHooks<Scalar: TensorScalar> {
+    /// (planes [C, h, w], C, h, w, newH, newW) → [C, newH, newW]; set by Imaging.
+    public static var resamplePositionGrid: (([Scalar], Int, Int, Int, Int, Int) -> [Scalar])? {
+        get { nil }
+    }
+}
