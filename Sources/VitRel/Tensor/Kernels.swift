@@ -60,6 +60,13 @@ public enum Kernels {
     public static func softmaxRows<Scalar: TensorScalar>(
         _ matrix: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
     ) {
+        if Scalar.self == Float.self {
+            let floats = UnsafeMutableRawPointer(matrix).assumingMemoryBound(to: Float.self)
+            Parallel.forEachChunk(rows, grain: max(1, 4096 / max(1, columns))) { range in
+                for r in range { FastMath.softmaxRow(floats + r * columns, count: columns) }
+            }
+            return
+        }
         Parallel.forEachChunk(rows, grain: max(1, 4096 / max(1, columns))) { range in
             for r in range {
                 let row = matrix + r * columns

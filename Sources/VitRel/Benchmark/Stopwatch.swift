@@ -1,0 +1,39 @@
+import Dispatch
+
+/// Wall-clock timing for benchmarks (monotonic clock).
+public struct Stopwatch {
+    private let start = DispatchTime.now().uptimeNanoseconds
+    public init() {}
+    public var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    /// Runs `body` `repetitions` times and returns the median duration in seconds.
+    public static func median(repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
+        var times = [Double]()
+        for _ in 0..<max(1, repetitions) {
+            let watch = Stopwatch()
+            try body()
+            times.append(watch.seconds)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+}
+
+/// The machine's own single-precision GEMM rate, the yardstick for every benchmark ratio.
+public enum GemmRate {
+    /// GFLOP/s of cblas_sgemm on square n×n matrices (best of `repetitions`), with the
+    /// current thread setting.
+    public static func measure(size n: Int = 2048, repetitions: Int = 5) -> Double {
+        var generator = SeededGenerator(seed: 1)
+        let a = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
+        let b = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0..<repetitions {
+            let watch = Stopwatch()
+            Float.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0, c: &c, ldc: n)
+            best = min(best, watch.seconds)
+        }
+        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
+    }
+}
