@@ -125,3 +125,53 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
         return dx
     }
 }
+
+// MARK: - Relevance
+
+extension LayerNorm {
+    /// Relevance of x [rows, D] given relevance r at the output y (see `LayerNormRule`).
+    /// Returns the input relevance and Σβ·R/y, the relevance the shift β absorbs.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func relevance(
+        _ r: [Scalar], input x: [Scalar], output y: [Scalar], cache: Cache, rows: Int,
+        rule: RelevanceRules.LayerNormRule, epsilon: Double = 0
+    ) -> (relevance: [Scalar], biasAbsorbed: Double) {
+        if rule == .identity { return (r, 0) }
+        let d = dimension
+        let s = RelevanceKernels.signedQuotient(r, y, epsilon: epsilon)
+        var result = [Scalar].uninitialized(rows * d)
+        let gamma = weight.scalars
+        for row in 0..<rows {
+            let base = row * d
+            let mu = cache.mean[row], rstd = cache.inverseStandardDeviation[row]
+            switch rule {
+            case .identity:
+                break
+            case .conservative:
+                // y − β = γ·(x − μ)/σ with 1/σ constant: R_k = x_k/σ·(γ_k s_k − mean_i γ_i s_i).
+                var meanGS: Scalar = 0
+                for i in 0..<d { meanGS += gamma[i] * s[base + i] }
+                meanGS /= Scalar(d)
+                for k in 0..<d { result[base + k] = x[base + k] * rstd * (gamma[k] * s[base + k] - meanGS) }
+            case .gradientTimesInput:
+                var meanG: Scalar = 0, meanGX: Scalar = 0
+                for i in 0..<d {
+                    let g = gamma[i] * s[base + i]
+                    meanG += g
+                    meanGX += g * (x[base + i] - mu) * rstd
+                }
+                meanG /= Scalar(d)
+                meanGX /= Scalar(d)
+                for k in 0..<d {
+                    let xhat = (x[base + k] - mu) * rstd
+                    result[base + k] = x[base + k] * (gamma[k] * s[base + k] - meanG - xhat * meanGX) * rstd
+                }
+            case .frozenMeanAndStandardDeviation:
+                for k in 0..<d { result[base + k] = x[base + k] * rstd * gamma[k] * s[base + k] }
+            }
+        }
+        let absorbed = RelevanceKernels.biasAbsorption(s, bias: bias.scalars, rows: rows)
+        return (result, absorbed)
+    }
+}

@@ -100,3 +100,90 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
         return dx
     }
 }
+
+// MARK: - Relevance
+
+extension Linear {
+    /// Relevance of the input x [rows, in] given relevance r [rows, out] at the output.
+    /// Returns the input relevance and the relevance the bias absorbed (Σ b_j·R_j/z_j; zero
+    /// for rules that ignore the bias). Any remaining gap is the stabiliser's, or (αβ, z⁺)
+    /// relevance at outputs without a single positive contribution, which those rules drop.
+    /// `stabiliser` is the ε of the divisions in the αβ, z⁺ and γ rules (Chefer: 1e-9).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func relevance(
+        _ r: [Scalar], input x: [Scalar], rows: Int, rule: RelevanceRules.LinearRule, stabiliser: Double = 1e-9
+    ) -> (relevance: [Scalar], biasAbsorbed: Double) {
+        let m = rows, n = outputCount, k = inputCount
+        precondition(r.count == m * n && x.count == m * k, "Linear relevance shapes")
+        switch rule {
+        case .epsilon(let epsilon):
+            let z = forward(x, rows: m)
+            let s = RelevanceKernels.signedQuotient(r, z, epsilon: epsilon)
+            let c = MatrixProducts.times(s, weight.scalars, m: m, k: n, n: k)
+            let absorbed = bias.map { RelevanceKernels.biasAbsorption(s, bias: $0.scalars, rows: m) } ?? 0
+            return (RelevanceKernels.product(x, c), absorbed)
+
+        case .alphaBeta(let alpha, let beta):
+            // Chefer et al. 2021 (layers_ours.Linear.relprop): X± = [x⁺ | x⁻] against
+            // [W⁺ | W⁻] (activators) and [W⁻ | W⁺] (inhibitors), bias ignored.
+            let split = RelevanceKernels.signSplitRows(x, rows: m, columns: k)
+            func term(positiveFirst: Bool) -> [Scalar] {
+                var weights = [Scalar].uninitialized(n * 2 * k)
+                for j in 0..<n {
+                    for i in 0..<k {
+                        let w = weight.scalars[j * k + i]
+                        let positive = max(w, 0), negative = min(w, 0)
+                        weights[j * 2 * k + i] = positiveFirst ? positive : negative
+                        weights[j * 2 * k + k + i] = positiveFirst ? negative : positive
+                    }
+                }
+                let z = MatrixProducts.timesTransposed(split, weights, m: m, k: 2 * k, n: n)
+                let s = RelevanceKernels.cheferQuotient(r, z, epsilon: stabiliser)
+                let c = MatrixProducts.times(s, weights, m: m, k: n, n: 2 * k)
+                return RelevanceKernels.signSplitProduct(x, c, rows: m, columns: k)
+            }
+            var result = term(positiveFirst: true)
+            if alpha != 1 { for i in result.indices { result[i] *= Scalar(alpha) } }
+            if beta != 0 {
+                let inhibitors = term(positiveFirst: false)
+                for i in result.indices { result[i] -= Scalar(beta) * inhibitors[i] }
+            }
+            return (result, 0)
+
+        case .zPlus:
+            let positiveWeights = weight.scalars.map { max($0, 0) }
+            let z = MatrixProducts.timesTransposed(x, positiveWeights, m: m, k: k, n: n)
+            let s = RelevanceKernels.cheferQuotient(r, z, epsilon: stabiliser)
+            let c = MatrixProducts.times(s, positiveWeights, m: m, k: n, n: k)
+            return (RelevanceKernels.product(x, c), 0)
+
+        case .gamma(let gamma):
+            let g = Scalar(gamma)
+            let upWeights = weight.scalars.map { $0 + g * max($0, 0) }
+            let downWeights = weight.scalars.map { $0 + g * min($0, 0) }
+            let z = forward(x, rows: m)
+            var zUp = MatrixProducts.timesTransposed(x, upWeights, m: m, k: k, n: n)
+            var zDown = MatrixProducts.timesTransposed(x, downWeights, m: m, k: k, n: n)
+            if let bias {
+                for row in 0..<m { for j in 0..<n { zUp[row * n + j] += bias.scalars[j]; zDown[row * n + j] += bias.scalars[j] } }
+            }
+            var sUp = [Scalar].zeros(m * n), sDown = [Scalar].zeros(m * n)
+            for i in 0..<(m * n) {
+                if z[i] > 0 {
+                    sUp[i] = Stabilise.signedDivide(r[i], zUp[i], epsilon: Scalar(stabiliser))
+                } else {
+                    sDown[i] = Stabilise.signedDivide(r[i], zDown[i], epsilon: Scalar(stabiliser))
+                }
+            }
+            var c = MatrixProducts.times(sUp, upWeights, m: m, k: n, n: k)
+            Kernels.addInPlace(&c, MatrixProducts.times(sDown, downWeights, m: m, k: n, n: k))
+            var absorbed = 0.0
+            if let bias {
+                absorbed = RelevanceKernels.biasAbsorption(sUp, bias: bias.scalars, rows: m)
+                    + RelevanceKernels.biasAbsorption(sDown, bias: bias.scalars, rows: m)
+            }
+            return (RelevanceKernels.product(x, c), absorbed)
+        }
+    }
+}

@@ -35,3 +35,16 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         return fc1.backward(dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate)
     }
 }
+
+// MARK: - Relevance
+
+extension MLP {
+    /// fc2 rule → GELU identity (all rule sets: Chefer 2021, AttnLRP eq. 9) → fc1 rule.
+    public func relevance(
+        _ r: [Scalar], input x: [Scalar], cache: Cache, rows: Int, rules: RelevanceRules
+    ) -> (relevance: [Scalar], biasAbsorbed: Double) {
+        let (rHidden, fc2Absorbed) = fc2.relevance(r, input: cache.hidden, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser)
+        let (rInput, fc1Absorbed) = fc1.relevance(rHidden, input: x, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser)
+        return (rInput, fc1Absorbed + fc2Absorbed)
+    }
+}

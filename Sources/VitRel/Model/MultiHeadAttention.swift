@@ -147,3 +147,122 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         return (dx, dAttention)
     }
 }
+
+// MARK: - Relevance
+
+extension MultiHeadAttention {
+    /// What the attention's relevance pass returns.
+    public struct RelevanceResult: Sendable {
+        /// [B·N, D] relevance of the attention's input (norm1's output)
+        public var input: [Scalar]
+        /// [B, H, N, N] relevance of the attention probabilities, R_A (Chefer's `attn_cam`)
+        public var attention: [Scalar]
+        /// Relevance absorbed by the qkv and projection biases.
+        public var biasAbsorbed: Double
+        /// Relevance created or lost by the softmax rule (AttnLRP's Taylor remainder).
+        public var softmaxLeak: Double
+    }
+
+    /// Relevance r [B·N, D] at the output, propagated to the input (rules in `RelevanceRules`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func relevance(
+        _ r: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int, rules: RelevanceRules
+    ) -> RelevanceResult {
+        let n = tokens, d = dimension, hd = headDimension, h = headCount
+        let (rContext, projectionAbsorbed) = projection.relevance(
+            r, input: cache.context, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser)
+        var rQKV = [Scalar].zeros(batch * n * 3 * d)
+        var rAttention = [Scalar].zeros(batch * h * n * n)
+        var softmaxLeak = 0.0
+        let eps = Scalar(rules.stabiliser)
+        let qkv = cache.queryKeyValue
+        for b in 0..<batch {
+            for head in 0..<h {
+                // Contiguous copies of this head's q, k, v [N, hd], context and relevance.
+                func columns(_ source: [Scalar], stride: Int, offset: Int) -> [Scalar] {
+                    var out = [Scalar].uninitialized(n * hd)
+                    for t in 0..<n { for i in 0..<hd { out[t * hd + i] = source[(b * n + t) * stride + offset + i] } }
+                    return out
+                }
+                let q = columns(qkv, stride: 3 * d, offset: head * hd)
+                let k = columns(qkv, stride: 3 * d, offset: d + head * hd)
+                let v = columns(qkv, stride: 3 * d, offset: 2 * d + head * hd)
+                let context = columns(cache.context, stride: d, offset: head * hd)
+                let rCtx = columns(rContext, stride: d, offset: head * hd)
+                let aOffset = (b * h + head) * n * n
+                let a = Array(cache.attention[aOffset..<(aOffset + n * n)])
+                var rQ = [Scalar].zeros(n * hd), rK = [Scalar].zeros(n * hd), rV: [Scalar], rA: [Scalar]
+
+                switch rules.attention {
+                case .cheferHalved, .constantAttention:
+                    // Generic rule on context = A·V: S = R ⊘ Z, R_A = A ⊙ (S·Vᵀ), R_V = V ⊙ (Aᵀ·S).
+                    let s = rules.attention == .cheferHalved
+                        ? RelevanceKernels.cheferQuotient(rCtx, context, epsilon: rules.stabiliser)
+                        : RelevanceKernels.signedQuotient(rCtx, context, epsilon: rules.stabiliser)
+                    rA = RelevanceKernels.product(a, MatrixProducts.timesTransposed(s, v, m: n, k: hd, n: n))
+                    let aTransposeS = MatrixProducts.times(Self.transpose(a, n), s, m: n, k: n, n: hd)
+                    rV = RelevanceKernels.product(v, aTransposeS)
+                    if rules.attention == .cheferHalved {
+                        for i in rA.indices { rA[i] /= 2 }
+                        for i in rV.indices { rV[i] /= 2 }
+                        // Softmax: identity. Then q·kᵀ (unscaled, as the official einsum): halved.
+                        let scores = MatrixProducts.timesTransposed(q, k, m: n, k: hd, n: n)
+                        let s2 = RelevanceKernels.cheferQuotient(rA, scores, epsilon: rules.stabiliser)
+                        rQ = RelevanceKernels.product(q, MatrixProducts.times(s2, k, m: n, k: n, n: hd))
+                        rK = RelevanceKernels.product(k, MatrixProducts.times(Self.transpose(s2, n), q, m: n, k: n, n: hd))
+                        for i in rQ.indices { rQ[i] /= 2; rK[i] /= 2 }
+                    }
+                case .attnLRP:
+                    // Uniform matmul rule (Achtibat et al. 2024, eq. 11): N = R ⊘ (2·Z).
+                    var normalised = [Scalar].uninitialized(n * hd)
+                    for i in 0..<(n * hd) { normalised[i] = Stabilise.signedDivide(rCtx[i], 2 * context[i], epsilon: eps) }
+                    rA = RelevanceKernels.product(a, MatrixProducts.timesTransposed(normalised, v, m: n, k: hd, n: n))
+                    rV = RelevanceKernels.product(v, MatrixProducts.times(Self.transpose(a, n), normalised, m: n, k: n, n: hd))
+                    // Softmax rule (eq. 8): R_x = x ⊙ (R_A − A·ΣR_A) row-wise, x = scaled scores.
+                    var scores = MatrixProducts.timesTransposed(q, k, m: n, k: hd, n: n)
+                    for i in scores.indices { scores[i] *= scale }
+                    var rScores = [Scalar].uninitialized(n * n)
+                    var rowIn = 0.0, rowOut = 0.0
+                    for row in 0..<n {
+                        var total: Scalar = 0
+                        for c in 0..<n { total += rA[row * n + c] }
+                        for c in 0..<n {
+                            let i = row * n + c
+                            rScores[i] = scores[i] * (rA[i] - a[i] * total)
+                            rowIn += Double(rScores[i])
+                        }
+                        rowOut += Double(total)
+                    }
+                    softmaxLeak += rowOut - rowIn
+                    // Uniform rule on scores = scale·q·kᵀ.
+                    var normalisedScores = [Scalar].uninitialized(n * n)
+                    for i in 0..<(n * n) { normalisedScores[i] = Stabilise.signedDivide(rScores[i], 2 * scores[i], epsilon: eps) * scale }
+                    rQ = RelevanceKernels.product(q, MatrixProducts.times(normalisedScores, k, m: n, k: n, n: hd))
+                    rK = RelevanceKernels.product(k, MatrixProducts.times(Self.transpose(normalisedScores, n), q, m: n, k: n, n: hd))
+                }
+                for t in 0..<n {
+                    for i in 0..<hd {
+                        let row = (b * n + t) * 3 * d
+                        rQKV[row + head * hd + i] = rQ[t * hd + i]
+                        rQKV[row + d + head * hd + i] = rK[t * hd + i]
+                        rQKV[row + 2 * d + head * hd + i] = rV[t * hd + i]
+                    }
+                }
+                for i in 0..<(n * n) { rAttention[aOffset + i] = rA[i] }
+            }
+        }
+        let (rInput, qkvAbsorbed) = queryKeyValue.relevance(
+            rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser)
+        return RelevanceResult(
+            input: rInput, attention: rAttention, biasAbsorbed: projectionAbsorbed + qkvAbsorbed, softmaxLeak: softmaxLeak)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func transpose(_ m: [Scalar], _ n: Int) -> [Scalar] {
+        var t = [Scalar].uninitialized(n * n)
+        for i in 0..<n { for j in 0..<n { t[j * n + i] = m[i * n + j] } }
+        return t
+    }
+}

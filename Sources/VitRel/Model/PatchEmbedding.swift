@@ -86,3 +86,59 @@ public struct PatchEmbedding<Scalar: TensorScalar>: Sendable {
         return (projection.forward(patches, rows: rows), patches)
     }
 }
+
+// MARK: - Relevance
+
+extension PatchEmbedding {
+    /// Relevance of the unfolded patches [B·P, C·p·p] given relevance of the patch tokens
+    /// [B·P, D]. `zB` uses each image's min/max over (C, H, W) as bounds (Montavon et al.
+    /// 2017; Chefer's `Conv2d.relprop` for 3-channel input), bias ignored.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func relevance(
+        _ r: [Scalar], patches: [Scalar], batch: Int, patchesPerImage: Int, rule: RelevanceRules.PatchRule,
+        stabiliser: Double = 1e-9
+    ) -> (relevance: [Scalar], biasAbsorbed: Double) {
+        guard case .zB = rule else {
+            if case .linear(let linearRule) = rule {
+                return projection.relevance(
+                    r, input: patches, rows: batch * patchesPerImage, rule: linearRule, stabiliser: stabiliser)
+            }
+            fatalError("unreachable")
+        }
+        let features = projection.inputCount, d = projection.outputCount
+        let w = projection.weight.scalars
+        let positive = w.map { max($0, 0) }, negative = w.map { min($0, 0) }
+        var positiveSums = [Scalar].zeros(d), negativeSums = [Scalar].zeros(d)
+        for j in 0..<d {
+            for f in 0..<features { positiveSums[j] += positive[j * features + f]; negativeSums[j] += negative[j * features + f] }
+        }
+        let z = MatrixProducts.timesTransposed(patches, w, m: batch * patchesPerImage, k: features, n: d)
+        var s = [Scalar].uninitialized(r.count)
+        var lows = [Scalar](), highs = [Scalar]()
+        for b in 0..<batch {
+            let range = (b * patchesPerImage * features)..<((b + 1) * patchesPerImage * features)
+            let low = patches[range].min() ?? 0, high = patches[range].max() ?? 0
+            lows.append(low)
+            highs.append(high)
+            for row in (b * patchesPerImage)..<((b + 1) * patchesPerImage) {
+                for j in 0..<d {
+                    let za = z[row * d + j] - low * positiveSums[j] - high * negativeSums[j] + Scalar(stabiliser)
+                    s[row * d + j] = r[row * d + j] / za
+                }
+            }
+        }
+        let sw = MatrixProducts.times(s, w, m: batch * patchesPerImage, k: d, n: features)
+        let swPositive = MatrixProducts.times(s, positive, m: batch * patchesPerImage, k: d, n: features)
+        let swNegative = MatrixProducts.times(s, negative, m: batch * patchesPerImage, k: d, n: features)
+        var result = [Scalar].uninitialized(patches.count)
+        for row in 0..<(batch * patchesPerImage) {
+            let b = row / patchesPerImage
+            for f in 0..<features {
+                let i = row * features + f
+                result[i] = patches[i] * sw[i] - lows[b] * swPositive[i] - highs[b] * swNegative[i]
+            }
+        }
+        return (result, 0)
+    }
+}

@@ -65,3 +65,56 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
         return (dx, dAttention)
     }
 }
+
+// MARK: - Relevance
+
+extension TransformerBlock {
+    public struct RelevanceResult: Sendable {
+        /// [B·N, D] relevance of the block's input
+        public var input: [Scalar]
+        /// [B, H, N, N] relevance of the attention probabilities
+        public var attention: [Scalar]
+    }
+
+    /// The forward pass read backwards (Chefer's `Block.relprop` order): add2 → mlp → norm2 →
+    /// clone2 → add1 → attention → norm1 → clone1. `output` is the block's output y.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func relevance(
+        _ r: [Scalar], trace: Trace, output: [Scalar], batch: Int, tokens: Int, rules: RelevanceRules,
+        name: String, ledger: inout ConservationLedger
+    ) -> RelevanceResult {
+        let rows = batch * tokens
+        func total(_ x: [Scalar]) -> Double { x.withUnsafeBufferPointer { Kernels.sumAsDouble($0) } }
+        // y = x₁ + mlp(norm2(x₁))
+        var mlpOutput = output
+        for i in mlpOutput.indices { mlpOutput[i] -= trace.afterAttention[i] }
+        let (rResidual2, rMLPOut) = ResidualRelevance.split(
+            r, a: trace.afterAttention, b: mlpOutput, batch: batch, rule: rules.residual, epsilon: rules.stabiliser)
+        ledger.record(name + ".add2", out: total(r), in: total(rResidual2) + total(rMLPOut))
+        let (rNorm2Out, mlpAbsorbed) = mlp.relevance(rMLPOut, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, rules: rules)
+        ledger.record(name + ".mlp", out: total(rMLPOut), in: total(rNorm2Out), bias: mlpAbsorbed)
+        let (rNorm2In, norm2Absorbed) = norm2.relevance(
+            rNorm2Out, input: trace.afterAttention, output: trace.normalisedAfterAttention, cache: trace.norm2, rows: rows,
+            rule: rules.layerNorm, epsilon: rules.stabiliser)
+        ledger.record(name + ".norm2", out: total(rNorm2Out), in: total(rNorm2In), bias: norm2Absorbed)
+        let rAfterAttention = Kernels.add(rResidual2, rNorm2In)
+
+        // x₁ = x + attention(norm1(x))
+        var attentionOutput = trace.afterAttention
+        for i in attentionOutput.indices { attentionOutput[i] -= trace.input[i] }
+        let (rResidual1, rAttentionOut) = ResidualRelevance.split(
+            rAfterAttention, a: trace.input, b: attentionOutput, batch: batch, rule: rules.residual, epsilon: rules.stabiliser)
+        ledger.record(name + ".add1", out: total(rAfterAttention), in: total(rResidual1) + total(rAttentionOut))
+        let attentionResult = attention.relevance(
+            rAttentionOut, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens, rules: rules)
+        ledger.record(
+            name + ".attn", out: total(rAttentionOut), in: total(attentionResult.input),
+            bias: attentionResult.biasAbsorbed, softmax: attentionResult.softmaxLeak)
+        let (rNorm1In, norm1Absorbed) = norm1.relevance(
+            attentionResult.input, input: trace.input, output: trace.normalisedInput, cache: trace.norm1, rows: rows,
+            rule: rules.layerNorm, epsilon: rules.stabiliser)
+        ledger.record(name + ".norm1", out: total(attentionResult.input), in: total(rNorm1In), bias: norm1Absorbed)
+        return RelevanceResult(input: Kernels.add(rResidual1, rNorm1In), attention: attentionResult.attention)
+    }
+}

@@ -1,0 +1,129 @@
+/// The relevance rule used for each layer family, and the named rule sets of the literature.
+///
+/// What each rule conserves (ε = 0, biases zero) is stated on the case; the conservation
+/// ledger measures every leak so nothing is hidden.
+public struct RelevanceRules: Equatable, Sendable {
+    /// Rules for fully connected layers (qkv, proj, fc1, fc2, head).
+    public enum LinearRule: Equatable, Sendable {
+        /// LRP-ε (Bach et al. 2015) with the sign-aware stabiliser z + ε·sign(z), sign(0) = 1;
+        /// ε = 0 is LRP-0. The bias is part of z and absorbs Σ_j b_j·R_j/z_j (reported as leak).
+        case epsilon(Double)
+        /// LRP-αβ (Bach et al. 2015) with α − β = 1, bias ignored, as Chefer et al. 2021 use it
+        /// (α = 1, β = 0 by default). Conserves exactly where the denominators are non-zero.
+        case alphaBeta(alpha: Double, beta: Double)
+        /// LRP-z⁺ (Montavon et al. 2017): only positive contributions x_i·w_ij⁺ (x ≥ 0 assumed).
+        case zPlus
+        /// LRP-γ (Montavon et al. 2019): W + γW⁺ for positive outputs, W + γW⁻ for negative
+        /// ones; the bias is part of z as in LRP-ε.
+        case gamma(Double)
+    }
+
+    /// Rules for LayerNorm y = γ·(x − μ)/σ + β.
+    public enum LayerNormRule: Equatable, Sendable {
+        /// R_in = R (Chefer et al. 2021). Conservative by fiat, blind to the normalisation.
+        case identity
+        /// 1/σ held constant, centring kept (Ali et al. ICML 2022, AttnLRP): y − β is then a
+        /// bias-free linear map of x, so LRP-0 through it conserves exactly; β leaks Σβ·R/y.
+        case conservative
+        /// Plain gradient × input through the full LayerNorm: keeps only ε/(ε + Var) of the
+        /// relevance (why the conservative rule exists). For tests and the conservation report.
+        case gradientTimesInput
+        /// μ and σ both frozen: not conservative (the frozen mean acts as a bias). For tests.
+        case frozenMeanAndStandardDeviation
+    }
+
+    /// Rules for the attention core softmax(q·kᵀ/√d)·v.
+    public enum AttentionRule: Equatable, Sendable {
+        /// Chefer et al. 2021: generic rule on A·V and q·kᵀ, each operand halved; softmax is
+        /// identity. Saves R_A (the "attention relevance" the rollout methods use).
+        case cheferHalved
+        /// CP-LRP "AH rule" (Ali et al. 2022): the softmax output is a constant, so all
+        /// relevance flows through V. Conservative.
+        case constantAttention
+        /// AttnLRP (Achtibat et al. 2024): uniform matmul rule on both products and the softmax
+        /// rule R_in = x ⊙ (R − s·ΣR); the softmax leaks its Taylor remainder.
+        case attnLRP
+    }
+
+    /// Rules for residual additions z = a + b.
+    public enum ResidualRule: Equatable, Sendable {
+        /// Chefer et al. 2021: proportional split, then each branch rescaled so that
+        /// Σa' : Σb' = |Σa| : |Σb| and Σa' + Σb' = ΣR (per sample).
+        case cheferRenormalised
+        /// R_a = a·R/(a + b), R_b likewise (stabilised by ε). Conservative.
+        case proportional
+    }
+
+    /// Rules for the pixel layer (patch embedding).
+    public enum PatchRule: Equatable, Sendable {
+        /// zᴮ (Montavon et al. 2017) with the input's min/max as bounds, bias ignored (Chefer).
+        case zB
+        /// The linear rule of the same name on the unfolded patches.
+        case linear(LinearRule)
+    }
+
+    public var linear: LinearRule
+    public var head: LinearRule
+    public var layerNorm: LayerNormRule
+    public var attention: AttentionRule
+    public var residual: ResidualRule
+    public var patch: PatchRule
+    /// ε of the proportional residual split and the uniform matmul rule.
+    public var stabiliser: Double
+
+    public init(
+        linear: LinearRule, head: LinearRule? = nil, layerNorm: LayerNormRule, attention: AttentionRule,
+        residual: ResidualRule, patch: PatchRule, stabiliser: Double = 1e-9
+    ) {
+        self.linear = linear
+        self.head = head ?? linear
+        self.layerNorm = layerNorm
+        self.attention = attention
+        self.residual = residual
+        self.patch = patch
+        self.stabiliser = stabiliser
+    }
+
+    /// Chefer, Gur & Wolf, CVPR 2021 (the official Transformer-Explainability code).
+    public static let chefer = RelevanceRules(
+        linear: .alphaBeta(alpha: 1, beta: 0), layerNorm: .identity, attention: .cheferHalved,
+        residual: .cheferRenormalised, patch: .zB)
+
+    /// AttnLRP (Achtibat et al., ICML 2024): ε-LRP, conservative LayerNorm, softmax and uniform
+    /// matmul rules, proportional residuals; γ on the patch embedding.
+    public static func attnLRP(epsilon: Double = 1e-6, gamma: Double = 0.25) -> RelevanceRules {
+        RelevanceRules(
+            linear: .epsilon(epsilon), layerNorm: .conservative, attention: .attnLRP, residual: .proportional,
+            patch: .linear(.gamma(gamma)), stabiliser: epsilon)
+    }
+
+    /// CP-LRP (Ali et al., ICML 2022): ε-LRP, conservative LayerNorm, constant attention (AH).
+    public static func cpLRP(epsilon: Double = 1e-6, gamma: Double = 0.25) -> RelevanceRules {
+        RelevanceRules(
+            linear: .epsilon(epsilon), layerNorm: .conservative, attention: .constantAttention,
+            residual: .proportional, patch: .linear(.gamma(gamma)), stabiliser: epsilon)
+    }
+
+    /// LRP-0 everywhere it is defined, with the conservative LayerNorm and constant attention:
+    /// the exactly conservative reference (leaks only through biases and constants).
+    public static let lrp0 = RelevanceRules(
+        linear: .epsilon(0), layerNorm: .conservative, attention: .constantAttention, residual: .proportional,
+        patch: .linear(.epsilon(0)), stabiliser: 0)
+}
+
+/// Division helpers of the relevance rules.
+@usableFromInline
+enum Stabilise {
+    /// Chefer's `safe_divide`: a/(b + ε) with ε = 1e-9 in the official code, and 0 where b = 0.
+    @inline(__always) @usableFromInline
+    static func cheferDivide<S: TensorScalar>(_ a: S, _ b: S, epsilon: S = S(1e-9)) -> S {
+        b == 0 ? 0 : a / (b + epsilon)
+    }
+
+    /// a/(b + ε·sign(b)) with sign(0) = 1; 0/0 (ε = 0, b = 0) gives 0.
+    @inline(__always) @usableFromInline
+    static func signedDivide<S: TensorScalar>(_ a: S, _ b: S, epsilon: S) -> S {
+        let denominator = b + (b >= 0 ? epsilon : -epsilon)
+        return denominator == 0 ? 0 : a / denominator
+    }
+}
