@@ -1,0 +1,285 @@
+/// Runs the model-internal explanation methods on a batch.
+///
+/// One forward pass with its trace, one backward pass for the gradients (∂y/∂A, ∂y/∂x), and
+/// the relevance pass when the method needs it; batched throughout, any image and patch size,
+/// CLS or average pooling.
+public struct Explainer<Scalar: TensorScalar> {
+    public var model: VisionTransformer<Scalar>
+    public var options: ExplanationOptions
+
+    public init(model: VisionTransformer<Scalar>, options: ExplanationOptions = ExplanationOptions()) {
+        self.model = model
+        self.options = options
+    }
+
+    /// Explains `targets[b]` for each image b of `images` [B, C, H, W] (preprocessed).
+    /// `targets` nil means each image's predicted class.
+    public func explain(
+        _ images: Tensor<Scalar>, method: ExplanationMethod, targets requested: [Int]? = nil
+    ) throws -> Explanation {
+        guard method.needsModelInternals else {
+            throw ExplanationError.notApplicable(method.rawValue, "it is model-agnostic; use the LIME explainer")
+        }
+        let trace = try model.forward(images)
+        let batch = trace.batch, classes = model.config.classCount
+        let targets = requested ?? (0..<batch).map { b in
+            let row = trace.logits.scalars[(b * classes)..<((b + 1) * classes)]
+            return row.indices.max { row[$0] < row[$1] }! - b * classes
+        }
+        guard targets.count == batch else { throw ExplanationError.targetCount(targets.count, batch) }
+        for target in targets where target < 0 || target >= classes {
+            throw ExplanationError.targetOutOfRange(target, classes)
+        }
+        let oneHot = Self.oneHot(targets, classes: classes)
+        let gridH = trace.gridHeight, gridW = trace.gridWidth
+        func tokenExplanation(_ maps: [[Scalar]]) -> Explanation {
+            Explanation(method: method, targets: targets, height: gridH, width: gridW, maps: maps.map { $0.map(Float.init) })
+        }
+        func pixelExplanation(_ maps: [[Scalar]], ledgers: [ConservationLedger]? = nil, gaps: [Double]? = nil) -> Explanation {
+            Explanation(
+                method: method, targets: targets, height: trace.imageHeight, width: trace.imageWidth,
+                maps: maps.map { $0.map(Float.init) }, ledgers: ledgers, completenessGaps: gaps)
+        }
+
+        switch method {
+        case .cheferLRP, .lrpRollout, .lrpLastLayer:
+            try requireClassTokenReadout(method)
+            let pass = model.relevance(oneHot, trace: trace, rules: .chefer, toPixels: false)
+            let gradients = method == .cheferLRP ? model.inputGradients(oneHot, trace: trace) : nil
+            return tokenExplanation((0..<batch).map { b in
+                let fused = (0..<model.blocks.count).map { l -> [Scalar] in
+                    let relevance = headSlice(pass.attention[l], sample: b, tokens: trace.tokens)
+                    if let gradients {
+                        let gradient = headSlice(gradients.attention[l], sample: b, tokens: trace.tokens)
+                        return AttentionMaps.meanOverHeads(relevance, gradient: gradient, heads: model.config.headCount, tokens: trace.tokens)
+                    }
+                    return AttentionMaps.meanOverHeads(relevance, heads: model.config.headCount, tokens: trace.tokens)
+                }
+                if method == .lrpLastLayer { return readout(fused[fused.count - 1], tokens: trace.tokens) }
+                let rollout = AttentionMaps.rollout(fused, tokens: trace.tokens, startLayer: options.startLayer, addIdentity: true, normaliseRows: false)
+                return readout(rollout, tokens: trace.tokens)
+            })
+
+        case .rawAttention:
+            try requireClassTokenReadout(method)
+            let last = model.blocks.count - 1
+            return tokenExplanation((0..<batch).map { b in
+                let attention = headSlice(trace.attention(block: last), sample: b, tokens: trace.tokens)
+                return readout(AttentionMaps.meanOverHeads(attention, heads: model.config.headCount, tokens: trace.tokens), tokens: trace.tokens)
+            })
+
+        case .cheferGradientRollout:
+            try requireClassTokenReadout(method)
+            let gradients = model.inputGradients(oneHot, trace: trace)
+            return tokenExplanation((0..<batch).map { b in
+                let n = trace.tokens
+                var relevance: [Scalar] = AttentionMaps.identity(n)
+                for l in 0..<model.blocks.count {
+                    let attention = headSlice(trace.attention(block: l), sample: b, tokens: n)
+                    let gradient = headSlice(gradients.attention[l], sample: b, tokens: n)
+                    let fused = AttentionMaps.meanOverHeads(attention, gradient: gradient, heads: model.config.headCount, tokens: n)
+                    Kernels.addInPlace(&relevance, MatrixProducts.times(fused, relevance, m: n, k: n, n: n))
+                }
+                return readout(relevance, tokens: n)
+            })
+
+        case .attentionRollout:
+            try requireClassTokenReadout(method)
+            return tokenExplanation((0..<batch).map { b in
+                let n = trace.tokens
+                let fused = (0..<model.blocks.count).map { l in
+                    AttentionMaps.fuseHeads(
+                        headSlice(trace.attention(block: l), sample: b, tokens: n), heads: model.config.headCount, tokens: n,
+                        fusion: options.headFusion, discardRatio: options.discardRatio)
+                }
+                let rollout = AttentionMaps.rollout(fused, tokens: n, startLayer: 0, addIdentity: true, normaliseRows: true)
+                return readout(rollout, tokens: n)
+            })
+
+        case .attentionGradCAM:
+            try requireClassTokenReadout(method)
+            let gradients = model.inputGradients(oneHot, trace: trace)
+            let last = model.blocks.count - 1, n = trace.tokens, heads = model.config.headCount
+            let prefix = model.config.prefixTokenCount
+            return tokenExplanation((0..<batch).map { b in
+                let attention = headSlice(trace.attention(block: last), sample: b, tokens: n)
+                let gradient = headSlice(gradients.attention[last], sample: b, tokens: n)
+                var map = [Scalar](repeating: 0, count: n - prefix)
+                for h in 0..<heads {
+                    let row = h * n * n  // query row 0 (CLS) of head h
+                    var weight: Scalar = 0
+                    for t in prefix..<n { weight += gradient[row + t] }
+                    weight /= Scalar(n - prefix)
+                    for t in prefix..<n { map[t - prefix] += weight * attention[row + t] / Scalar(heads) }
+                }
+                return map.map { max($0, 0) }
+            })
+
+        case .gradCAM:
+            let gradients = model.inputGradients(oneHot, trace: trace)
+            let last = model.blocks.count - 1, n = trace.tokens, d = model.config.embedDimension
+            let prefix = model.config.prefixTokenCount, patches = n - prefix
+            return tokenExplanation((0..<batch).map { b in
+                let activation = trace.blocks[last].input, gradient = gradients.blockInputs[last]
+                var map = [Scalar](repeating: 0, count: patches)
+                switch options.gradCAMVariant {
+                case .globalAveragePooling:
+                    var weights = [Scalar](repeating: 0, count: d)
+                    for t in prefix..<n { for c in 0..<d { weights[c] += gradient[(b * n + t) * d + c] } }
+                    for c in 0..<d { weights[c] /= Scalar(patches) }
+                    for t in prefix..<n {
+                        var value: Scalar = 0
+                        for c in 0..<d { value += weights[c] * activation[(b * n + t) * d + c] }
+                        map[t - prefix] = max(value, 0)
+                    }
+                case .elementwise:
+                    for t in prefix..<n {
+                        var value: Scalar = 0
+                        for c in 0..<d { value += max(gradient[(b * n + t) * d + c], 0) * activation[(b * n + t) * d + c] }
+                        map[t - prefix] = max(value, 0)
+                    }
+                }
+                return map
+            })
+
+        case .lrpFull, .attnLRP, .cpLRP:
+            let rules: RelevanceRules
+            var seed = oneHot
+            switch method {
+            case .lrpFull: rules = .chefer
+            case .attnLRP: rules = .attnLRP(epsilon: options.epsilon, gamma: options.gamma)
+            default: rules = .cpLRP(epsilon: options.epsilon, gamma: options.gamma)
+            }
+            if method != .lrpFull {
+                // The conservative rule sets explain the logit itself: Σ R_pixels ≈ logit.
+                for b in 0..<batch { seed.scalars[b * classes + targets[b]] = trace.logits.scalars[b * classes + targets[b]] }
+            }
+            var ledgers = [ConservationLedger]()
+            var maps = [[Scalar]]()
+            for b in 0..<batch {
+                // One image at a time so that every ledger is per image.
+                let single = try model.forward(images.slice(b).reshaped([1] + Array(images.shape.dropFirst())))
+                let singleSeed = Tensor(shape: [1, classes], scalars: Array(seed.scalars[(b * classes)..<((b + 1) * classes)]))
+                let pass = model.relevance(singleSeed, trace: single, rules: rules, toPixels: true)
+                ledgers.append(pass.ledger)
+                maps.append(Self.sumOverChannels(pass.pixels!.scalars, channels: model.config.channels))
+            }
+            return pixelExplanation(maps, ledgers: ledgers)
+
+        case .gradient, .gradientInput:
+            let gradients = model.inputGradients(oneHot, trace: trace)
+            let c = model.config.channels, plane = trace.imageHeight * trace.imageWidth
+            return pixelExplanation((0..<batch).map { b in
+                (0..<plane).map { p in
+                    var value: Scalar = 0
+                    for channel in 0..<c {
+                        let i = (b * c + channel) * plane + p
+                        let g = gradients.images.scalars[i]
+                        value = method == .gradient ? max(value, abs(g)) : value + images.scalars[i] * g
+                    }
+                    return value
+                }
+            })
+
+        case .integratedGradients:
+            let (attributions, gaps) = try integratedGradients(images, targets: targets, endLogits: trace.logits)
+            return pixelExplanation(
+                (0..<batch).map { b in Self.sumOverChannels(attributions.slice(b).scalars, channels: model.config.channels) },
+                gaps: gaps)
+
+        case .lime:
+            fatalError("unreachable")
+        }
+    }
+
+    /// Integrated gradients along the straight path from the baseline, with Gauss–Legendre
+    /// nodes α_k = (1 + t_k)/2 and weights ω_k/2; returns attributions [B, C, H, W] and the
+    /// completeness gap Σ attr − (F(x) − F(x')) per image.
+    public func integratedGradients(
+        _ images: Tensor<Scalar>, targets: [Int], endLogits: Tensor<Scalar>
+    ) throws -> (Tensor<Scalar>, [Double]) {
+        let (nodes, weights) = GaussLegendre.rule(order: options.integrationSteps)
+        let classes = model.config.classCount, batch = images.shape[0]
+        let baseline = Scalar(options.baselineValue)
+        var accumulated = [Scalar](repeating: 0, count: images.count)
+        let oneHot = Self.oneHot(targets, classes: classes)
+        for (node, weight) in zip(nodes, weights) {
+            let alpha = Scalar((1 + node) / 2)
+            var point = images
+            for i in 0..<point.count { point.scalars[i] = baseline + alpha * (images.scalars[i] - baseline) }
+            let trace = try model.forward(point)
+            let gradients = model.inputGradients(oneHot, trace: trace)
+            let w = Scalar(weight / 2)
+            for i in 0..<accumulated.count { accumulated[i] += w * gradients.images.scalars[i] }
+        }
+        var attributions = images
+        for i in 0..<attributions.count { attributions.scalars[i] = (images.scalars[i] - baseline) * accumulated[i] }
+        let baselineLogits = try model(Tensor(repeating: baseline, shape: images.shape))
+        let perImage = images.count / batch
+        let gaps = (0..<batch).map { b -> Double in
+            let total = attributions.scalars[(b * perImage)..<((b + 1) * perImage)].reduce(0.0) { $0 + Double($1) }
+            let difference = Double(endLogits.scalars[b * classes + targets[b]]) - Double(baselineLogits.scalars[b * classes + targets[b]])
+            return total - difference
+        }
+        return (attributions, gaps)
+    }
+
+    // MARK: helpers
+
+    static func oneHot(_ targets: [Int], classes: Int) -> Tensor<Scalar> {
+        var seed = Tensor<Scalar>(zeros: [targets.count, classes])
+        for (b, target) in targets.enumerated() { seed.scalars[b * classes + target] = 1 }
+        return seed
+    }
+
+    /// [H, N, N] of sample b from a [B, H, N, N] array.
+    func headSlice(_ all: [Scalar], sample b: Int, tokens n: Int) -> [Scalar] {
+        let size = model.config.headCount * n * n
+        return Array(all[(b * size)..<((b + 1) * size)])
+    }
+
+    /// The row the prediction reads: CLS (row 0), or the mean of the patch rows for average
+    /// pooling; columns of the patch tokens.
+    func readout(_ matrix: [Scalar], tokens n: Int) -> [Scalar] {
+        let prefix = model.config.prefixTokenCount
+        var map = [Scalar](repeating: 0, count: n - prefix)
+        switch model.config.pooling {
+        case .token:
+            for t in prefix..<n { map[t - prefix] = matrix[t] }
+        case .average:
+            for row in prefix..<n { for t in prefix..<n { map[t - prefix] += matrix[row * n + t] / Scalar(n - prefix) } }
+        }
+        return map
+    }
+
+    func requireClassTokenReadout(_ method: ExplanationMethod) throws {
+        if !model.config.classToken && model.config.pooling == .token {
+            throw ExplanationError.notApplicable(method.rawValue, "the model has no class token")
+        }
+    }
+
+    static func sumOverChannels(_ planes: [Scalar], channels: Int) -> [Scalar] {
+        let plane = planes.count / channels
+        return (0..<plane).map { p in (0..<channels).reduce(Scalar(0)) { $0 + planes[$1 * plane + p] } }
+    }
+}
+
+/// Problems with an explanation request; one-line messages.
+public enum ExplanationError: Error, CustomStringConvertible, Equatable {
+    case unknownMethod(String)
+    case notApplicable(String, String)
+    case targetOutOfRange(Int, Int)
+    case unknownClass(String, [String])
+    case targetCount(Int, Int)
+
+    public var description: String {
+        switch self {
+        case .unknownMethod(let name):
+            return "unknown method \"\(name)\"; choose one of: \(ExplanationMethod.allCases.map(\.rawValue).joined(separator: ", "))"
+        case .notApplicable(let method, let reason): return "method \(method) does not apply: \(reason)"
+        case .targetOutOfRange(let target, let classes): return "target class \(target) is out of range (the model has \(classes) classes: 0…\(classes - 1))"
+        case .unknownClass(let name, let known): return "unknown class \"\(name)\"; the model knows: \(known.joined(separator: ", "))"
+        case .targetCount(let given, let images): return "\(given) targets for \(images) images"
+        }
+    }
+}
