@@ -47,8 +47,8 @@ How to regenerate, step by step
 
 Versions used for the committed fixtures: Python 3.11.7, torch 2.15.0 (CPU), timm 1.0.31,
 numpy 2.4.6, safetensors 0.8.0, einops 0.8.2 (meta.json records the versions of each run).
-The output is deterministic for fixed versions (CPU, float32, single thread is not required:
-all reductions are small); across torch versions, expect float32 rounding differences only.
+Two runs with these versions gave byte-identical files; with other torch versions expect float32
+rounding differences only (compare with meta.json's sha256 and a tolerance, not bytes).
 
 Seeds
 -----
