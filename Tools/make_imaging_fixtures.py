@@ -28,7 +28,8 @@ Contents (all arrays are .npy, version 1.0, C order):
                        (tensor × 255, exact since PIL works in uint8): [H, W] for X-rays
                        (their three channels are equal), [3, H, W] for the RGB fixture
   npy/*.npy            arrays of every dtype vitrel's NPY reader/writer supports, written by
-                       numpy (the Swift test re-encodes them and expects identical bytes)
+                       numpy (the Swift test re-encodes the C-order ones and expects identical
+                       bytes, so numpy reads what vitrel writes), plus one Fortran-order file
 """
 
 import hashlib
@@ -54,7 +55,7 @@ HEIGHT, WIDTH = 24, 32
 def save_npy(relative, array):
     path = OUT / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(path, array, allow_pickle=False)
     return relative
 
 
@@ -332,8 +333,12 @@ def write_npy_fixtures(manifest):
         "f4_1x1x1x1x1x2": np.array([1.5, -1.5], dtype=np.float32).reshape(1, 1, 1, 1, 1, 2),
     }
     manifest["npy"] = [{"file": save_npy(f"npy/{name}.npy", array), "dtype": array.dtype.str,
-                        "shape": list(array.shape), "values": array.flatten().tolist()}
+                        "shape": list(array.shape), "values": array.flatten().tolist(), "fortranOrder": False}
                        for name, array in arrays.items()]
+    # Fortran order: numpy writes the column-major bytes; readers must reorder to C order.
+    fortran = np.asfortranarray(np.arange(6, dtype=np.float64).reshape(2, 3) + 0.25)
+    manifest["npy"].append({"file": save_npy("npy/f8_2x3_fortran.npy", fortran), "dtype": "<f8", "shape": [2, 3],
+                            "values": fortran.flatten(order="C").tolist(), "fortranOrder": True})
 
 
 def main():
