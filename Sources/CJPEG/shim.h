@@ -79,14 +79,21 @@ static inline void vitrel_jpeg_decode(
 
     if (setjmp(errors.jump)) {
         if (out->status == VITREL_JPEG_OK) {
-            (*errors.manager.format_message)((j_common_ptr)&cinfo, out->message);
+            char error_text[JMSG_LENGTH_MAX];
+            (*errors.manager.format_message)((j_common_ptr)&cinfo, error_text);
             int code = errors.manager.msg_code;
-            if (errors.hit_end_of_data) out->status = VITREL_JPEG_TRUNCATED;
-            else if (code == JERR_OUT_OF_MEMORY) out->status = VITREL_JPEG_NO_MEMORY;
-            else if (code == JERR_BAD_PRECISION || code == JERR_CONVERSION_NOTIMPL
-                     || code == JERR_NOT_COMPILED || code == JERR_ARITH_NOTIMPL)
-                out->status = VITREL_JPEG_UNSUPPORTED;
-            else out->status = VITREL_JPEG_CORRUPT;
+            if (errors.hit_end_of_data) {
+                /* The cause is the missing data; the error is only what the fake EOI led to. */
+                snprintf(out->message, sizeof out->message, "Premature end of JPEG file, then: %s", error_text);
+                out->status = VITREL_JPEG_TRUNCATED;
+            } else {
+                memcpy(out->message, error_text, sizeof out->message);
+                if (code == JERR_OUT_OF_MEMORY) out->status = VITREL_JPEG_NO_MEMORY;
+                else if (code == JERR_BAD_PRECISION || code == JERR_CONVERSION_NOTIMPL
+                         || code == JERR_NOT_COMPILED || code == JERR_ARITH_NOTIMPL)
+                    out->status = VITREL_JPEG_UNSUPPORTED;
+                else out->status = VITREL_JPEG_CORRUPT;
+            }
         }
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
@@ -135,7 +142,8 @@ static inline void vitrel_jpeg_decode(
 
     if (errors.hit_end_of_data || errors.damaged_data) {
         out->status = errors.hit_end_of_data ? VITREL_JPEG_TRUNCATED : VITREL_JPEG_CORRUPT;
-        strncpy(out->message, errors.first_warning, sizeof out->message - 1);
+        if (errors.hit_end_of_data) snprintf(out->message, sizeof out->message, "Premature end of JPEG file");
+        else strncpy(out->message, errors.first_warning, sizeof out->message - 1);
         longjmp(errors.jump, 1);
     }
     out->width = (int)cinfo.output_width;
