@@ -19,6 +19,7 @@ Contents (all arrays are .npy, version 1.0, C order):
                        (uint8, or uint16 for 16-bit files). References come from Pillow
                        where Pillow keeps the samples (8-bit files) and from the numpy source
                        array for 16-bit colour files (Pillow reduces those to 8 bits).
+  png/bad_*.png, jpeg/bad_*.jpg  inputs vitrel must refuse (listed under "badInputs")
   conversions/*.npy    Pillow convert("L") of the RGB and RGBA fixtures (uint8)
   resize/*.npy         Pillow Image.resize on a mode "F" image (no rounding) for nearest,
                        bilinear and bicubic, down- and up-scaling, non-square (float32 [H, W])
@@ -204,6 +205,20 @@ def write_decode_fixtures(rng, manifest):
     rgb.save(OUT / "jpeg/rgb_progressive.jpg", quality=85, progressive=True)
     add("jpeg/rgb_progressive.jpg", pillow_decoded("jpeg/rgb_progressive.jpg"), 3, 8, tolerance=1)
     manifest["decode"] = entries
+
+    # Inputs that must be refused, which byte flips and cuts of valid files cannot make.
+    raw = b"".join(b"\x00" + row.tobytes() for row in as8[..., 0])
+    header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 0, 0, 0, 0)
+    (OUT / "png/bad_short_stream.png").write_bytes(  # chunks and CRCs valid; zlib stream holds half the rows
+        b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(raw[: len(raw) // 2]))
+        + png_chunk(b"IEND", b""))
+    Image.fromarray(as8[:8, :8], "CMYK").save(OUT / "jpeg/bad_cmyk.jpg", quality=90)
+    manifest["badInputs"] = [
+        {"file": "png/bad_short_stream.png", "error": "corrupt", "detail": "Not enough image data",
+         "note": "Pillow loads this silently, leaving half the rows undefined"},
+        {"file": "jpeg/bad_cmyk.jpg", "error": "unsupportedFormat", "detail": "colour space",
+         "note": "a valid CMYK JPEG: vitrel reads gray and YCbCr/RGB only"},
+    ]
 
     # Colour conversions: Pillow's 8-bit ITU-R 601-2 luma.
     manifest["conversions"] = []

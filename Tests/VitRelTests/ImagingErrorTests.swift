@@ -155,6 +155,24 @@ final class ImagingErrorTests: XCTestCase {
         }
     }
 
+    func testCraftedBadFixturesAreRefused() throws {
+        for item in try ImagingManifest.load().badInputs {
+            let url = ImagingManifest.fixture(item.file)
+            XCTAssertThrowsError(try ImageIO.read(url), item.file) { error in
+                let error = error as! ImageError
+                let (kind, detail): (String, String)
+                switch error {
+                case .corrupt(_, _, let text): (kind, detail) = ("corrupt", text)
+                case .unsupportedFormat(_, let text): (kind, detail) = ("unsupportedFormat", text)
+                default: (kind, detail) = ("\(error)", "")
+                }
+                XCTAssertEqual(kind, item.error, item.file)
+                XCTAssertTrue(detail.contains(item.detail), "\(item.file): \(error)")
+                XCTAssertTrue(error.description.hasPrefix(url.path))
+            }
+        }
+    }
+
     func testDecodeFromMemoryNamesTheGivenName() {
         XCTAssertThrowsError(try ImageIO.decode(Data([0x89, 0x50, 0x4E]), name: "upload-7")) { error in
             XCTAssertEqual(error as? ImageError, .truncated(file: "upload-7", format: .png, detail: "only 3 bytes of the signature"))

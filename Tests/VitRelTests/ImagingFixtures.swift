@@ -63,6 +63,13 @@ struct ImagingManifest: Decodable {
         let values: [Double]
         let fortranOrder: Bool
     }
+    struct BadInput: Decodable {
+        let file: String
+        /// The `ImageError` case expected: "corrupt", "unsupportedFormat", ...
+        let error: String
+        /// Text the error's detail must contain.
+        let detail: String
+    }
     struct XRays: Decodable {
         struct File: Decodable {
             let file: String
@@ -80,6 +87,7 @@ struct ImagingManifest: Decodable {
     let torchInterpolate: [TorchInterpolate]
     let preprocess: [PreprocessCase]
     let npy: [NPYCase]
+    let badInputs: [BadInput]
     let xrays: XRays
 
     static func load() throws -> ImagingManifest {
