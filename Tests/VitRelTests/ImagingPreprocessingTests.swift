@@ -69,6 +69,7 @@ final class ImagingPreprocessingTests: XCTestCase {
         let preprocessing = Preprocessing(inputHeight: 12, inputWidth: 20, interpolation: .bilinear, cropPercent: 0.875)
         let batch = preprocessing.apply(batch: images)
         XCTAssertEqual(batch.shape, [5, 3, 12, 20])
+        XCTAssertEqual(preprocessing.apply(batch: []).shape, [0, 3, 12, 20])
         for (b, image) in images.enumerated() {
             XCTAssertEqual(batch.slice(b), preprocessing.apply(to: image), names[b])
         }

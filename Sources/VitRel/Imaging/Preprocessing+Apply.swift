@@ -29,6 +29,7 @@ extension Preprocessing {
     /// Each image is processed exactly as `apply(to:)` does, whatever the thread count.
     public func apply(batch images: [Image]) -> Tensor<Float> {
         let stride = 3 * inputHeight * inputWidth
+        guard !images.isEmpty else { return Tensor(zeros: [0, 3, inputHeight, inputWidth]) }
         var scalars = [Float](repeating: 0, count: images.count * stride)
         scalars.withUnsafeMutableBufferPointer { all in
             let base = all.baseAddress!

@@ -20,6 +20,11 @@ public typealias ResampleFilter = Preprocessing.Interpolation
 ///
 /// Unlike Pillow's 8-bit path, nothing is rounded between or after the passes; Pillow's
 /// mode "F" path matches this one to float precision.
+///
+///     // timm `resample_abs_pos_embed`: a 14×14 grid of D-dim embeddings, transposed to
+///     // planar [D, 14, 14], to 16×16 — in Double, as torch does for the reference.
+///     let resampled = Resampler.resize(grid, channels: D, height: 14, width: 14,
+///                                      toHeight: 16, toWidth: 16, filter: .bicubic)  // [D, 16, 16]
 public enum Resampler {
     /// The weights of one axis: for output position `i`, input samples
     /// `starts[i] ..< starts[i] + counts[i]` with weights `weights[i * window ..< i * window + counts[i]]`.
@@ -27,7 +32,7 @@ public enum Resampler {
     public struct AxisWeights<Scalar: TensorScalar>: Sendable {
         public let inputSize: Int
         public let outputSize: Int
-        /// Largest number of taps of any output position (the row stride of `weights`).
+        /// Upper bound on the taps of one output position (Pillow's `ksize`): the row stride of `weights`.
         public let window: Int
         public let starts: [Int]
         public let counts: [Int]
