@@ -11,6 +11,6 @@ struct VitrelCommand: ParsableCommand {
             explains their predictions. Every command defaults to the model shipped in Models/.
             """,
         version: VitRel.version,
-        subcommands: [BenchCommand.self]
+        subcommands: [PredictCommand.self, InspectCommand.self, BenchCommand.self]
     )
 }

@@ -153,17 +153,14 @@ extension VisionTransformer {
     /// its patch part interpolated (bicubic, antialiased, as timm's `resample_abs_pos_embed`).
     public func positionEmbedding(gridHeight: Int, gridWidth: Int) throws -> [Scalar] {
         if gridHeight == positionGrid.height && gridWidth == positionGrid.width { return positionEmbedding.scalars }
-        guard let resample = VisionTransformerHooks<Scalar>.resamplePositionGrid else {
-            throw ModelError.inputShape(
-                "patch grid \(gridHeight)x\(gridWidth) differs from the position embedding's \(positionGrid.height)x\(positionGrid.width)")
-        }
         let d = config.embedDimension, prefix = config.prefixTokenCount
         let stored = positionEmbedding.scalars
         // [P, D] → planar [D, gh, gw], resampled, back to [P', D].
         let gh = positionGrid.height, gw = positionGrid.width
         var planes = [Scalar].uninitialized(d * gh * gw)
         for t in 0..<(gh * gw) { for i in 0..<d { planes[i * gh * gw + t] = stored[(prefix + t) * d + i] } }
-        let resampled = resample(planes, d, gh, gw, gridHeight, gridWidth)
+        let resampled = Resampler.resize(
+            planes, channels: d, height: gh, width: gw, toHeight: gridHeight, toWidth: gridWidth, filter: .bicubic)
         var result = [Scalar].uninitialized((prefix + gridHeight * gridWidth) * d)
         for i in 0..<(prefix * d) { result[i] = stored[i] }
         for t in 0..<(gridHeight * gridWidth) {
@@ -240,13 +237,5 @@ extension VisionTransformer {
     public func inputGradients(_ seed: Tensor<Scalar>, trace: Trace) -> InputGradients {
         var unused = self  // never written: shares storage, costs nothing
         return backward(seed, trace: trace, parameterGradient: &unused, accumulate: false)
-    }
-}
-
-/// Replaceable pieces the model borrows from other parts of the library.
-public enum VisionTransformerHooks<Scalar: TensorScalar> {
-    /// (planes [C, h, w], C, h, w, newH, newW) → [C, newH, newW]; set by Imaging.
-    public static var resamplePositionGrid: (([Scalar], Int, Int, Int, Int, Int) -> [Scalar])? {
-        get { nil }
     }
 }

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import VitRel
+
+/// `--model`, shared by every command that runs a model.
+struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Model folder: timm (config.json + model.safetensors) or Hugging Face ViTForImageClassification. Default: the shipped model in Models/.",
+        valueName: "dir"))
+    var model: String?
+
+    func load() throws -> ClassifierModel {
+        if let model { return try ClassifierModel.load(from: URL(fileURLWithPath: model)) }
+        guard let shipped = ShippedModel.locate() else {
+            throw CLIError("no --model given and the shipped model Models/\(ShippedModel.defaultName) was not found (set VITREL_MODEL or pass --model)")
+        }
+        return try ClassifierModel.load(from: shipped)
+    }
+}
+
+/// A one-line error for the user.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Prints a line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+}
+
+/// JSON with sorted keys and pretty printing, for `--json` outputs.
+func jsonString<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(data: try encoder.encode(value), encoding: .utf8)!
+}
