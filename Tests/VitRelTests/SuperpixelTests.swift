@@ -106,6 +106,14 @@ final class SuperpixelTests: XCTestCase {
         XCTAssertTrue(reached.allSatisfy { $0 }, "some superpixel has a disconnected piece")
     }
 
+    func testAdjustedRandIndexMatchesScikitLearn() {
+        // sklearn.metrics.adjusted_rand_score on the same pairs.
+        XCTAssertEqual(adjustedRandIndex([0, 0, 1, 1, 2, 2], [0, 0, 1, 2, 2, 2]), 0.4444444444444444, accuracy: 1e-12)
+        XCTAssertEqual(adjustedRandIndex([0, 0, 1, 1], [5, 5, 7, 7]), 1)  // names do not matter
+        XCTAssertEqual(adjustedRandIndex([0, 1, 2, 3], [0, 0, 0, 0]), 0)
+        XCTAssertEqual(adjustedRandIndex([0, 0, 0, 1, 1, 1, 2, 2, 2, 2], [1, 1, 0, 0, 0, 2, 2, 2, 2, 1]), 0.20454545454545456, accuracy: 1e-12)
+    }
+
     func testRegularGridMatchesScikitImageDocExamples() {
         // regular_grid's docstring: (20, 40) with 8 and 32 points, (3, 20, 40) with 8.
         let a = SLIC.regularGrid(shape: [20, 40], pointCount: 8)
