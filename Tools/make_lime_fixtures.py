@@ -14,7 +14,8 @@ Files (all raw little-endian, described by `manifest.json`):
   Float(k) / 255, exactly what this script feeds scikit-image after the same float32 rounding,
   so both sides segment identical numbers).
 - SLIC labels (`start_label=0`) for an RGB pattern, a gray pattern replicated to RGB, and the
-  same gray pattern as a plain 2-D image (`channel_axis=None`), with n_segments 100 and 50.
+  same gray pattern as a plain 2-D image (`channel_axis=None`), with n_segments 100 and 50;
+  plus a non-square crop with sigma 1 and compactness 20.
 - quickshift labels with LIME's settings (kernel_size 4, max_dist 200, ratio 0.2) for the RGB
   and gray-as-RGB patterns, plus one small crop with the exact density noise scikit-image
   drew, so the test can demand identical labels.
@@ -121,6 +122,15 @@ def make_superpixels():
                 "labels": save_labels(f"slic_{tag}_{n_segments}", labels),
                 "count": int(labels.max() + 1),
             })
+    # Non-square crop with smoothing and another compactness: exercises regular_grid with
+    # unequal sides and the Gaussian pre-blur.
+    crop_h, crop_w = 40, 72
+    labels = slic(rgb_f[:crop_h, :crop_w], n_segments=30, compactness=20, sigma=1, start_label=0)
+    manifest["slic"].append({
+        "image": "rgb_image", "mode": "lab", "n_segments": 30, "compactness": 20, "sigma": 1,
+        "crop_height_width": [crop_h, crop_w],
+        "labels": save_labels("slic_rgb_crop_sigma1", labels), "count": int(labels.max() + 1),
+    })
     for tag, image, data in [("rgb", "rgb_image", rgb_f), ("gray_as_rgb", "gray_image", gray3_f)]:
         labels = quickshift(data, rng=0, **QUICKSHIFT)
         manifest["quickshift"].append({

@@ -18,6 +18,9 @@ struct LIMEFixtures {
         let count: Int
         let n_segments: Int?
         let crop: Int?
+        let crop_height_width: [Int]?
+        let compactness: Double?
+        let sigma: Double?
         let noise: String?
     }
 
@@ -81,16 +84,18 @@ struct LIMEFixtures {
 
 /// The top-left `size` × `size` crop of `image` (free functions, not `Image` extensions, so
 /// they cannot collide with library API added later).
-func croppedTopLeft(_ image: Image, _ size: Int) -> Image {
+func croppedTopLeft(_ image: Image, height: Int, width: Int) -> Image {
     var pixels = [Float]()
     for c in 0..<image.channels {
-        for y in 0..<size {
+        for y in 0..<height {
             let row = (c * image.height + y) * image.width
-            pixels += image.pixels[row..<row + size]
+            pixels += image.pixels[row..<row + width]
         }
     }
-    return Image(width: size, height: size, channels: image.channels, pixels: pixels)
+    return Image(width: width, height: height, channels: image.channels, pixels: pixels)
 }
+
+func croppedTopLeft(_ image: Image, _ size: Int) -> Image { croppedTopLeft(image, height: size, width: size) }
 
 /// The gray channel copied into three (lime_image's `gray2rgb`).
 func grayReplicatedToRGB(_ image: Image) -> Image {

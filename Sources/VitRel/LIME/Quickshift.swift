@@ -117,8 +117,7 @@ public struct Quickshift: Sendable, Equatable {
 
     /// Joint squared distance from the colour vector `p` at (r, c) to window row `rr`,
     /// column `cc`, summed in scikit-image's order (colour channels, then Δrow², then Δcol²)
-    /// so that ties fall the same way. `C` is the channel count, fixed at compile time for
-    /// the common case of 3 (Lab).
+    /// so that ties fall the same way. Three channels (Lab) take an unrolled path.
     @inline(__always)
     private static func jointDistance(
         _ p: UnsafePointer<Double>, _ q: UnsafePointer<Double>, channels: Int, rowTerm: Double, columnOffset: Int
