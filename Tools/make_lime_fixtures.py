@@ -238,6 +238,8 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for name in os.listdir(OUT):
         os.remove(os.path.join(OUT, name))
+    with open(os.path.join(OUT, ".gitattributes"), "w") as f:
+        f.write("# raw arrays: never diff or convert line endings\n*.u8 binary\n*.u16 binary\n*.f64 binary\n")
     make_superpixels()
     make_real_xray()
     make_surrogate()
