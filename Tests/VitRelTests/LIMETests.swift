@@ -1,3 +1,4 @@
+import COpenBLAS
 import XCTest
 @testable import VitRel
 
@@ -79,6 +80,29 @@ final class LIMETests: XCTestCase {
         let regular = WeightedRidgeDesign.solvePositiveDefinite([4, 2, 2, 3], [2, 1], order: 2)
         XCTAssertEqual(regular[0], 0.5, accuracy: 1e-12)
         XCTAssertEqual(regular[1], 0, accuracy: 1e-12)
+    }
+
+    func testRidgeSolveAgreesWithLAPACKAndIgnoresThreadCount() {
+        // A LIME-sized system: 196 patches, 300 samples, Ridge α = 0.01.
+        let samples = LIMESampleMatrix(sampleCount: 300, featureCount: 196, seed: 3)
+        let weights = LIMESampleMatrix.kernelWeights(distances: samples.cosineDistances())
+        Parallel.setThreadCount(1)
+        let design = WeightedRidgeDesign(samples: samples, weights: weights)
+        var a = design.gram
+        for i in 0..<196 { a[i * 196 + i] += 0.01 }
+        let b = (0..<196).map { Double($0 % 5) - 2 }
+        let one = WeightedRidgeDesign.solvePositiveDefinite(a, b, order: 196)
+        Parallel.setThreadCount(2)
+        XCTAssertEqual(WeightedRidgeDesign(samples: samples, weights: weights).gram, design.gram)
+        XCTAssertEqual(WeightedRidgeDesign.solvePositiveDefinite(a, b, order: 196), one)
+        // LAPACK's dposv on the same system.
+        var matrix = a, solution = b
+        var n: Int32 = 196, nrhs: Int32 = 1, info: Int32 = 0
+        var uplo = CChar(UInt8(ascii: "U"))
+        dposv_(&uplo, &n, &nrhs, &matrix, &n, &solution, &n, &info)
+        XCTAssertEqual(info, 0)
+        let scale = solution.map(abs).max()!
+        for (mine, lapack) in zip(one, solution) { XCTAssertEqual(mine, lapack, accuracy: 1e-12 * scale) }
     }
 
     // MARK: Sampling and perturbation
@@ -172,12 +196,18 @@ final class LIMETests: XCTestCase {
     func testExplanationDoesNotDependOnThreadCount() throws {
         let image = try LIMEFixtures().image("rgb_image")
         let explainer = LIMEExplainer(segmenter: .slic(SLIC(segmentCount: 30)), sampleCount: 150)
+        // 144 patches: the surrogate's Gram matrix and LAPACK solves are large enough to be split.
+        let patches = LIMEExplainer(segmenter: .patchGrid(PatchGrid(patchSize: 8)), sampleCount: 200)
         Parallel.setThreadCount(1)
         let one = try explainer.explain(image, seed: 77) { regionModel($0) }
         let quickOne = try LIMEExplainer(sampleCount: 40).explain(image, seed: 77) { regionModel($0) }
+        let patchesOne = try patches.explain(image, seed: 77) { regionModel($0) }
         Parallel.setThreadCount(2)
         let two = try explainer.explain(image, seed: 77) { regionModel($0) }
         let quickTwo = try LIMEExplainer(sampleCount: 40).explain(image, seed: 77) { regionModel($0) }
+        let patchesTwo = try patches.explain(image, seed: 77) { regionModel($0) }
+        XCTAssertEqual(patchesOne.segmentation.count, 144)
+        XCTAssertEqual(patchesOne.labelExplanations, patchesTwo.labelExplanations)
         XCTAssertEqual(one.segmentation, two.segmentation)
         XCTAssertEqual(one.predictions, two.predictions)
         XCTAssertEqual(one.kernelWeights, two.kernelWeights)

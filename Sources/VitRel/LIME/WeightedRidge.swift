@@ -7,10 +7,16 @@ import COpenBLAS
 ///   x̄ = Σπx/Σπ, ȳ = Σπy/Σπ;  (Xcᵀ Π Xc + αI) β = Xcᵀ Π yc;  intercept = ȳ − x̄ᵀβ.
 ///
 /// The weighted, centred Gram matrix depends only on X and π, so it is built once per
-/// explanation and shared by every label and every candidate feature subset. Solved in Double
-/// with LAPACK `dposv`; when the system is not positive definite (possible with α = 0 and
-/// collinear columns) it falls back, as scikit-learn does, to the minimum-norm solution, here
-/// by an eigendecomposition (`dsyev`) of the Gram matrix.
+/// explanation and shared by every label and every candidate feature subset.
+///
+/// Solved in Double by a Cholesky factorisation written out here, in a fixed order, rather
+/// than LAPACK's `dposv`: OpenBLAS 0.3.21 splits `dposv` across its threads from about 64
+/// unknowns, and the solution's last bits then depend on the thread count (measured: up to
+/// 5·10⁻¹⁶ at 196 patches), which would break vitrel's determinism contract. LIME's systems
+/// have at most a few hundred unknowns, so this costs milliseconds. When the system is not
+/// positive definite (possible only with α = 0 and collinear columns, i.e. in forward
+/// selection's fits of at most a handful of features) it falls back, as scikit-learn does, to
+/// the minimum-norm solution, by LAPACK's eigendecomposition `dsyev` of the Gram matrix.
 struct WeightedRidgeDesign {
     let sampleCount: Int
     let featureCount: Int
@@ -128,13 +134,11 @@ struct WeightedRidgeDesign {
     /// Solves A β = b for symmetric A (row-major = column-major): Cholesky, or the minimum-norm
     /// solution when A is not positive definite (eigenvalues below 1e-12·λmax taken as zero).
     static func solvePositiveDefinite(_ a: [Double], _ b: [Double], order m: Int) -> [Double] {
-        var matrix = a, solution = b
-        var n = Int32(m), nrhs: Int32 = 1, info: Int32 = 0
-        var uplo = CChar(UInt8(ascii: "U"))
-        dposv_(&uplo, &n, &nrhs, &matrix, &n, &solution, &n, &info)
-        if info == 0 { return solution }
+        if let solution = choleskySolve(a, b, order: m) { return solution }
 
         // Fallback: A = V Λ Vᵀ, β = V Λ⁺ Vᵀ b.
+        var n = Int32(m), info: Int32 = 0
+        var uplo = CChar(UInt8(ascii: "U"))
         var vectors = a
         var values = [Double](repeating: 0, count: m)
         var jobz = CChar(UInt8(ascii: "V"))
@@ -155,5 +159,35 @@ struct WeightedRidgeDesign {
             for i in 0..<m { result[i] += projection * vectors[k * m + i] }
         }
         return result
+    }
+
+    /// A = L Lᵀ (LAPACK's `dpotrf` criterion: fails, returning nil, at a pivot that is not
+    /// positive), then L y = b and Lᵀ β = y. Every sum runs in index order on one thread.
+    static func choleskySolve(_ a: [Double], _ b: [Double], order m: Int) -> [Double]? {
+        var l = a  // the lower triangle becomes L
+        for j in 0..<m {
+            var pivot = l[j * m + j]
+            for k in 0..<j { pivot -= l[j * m + k] * l[j * m + k] }
+            guard pivot > 0, pivot.isFinite else { return nil }
+            let diagonal = pivot.squareRoot()
+            l[j * m + j] = diagonal
+            for i in (j + 1)..<m {
+                var sum = l[i * m + j]
+                for k in 0..<j { sum -= l[i * m + k] * l[j * m + k] }
+                l[i * m + j] = sum / diagonal
+            }
+        }
+        var x = b
+        for i in 0..<m {
+            var sum = x[i]
+            for k in 0..<i { sum -= l[i * m + k] * x[k] }
+            x[i] = sum / l[i * m + i]
+        }
+        for i in stride(from: m - 1, through: 0, by: -1) {
+            var sum = x[i]
+            for k in (i + 1)..<m { sum -= l[k * m + i] * x[k] }
+            x[i] = sum / l[i * m + i]
+        }
+        return x
     }
 }
