@@ -108,8 +108,9 @@ public struct ViTCheckpoint: Sendable {
 
     // MARK: Writing
 
-    /// Writes a timm hub folder: config.json (`TimmConfigFile.json`) and model.safetensors in
-    /// F32 with `{"format": "pt"}` metadata, as `timm.models.save_for_hf` does. timm loads it
+    /// Writes a timm hub folder, the layout of `timm.models.save_for_hf`: config.json
+    /// (`TimmConfigFile.json`) and model.safetensors in F32 (with the `{"format": "pt"}`
+    /// metadata transformers writes and expects; timm ignores it). timm loads it
     /// with `timm.create_model(architecture, pretrained=False, **model_args)` +
     /// `load_state_dict`; `Tools/make_checkpoint_fixtures.py --check-vitrel-folder` checks that.
     ///
