@@ -46,8 +46,9 @@ Checking a folder written by vitrel (`ViTCheckpoint.write(timmFolder:)`):
 
     python3 Tools/make_checkpoint_fixtures.py --check-vitrel-folder DIR --source FIXTURE_DIR
 
-loads DIR with timm exactly as timm users would (timm.create_model(architecture,
-pretrained=False, **model_args), then load_state_dict(strict=True) of model.safetensors),
+loads DIR with timm as timm users would, both by hand (timm.create_model(architecture,
+pretrained=False, **model_args), then load_state_dict(strict=True) of model.safetensors) and
+through timm's hub-config parser (timm.create_model("local-dir:DIR", pretrained=True)),
 runs FIXTURE_DIR/input.npy through it and compares with FIXTURE_DIR/logits.npy (the logits of
 the model DIR was converted from; tolerance 1e-4, as a Hugging Face source runs LayerNorm
 with eps 1e-12 where timm uses 1e-6). The fixtures themselves are not rewritten then.
@@ -276,14 +277,19 @@ def make_dtypes() -> None:
 
 def check_vitrel_folder(folder: Path, source: Path) -> None:
     config = json.loads((folder / "config.json").read_text())
-    model = timm_model_from_folder(folder)
     x = torch.from_numpy(np.load(source / "input.npy"))
     expected = torch.from_numpy(np.load(source / "logits.npy"))
-    got = logits_of(model, x)
-    difference = (got - expected).abs().max().item()
     print(f"{folder}: architecture {config['architecture']}, model_args {config.get('model_args')}")
-    print(f"{folder}: logits differ from {source}/logits.npy by at most {difference:.3e}")
-    if difference > 1e-4:
+    # Both ways a timm user opens a folder: by hand, and through timm's own hub-config parser.
+    by_hand = timm_model_from_folder(folder)
+    by_timm = timm.create_model(f"local-dir:{folder.resolve()}", pretrained=True).eval()
+    worst = 0.0
+    for how, model in (("create_model + load_state_dict", by_hand), ("create_model('local-dir:...')", by_timm)):
+        difference = (logits_of(model, x) - expected).abs().max().item()
+        worst = max(worst, difference)
+        print(f"{folder}: {how}: logits differ from {source}/logits.npy by at most {difference:.3e}")
+    print(f"{folder}: timm data config {timm.data.resolve_data_config({}, model=by_timm)}")
+    if worst > 1e-4:
         sys.exit(f"FAIL: {folder} does not reproduce {source}")
     print("OK")
 
