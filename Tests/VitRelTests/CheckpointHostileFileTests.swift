@@ -169,4 +169,41 @@ final class CheckpointHostileFileTests: XCTestCase {
             XCTAssertEqual($0 as? CheckpointError, .unreadable(file: directory.path, reason: "it is a directory"))
         }
     }
+
+    /// Seeded random corruptions of a valid mixed-dtype file (bytes changed, digits and
+    /// brackets injected, spans cut, the length field hit): each either reads, with every
+    /// tensor decodable, or throws a one-line error naming the file. Run under the debug
+    /// build, any out-of-bounds access traps.
+    func testSeededCorruptionsEitherReadOrFailCleanly() throws {
+        let original = [UInt8](try Data(contentsOf: TestPaths.fixture("checkpoints/dtypes/edge_values.safetensors")))
+        let url = directory.appendingPathComponent("corrupt.safetensors")
+        let injected = Array("0123456789,[]{}-\":".utf8)
+        var generator = SeededGenerator(seed: 7)
+        var outcomes = (read: 0, rejected: 0)
+        for _ in 0..<3000 {
+            var bytes = original
+            for _ in 0..<(1 + Int(generator.next() % 3)) {
+                let position = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 4 {
+                case 0: bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+                case 1: bytes[position] = injected[Int(generator.next() % UInt64(injected.count))]
+                case 2: bytes.removeSubrange(position..<min(bytes.count, position + 1 + Int(generator.next() % 8)))
+                default: bytes[Int(generator.next() % 8)] = UInt8(truncatingIfNeeded: generator.next())
+                }
+            }
+            do {
+                let file = try SafeTensorsFile(url: url, bytes: Data(bytes))
+                for (name, entry) in file.entries where entry.dtype.isReal {
+                    XCTAssertEqual(try file.tensor(name).count, entry.elementCount)
+                }
+                outcomes.read += 1
+            } catch let error as CheckpointError {
+                XCTAssertTrue(error.description.hasPrefix(url.path + ": "), error.description)
+                XCTAssertFalse(error.description.contains("\n"), error.description)
+                outcomes.rejected += 1
+            }
+        }
+        XCTAssertGreaterThan(outcomes.read, 0)  // some corruptions only touch tensor bytes
+        XCTAssertGreaterThan(outcomes.rejected, 2000)
+    }
 }

@@ -309,6 +309,43 @@ final class CheckpointLoadingTests: XCTestCase {
         assertLoadError(folder, .invalidConfig(file: config.path, detail: "not valid JSON"))
     }
 
+    /// Seeded random values (wrong types, negative, zero, huge) put into config fields:
+    /// loading either succeeds or throws a one-line CheckpointError, never traps on an
+    /// overflow or a negative count.
+    func testSeededCorruptConfigsEitherLoadOrFailCleanly() throws {
+        let values: [Any] = [
+            0, -1, 1, 3, 24, 1 << 40, Int.max, 1e300, -1e300, 2.5, "x", true, NSNull(), [1, 2], [-1, 5], [Int.max, 2],
+            ["0": "a"], [String: Any](), [Any](),
+        ]
+        var generator = SeededGenerator(seed: 11)
+        for (name, fileName) in [("timm_token", "config.json"), ("hf_vit", "config.json"), ("hf_vit", "preprocessor_config.json")] {
+            let folder = try copyFixture(name)
+            let url = folder.appendingPathComponent(fileName)
+            let original = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            for _ in 0..<80 {
+                var object = original
+                for _ in 0..<(1 + Int(generator.next() % 2)) {
+                    let keys = object.keys.sorted()
+                    let key = keys[Int(generator.next() % UInt64(keys.count))]
+                    let value = values[Int(generator.next() % UInt64(values.count))]
+                    if var inner = object[key] as? [String: Any], !inner.isEmpty, generator.next() % 2 == 0 {
+                        inner[inner.keys.sorted()[Int(generator.next() % UInt64(inner.count))]] = value
+                        object[key] = inner
+                    } else {
+                        object[key] = value
+                    }
+                }
+                try JSONSerialization.data(withJSONObject: object).write(to: url)
+                do {
+                    _ = try ViTCheckpoint.load(from: folder)
+                } catch let error as CheckpointError {
+                    XCTAssertTrue(error.description.hasPrefix(folder.path), error.description)
+                    XCTAssertFalse(error.description.contains("\n"), error.description)
+                }
+            }
+        }
+    }
+
     // MARK: Helpers
 
     private func copyFixture(_ name: String) throws -> URL {

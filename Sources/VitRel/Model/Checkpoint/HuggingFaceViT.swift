@@ -38,7 +38,9 @@ enum HuggingFaceViT {
         // Labels: id2label gives count and names; without it, num_labels or the classifier's rows.
         let names = try fields.classNames("id2label")
         let classCount = try names?.count ?? fields.int("num_labels") ?? classifierRows ?? 2
-        guard classCount > 0 else { throw fields.invalid("id2label", "names no classes") }
+        guard classCount > 0, classCount <= ViTCheckpoint.dimensionLimits.classes else {
+            throw fields.invalid("id2label", "gives \(classCount) classes, expected 1...\(ViTCheckpoint.dimensionLimits.classes)")
+        }
         let epsilon = try fields.double("layer_norm_eps") ?? defaults.layerNormEpsilon
         let config = ViTConfig(
             imageHeight: image.height, imageWidth: image.width, patchSize: patch.height,
@@ -52,6 +54,7 @@ enum HuggingFaceViT {
             classToken: true, pooling: .token, normAfterPooling: false,
             layerNormEpsilon: epsilon, finalNormEpsilon: epsilon,
             classNames: names)
+        try ViTCheckpoint.checkDimensions(config, file: fields.file)
         if let problem = config.validationProblem() {
             throw CheckpointError.invalidConfig(file: fields.file, detail: problem)
         }

@@ -95,8 +95,8 @@ enum TimmConfigFile {
             throw arguments.invalid("num_classes", "is \(argumentClasses) but num_classes is \(topClasses)")
         }
         config.classCount = try arguments.int("num_classes") ?? topClasses ?? pretrained.int("num_classes") ?? 1000
-        guard config.classCount > 0 else {
-            throw fields.invalid("num_classes", "must be positive (a model without a head has nothing to explain)")
+        guard config.classCount > 0, config.classCount <= ViTCheckpoint.dimensionLimits.classes else {
+            throw fields.invalid("num_classes", "must be in 1...\(ViTCheckpoint.dimensionLimits.classes), got \(config.classCount) (a model without a head has nothing to explain)")
         }
 
         let poolName = try arguments.string("global_pool") ?? fields.string("global_pool") ?? "token"
@@ -123,6 +123,7 @@ enum TimmConfigFile {
             config.layerNormEpsilon = try vitrel.double("layer_norm_eps") ?? config.layerNormEpsilon
             config.finalNormEpsilon = try vitrel.double("final_norm_eps") ?? config.finalNormEpsilon
         }
+        try ViTCheckpoint.checkDimensions(config, file: fields.file)
         if let problem = config.validationProblem() {
             throw CheckpointError.invalidConfig(file: fields.file, detail: problem)
         }

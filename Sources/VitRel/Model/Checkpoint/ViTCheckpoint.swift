@@ -74,6 +74,7 @@ public struct ViTCheckpoint: Sendable {
 
     private static func loadTimm(directory: URL, fields: ConfigFields, weightsURL: URL) throws -> ViTCheckpoint {
         let (config, preprocessing) = try TimmConfigFile.read(fields)
+        try checkInputSize(preprocessing, file: fields.file)
         let file = try SafeTensors.read(weightsURL)
         try TimmKeyMap.check(
             found: file.entries.mapValues(\.shape), expected: TimmKeyMap.expectedShapes(for: config), file: file.url.path,
@@ -87,10 +88,40 @@ public struct ViTCheckpoint: Sendable {
         let preprocessorURL = try requiredFile(preprocessorFileName, in: directory)
         let file = try SafeTensors.read(weightsURL)
         let config = try HuggingFaceViT.config(fields, classifierRows: file.entries["classifier.weight"]?.shape.first)
-        let preprocessing = try HuggingFaceViT.preprocessing(ConfigFields(contentsOf: preprocessorURL), config: config)
+        let preprocessorFields = try ConfigFields(contentsOf: preprocessorURL)
+        let preprocessing = try HuggingFaceViT.preprocessing(preprocessorFields, config: config)
+        try checkInputSize(preprocessing, file: preprocessorFields.file)
         return ViTCheckpoint(
             config: config, preprocessing: preprocessing, weights: try HuggingFaceViT.timmWeights(file, config: config),
             format: .huggingFace, directory: directory)
+    }
+
+    /// Bounds far beyond any real ViT (ViT-22B has width 6144, 48 layers) that keep every
+    /// shape product well inside Int: a hostile config must fail here, not overflow later.
+    static let dimensionLimits = (width: 1 << 16, depth: 1 << 12, imageSide: 1 << 16, channels: 1 << 10, classes: 1 << 24)
+
+    /// Throws unless every dimension of `config` lies within `dimensionLimits`. The config
+    /// readers call it before anything allocates or multiplies by a dimension.
+    static func checkDimensions(_ config: ViTConfig, file: String) throws {
+        let limits = dimensionLimits
+        try checkRange([
+            ("width", config.embedDimension, limits.width), ("MLP width", config.mlpHiddenDimension, limits.width * 16),
+            ("depth", config.depth, limits.depth), ("heads", config.headCount, limits.width),
+            ("image height", config.imageHeight, limits.imageSide), ("image width", config.imageWidth, limits.imageSide),
+            ("patch size", config.patchSize, limits.imageSide), ("channels", config.channels, limits.channels),
+            ("classes", config.classCount, limits.classes),
+        ], file: file)
+    }
+
+    private static func checkInputSize(_ preprocessing: Preprocessing, file: String) throws {
+        let side = dimensionLimits.imageSide
+        try checkRange([("input height", preprocessing.inputHeight, side), ("input width", preprocessing.inputWidth, side)], file: file)
+    }
+
+    private static func checkRange(_ checks: [(String, Int, Int)], file: String) throws {
+        for (name, value, limit) in checks where value < 1 || value > limit {
+            throw CheckpointError.invalidConfig(file: file, detail: "\(name) \(value) is outside 1...\(limit)")
+        }
     }
 
     private static func requiredFile(_ name: String, in directory: URL) throws -> URL {
