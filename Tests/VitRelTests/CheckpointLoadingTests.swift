@@ -31,6 +31,26 @@ final class CheckpointLoadingTests: XCTestCase {
         XCTAssertEqual(checkpoint.weights["pos_embed"]?.shape, [1, 17, 24])
     }
 
+    /// The example config.json of docs/checkpoints.md: architecture defaults + model_args.
+    func testSpecExampleTimmConfigReadsAsDocumented() throws {
+        let text = """
+            {"architecture": "vit_tiny_patch16_224", "num_classes": 3, "num_features": 192,
+             "global_pool": "token", "label_names": ["COVID-19", "Non-COVID", "Normal"],
+             "model_args": {"num_classes": 3, "img_size": [128, 128], "in_chans": 3, "global_pool": "token"},
+             "pretrained_cfg": {"input_size": [3, 128, 128], "interpolation": "bicubic", "crop_pct": 0.9,
+               "crop_mode": "center", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}}
+            """
+        let members = try XCTUnwrap(JSONValue.parse(Data(text.utf8)).objectValue)
+        let (config, preprocessing) = try TimmConfigFile.read(ConfigFields(file: "config.json", path: "", members: members))
+        XCTAssertEqual(config, ViTConfig(
+            imageHeight: 128, imageWidth: 128, patchSize: 16, channels: 3, embedDimension: 192, depth: 12, headCount: 3,
+            mlpHiddenDimension: 768, classCount: 3, qkvBias: true, classToken: true, pooling: .token,
+            normAfterPooling: false, layerNormEpsilon: 1e-6, finalNormEpsilon: 1e-6, classNames: Self.labels))
+        XCTAssertEqual(preprocessing, Preprocessing(
+            inputHeight: 128, inputWidth: 128, interpolation: .bicubic, resizeMode: .resizeThenCenterCrop, cropPercent: 0.9))
+        XCTAssertEqual(TimmKeyMap.expectedShapes(for: config).count, 4 + 12 * 12 + 4)
+    }
+
     func testTimmNonSquareFolderKeepsHeightAndWidthApart() throws {
         let checkpoint = try ViTCheckpoint.load(from: fixture("timm_nonsquare"))
         let config = checkpoint.config

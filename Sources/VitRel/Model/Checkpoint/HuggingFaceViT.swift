@@ -71,6 +71,7 @@ enum HuggingFaceViT {
         if try fields.bool("do_center_crop") == true {
             throw CheckpointError.unsupportedConfig(file: fields.file, detail: "do_center_crop (vitrel reads ViTImageProcessor, which resizes only)")
         }
+        // do_resize false: inputs must already have the model's size, which an exact resize keeps.
         var height = config.imageHeight, width = config.imageWidth
         var resizeMode = Preprocessing.ResizeMode.exact
         if try fields.bool("do_resize") ?? true, let size = fields.value("size") {
@@ -115,8 +116,8 @@ enum HuggingFaceViT {
             if mean.count == 1 { mean = Array(repeating: mean[0], count: config.channels) }
             if std.count == 1 { std = Array(repeating: std[0], count: config.channels) }
         }
-        guard mean.count == std.count, std.allSatisfy({ $0 > 0 }) else {
-            throw fields.invalid("image_std", "and image_mean must have equal length with std > 0")
+        guard !mean.isEmpty, mean.count == std.count, std.allSatisfy({ $0 > 0 }) else {
+            throw fields.invalid("image_std", "and image_mean must be non-empty, of equal length, with std > 0")
         }
         return Preprocessing(
             inputHeight: height, inputWidth: width, interpolation: interpolation, resizeMode: resizeMode,
