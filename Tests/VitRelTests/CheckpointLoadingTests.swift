@@ -51,25 +51,33 @@ final class CheckpointLoadingTests: XCTestCase {
         XCTAssertEqual(TimmKeyMap.expectedShapes(for: config).count, 4 + 12 * 12 + 4)
     }
 
+    /// timm_nonsquare, timm_avgpool and timm_posresize share timm_token's preprocessing
+    /// (vit_tiny_patch16_224's pretrained_cfg) except for their input sizes.
+    private func timmPreprocessing(height: Int, width: Int) -> Preprocessing {
+        Preprocessing(
+            inputHeight: height, inputWidth: width, interpolation: .bicubic, resizeMode: .resizeThenCenterCrop,
+            cropPercent: 0.9, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+    }
+
     func testTimmNonSquareFolderKeepsHeightAndWidthApart() throws {
         let checkpoint = try ViTCheckpoint.load(from: fixture("timm_nonsquare"))
-        let config = checkpoint.config
-        XCTAssertEqual([config.imageHeight, config.imageWidth, config.gridHeight, config.gridWidth], [32, 48, 4, 6])
-        XCTAssertEqual([config.embedDimension, config.headCount, config.mlpHiddenDimension, config.depth], [16, 2, 64, 2])
-        XCTAssertEqual(config.pooling, .token)
-        XCTAssertEqual(checkpoint.preprocessing.inputHeight, 32)
-        XCTAssertEqual(checkpoint.preprocessing.inputWidth, 48)
+        XCTAssertEqual(checkpoint.config, ViTConfig(
+            imageHeight: 32, imageWidth: 48, patchSize: 8, channels: 3, embedDimension: 16, depth: 2, headCount: 2,
+            mlpHiddenDimension: 64, classCount: 3, qkvBias: true, classToken: true, pooling: .token,
+            normAfterPooling: false, layerNormEpsilon: 1e-6, finalNormEpsilon: 1e-6, classNames: Self.labels))
+        XCTAssertEqual([checkpoint.config.gridHeight, checkpoint.config.gridWidth], [4, 6])
+        XCTAssertEqual(checkpoint.preprocessing, timmPreprocessing(height: 32, width: 48))
         XCTAssertEqual(checkpoint.weights["pos_embed"]?.shape, [1, 25, 16])
         XCTAssertTrue(checkpoint.positionEmbeddingGrid == (4, 6))
     }
 
     func testTimmAveragePoolFolderUsesFcNormAndItsMlpRatio() throws {
         let checkpoint = try ViTCheckpoint.load(from: fixture("timm_avgpool"))
-        let config = checkpoint.config
-        XCTAssertEqual(config.pooling, .average)
-        XCTAssertTrue(config.normAfterPooling)
-        XCTAssertEqual([config.embedDimension, config.headCount, config.headDimension, config.mlpHiddenDimension], [16, 4, 4, 48])
-        XCTAssertEqual(config.classNames, Self.labels)
+        XCTAssertEqual(checkpoint.config, ViTConfig(
+            imageHeight: 32, imageWidth: 32, patchSize: 8, channels: 3, embedDimension: 16, depth: 2, headCount: 4,
+            mlpHiddenDimension: 48, classCount: 3, qkvBias: true, classToken: true, pooling: .average,
+            normAfterPooling: true, layerNormEpsilon: 1e-6, finalNormEpsilon: 1e-6, classNames: Self.labels))
+        XCTAssertEqual(checkpoint.preprocessing, timmPreprocessing(height: 32, width: 32))
         XCTAssertNotNil(checkpoint.weights["fc_norm.weight"])
         XCTAssertNil(checkpoint.weights["norm.weight"])
         XCTAssertEqual(checkpoint.weights["blocks.0.mlp.fc1.weight"]?.shape, [48, 16])
@@ -77,10 +85,11 @@ final class CheckpointLoadingTests: XCTestCase {
 
     func testTimmPositionResizeFolderKeepsItsGridAndTheLargerInput() throws {
         let checkpoint = try ViTCheckpoint.load(from: fixture("timm_posresize"))
-        XCTAssertEqual(checkpoint.config.imageHeight, 32)
-        XCTAssertEqual(checkpoint.config.imageWidth, 32)
-        XCTAssertEqual(checkpoint.preprocessing.inputHeight, 48)
-        XCTAssertEqual(checkpoint.preprocessing.inputWidth, 48)
+        XCTAssertEqual(checkpoint.config, ViTConfig(
+            imageHeight: 32, imageWidth: 32, patchSize: 8, channels: 3, embedDimension: 16, depth: 2, headCount: 2,
+            mlpHiddenDimension: 64, classCount: 3, qkvBias: true, classToken: true, pooling: .token,
+            normAfterPooling: false, layerNormEpsilon: 1e-6, finalNormEpsilon: 1e-6, classNames: Self.labels))
+        XCTAssertEqual(checkpoint.preprocessing, timmPreprocessing(height: 48, width: 48))
         XCTAssertTrue(checkpoint.positionEmbeddingGrid == (4, 4))
         let resampled = try NPYTestReader.readFloat32(fixture("timm_posresize/pos_embed_resampled.npy"))
         XCTAssertEqual(resampled.shape, [1, 1 + 6 * 6, 16])
