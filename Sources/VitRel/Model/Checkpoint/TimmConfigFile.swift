@@ -1,0 +1,272 @@
+import Foundation
+
+/// timm's hub `config.json`, read into a `ViTConfig` + `Preprocessing` and written back.
+///
+/// What timm writes (`timm.models.save_for_hf` → `save_config_for_hf`): `architecture`, the
+/// factory name fixing the defaults; `model_args`, the keyword arguments that override them
+/// (`timm.create_model(architecture, **model_args)`); `num_classes`, `global_pool` and
+/// `label_names` at the top; `pretrained_cfg`, the eval preprocessing. Old exports without
+/// `pretrained_cfg` keep everything at the top level (timm's `_parse_model_cfg` "legacy").
+enum TimmConfigFile {
+    /// timm's defaults when `pretrained_cfg` leaves a field out
+    /// (`timm.data.constants`: `DEFAULT_CROP_PCT`, `IMAGENET_DEFAULT_MEAN/STD`).
+    static let defaultCropPercent = 0.875
+    static let imagenetMean = [0.485, 0.456, 0.406]
+    static let imagenetStd = [0.229, 0.224, 0.225]
+
+    /// Names of timm 1.0 factories in the family vitrel reads whose defaults match
+    /// `ViTConfig.timm(architecture:)` (from `timm.list_models('vit_*')`). The writer names
+    /// one of these so `timm.create_model` finds it.
+    static let registeredArchitectures: Set<String> = [
+        "vit_tiny_patch16_224", "vit_tiny_patch16_384",
+        "vit_small_patch8_224", "vit_small_patch16_224", "vit_small_patch16_384", "vit_small_patch32_224", "vit_small_patch32_384",
+        "vit_base_patch8_224", "vit_base_patch16_224", "vit_base_patch16_384", "vit_base_patch32_224", "vit_base_patch32_384",
+        "vit_large_patch16_224", "vit_large_patch16_384", "vit_large_patch32_224", "vit_large_patch32_384",
+    ]
+
+    /// The factory the writer names when no registered one has the config's dimensions:
+    /// every field is in `model_args`, so the factory only has to exist.
+    static let genericArchitecture = "vit_base_patch16_224"
+
+    /// `model_args` keys that only matter for training (dropouts, init) or for inputs of other
+    /// sizes (`dynamic_img_size`: resample `pos_embed` to the input's grid, which vitrel
+    /// always does when the grids differ).
+    static let ignoredModelArguments: Set<String> = [
+        "drop_rate", "pos_drop_rate", "patch_drop_rate", "proj_drop_rate", "attn_drop_rate", "drop_path_rate",
+        "weight_init", "fix_init", "dynamic_img_size",
+    ]
+
+    /// `model_args` keys accepted only at timm's default, the plain ViT vitrel implements.
+    static let defaultOnlyModelArguments: [String: JSONValue] = [
+        "qk_norm": .bool(false), "scale_attn_norm": .bool(false), "scale_mlp_norm": .bool(false),
+        "proj_bias": .bool(true), "init_values": .null, "pos_embed": .string("learn"),
+        "no_embed_class": .bool(false), "reg_tokens": .number(0), "pre_norm": .bool(false),
+        "final_norm": .bool(true), "pool_include_prefix": .bool(false), "dynamic_img_pad": .bool(false),
+        "embed_norm_layer": .null, "norm_layer": .null, "act_layer": .null,
+    ]
+
+    /// Keys of a vitrel-written config that timm ignores: what timm cannot express (LayerNorm
+    /// ε of a model converted from Hugging Face) so a round trip keeps it.
+    static let vitrelKey = "vitrel"
+
+    // MARK: Reading
+
+    static func read(_ fields: ConfigFields) throws -> (config: ViTConfig, preprocessing: Preprocessing) {
+        guard let architectureField = try fields.string("architecture") else {
+            throw fields.invalid("architecture", "is missing")
+        }
+        // "vit_base_patch16_224.augreg_in21k": the tag after the dot names weights, not shape.
+        let architecture = String(architectureField.split(separator: ".", maxSplits: 1).first ?? "")
+        guard architecture.split(separator: "_").count == 4,
+              var config = ViTConfig.timm(architecture: architecture)
+        else { throw CheckpointError.unknownArchitecture(file: fields.file, name: architectureField) }
+        config.layerNormEpsilon = 1e-6  // timm's LayerNorm default, every norm of the model
+        config.finalNormEpsilon = 1e-6
+
+        let pretrained = try fields.object("pretrained_cfg") ?? fields
+        let arguments = try fields.object("model_args") ?? ConfigFields(file: fields.file, path: "model_args", members: [:])
+        try checkSupported(arguments)
+
+        if let size = try arguments.size("img_size") {
+            (config.imageHeight, config.imageWidth) = size
+        }
+        if let patch = try arguments.size("patch_size") {
+            guard patch.height == patch.width else {
+                throw CheckpointError.unsupportedConfig(file: fields.file, detail: "non-square patches \(patch.height)x\(patch.width)")
+            }
+            config.patchSize = patch.height
+        }
+        config.channels = try arguments.int("in_chans") ?? config.channels
+        config.embedDimension = try arguments.int("embed_dim") ?? config.embedDimension
+        config.depth = try arguments.int("depth") ?? config.depth
+        config.headCount = try arguments.int("num_heads") ?? config.headCount
+        let mlpRatio = try arguments.double("mlp_ratio") ?? 4
+        guard mlpRatio > 0, mlpRatio * Double(config.embedDimension) < 0x1p40 else {
+            throw arguments.invalid("mlp_ratio", "must be positive and moderate, got \(mlpRatio)")
+        }
+        // timm's Mlp: hidden_features = int(dim * mlp_ratio), truncating like Swift's Int(_:).
+        config.mlpHiddenDimension = Int(Double(config.embedDimension) * mlpRatio)
+        config.qkvBias = try arguments.bool("qkv_bias") ?? true
+        config.classToken = try arguments.bool("class_token") ?? true
+
+        // model_args is what timm builds from; the top-level copies are informational.
+        let topClasses = try fields.int("num_classes")
+        if let argumentClasses = try arguments.int("num_classes"), let topClasses, argumentClasses != topClasses {
+            throw arguments.invalid("num_classes", "is \(argumentClasses) but num_classes is \(topClasses)")
+        }
+        config.classCount = try arguments.int("num_classes") ?? topClasses ?? pretrained.int("num_classes") ?? 1000
+        guard config.classCount > 0, config.classCount <= ViTCheckpoint.dimensionLimits.classes else {
+            throw fields.invalid("num_classes", "must be in 1...\(ViTCheckpoint.dimensionLimits.classes), got \(config.classCount) (a model without a head has nothing to explain)")
+        }
+
+        let poolName = try arguments.string("global_pool") ?? fields.string("global_pool") ?? "token"
+        switch poolName {
+        case "token": config.pooling = .token
+        case "avg": config.pooling = .average
+        default:
+            throw CheckpointError.unsupportedConfig(file: fields.file, detail: "global_pool '\(poolName)' (vitrel implements 'token' and 'avg')")
+        }
+        // timm: use_fc_norm = global_pool in ('avg', 'avgmax', 'max') if fc_norm is None else fc_norm
+        config.normAfterPooling = try arguments.bool("fc_norm") ?? (config.pooling == .average)
+
+        let names = try fields.classNames("label_names") ?? pretrained.classNames("label_names")
+        if let names {
+            guard names.count == config.classCount else {
+                throw fields.invalid("label_names", "has \(names.count) names for \(config.classCount) classes")
+            }
+            config.classNames = names
+        } else {
+            config.classNames = (0..<config.classCount).map { "class_\($0)" }
+        }
+
+        if let vitrel = try fields.object(vitrelKey) {
+            config.layerNormEpsilon = try vitrel.double("layer_norm_eps") ?? config.layerNormEpsilon
+            config.finalNormEpsilon = try vitrel.double("final_norm_eps") ?? config.finalNormEpsilon
+        }
+        try ViTCheckpoint.checkDimensions(config, file: fields.file)
+        if let problem = config.validationProblem() {
+            throw CheckpointError.invalidConfig(file: fields.file, detail: problem)
+        }
+        return (config, try preprocessing(pretrained, config: config))
+    }
+
+    /// Refuses `model_args` that change the architecture into one vitrel does not implement.
+    private static func checkSupported(_ arguments: ConfigFields) throws {
+        let understood: Set<String> = [
+            "img_size", "patch_size", "in_chans", "num_classes", "global_pool", "embed_dim", "depth", "num_heads",
+            "mlp_ratio", "qkv_bias", "class_token", "fc_norm",
+        ]
+        for key in arguments.members.keys.sorted() where !understood.contains(key) && !ignoredModelArguments.contains(key) {
+            let value = arguments.members[key]!
+            if let neutral = defaultOnlyModelArguments[key] {
+                if value == neutral { continue }
+                throw CheckpointError.unsupportedConfig(
+                    file: arguments.file, detail: "\(arguments.fieldName(key)) = \(value.serialized) (vitrel implements the default \(neutral.serialized))")
+            }
+            throw CheckpointError.unsupportedConfig(file: arguments.file, detail: "\(arguments.fieldName(key)) is not a ViT argument vitrel knows")
+        }
+    }
+
+    /// timm's eval transform (`timm.data.transforms_factory.transforms_imagenet_eval`):
+    /// crop_mode "center" resizes to input / crop_pct and centre-crops; "squash" with
+    /// crop_pct 1 is a plain resize to the input size.
+    private static func preprocessing(_ pretrained: ConfigFields, config: ViTConfig) throws -> Preprocessing {
+        var height = config.imageHeight, width = config.imageWidth
+        if let inputSize = try pretrained.ints("input_size") {
+            guard inputSize.count == 3, inputSize[1] > 0, inputSize[2] > 0 else {
+                throw pretrained.invalid("input_size", "is \(inputSize), expected [channels, height, width]")
+            }
+            height = inputSize[1]
+            width = inputSize[2]
+        }
+        let interpolationName = try pretrained.string("interpolation") ?? "bicubic"
+        guard let interpolation = Preprocessing.Interpolation(rawValue: interpolationName) else {
+            throw CheckpointError.unsupportedConfig(
+                file: pretrained.file, detail: "\(pretrained.fieldName("interpolation")) '\(interpolationName)' (vitrel resizes bicubic, bilinear or nearest)")
+        }
+        let cropPercent = try pretrained.double("crop_pct") ?? defaultCropPercent
+        guard cropPercent > 0, cropPercent <= 1 else {
+            throw pretrained.invalid("crop_pct", "must be in (0, 1], got \(cropPercent)")
+        }
+        let cropMode = try pretrained.string("crop_mode") ?? "center"
+        let resizeMode: Preprocessing.ResizeMode
+        switch cropMode {
+        case "center": resizeMode = .resizeThenCenterCrop
+        case "squash" where cropPercent == 1: resizeMode = .exact
+        default:
+            throw CheckpointError.unsupportedConfig(
+                file: pretrained.file, detail: "\(pretrained.fieldName("crop_mode")) '\(cropMode)' with crop_pct \(cropPercent) (vitrel implements 'center', and 'squash' at crop_pct 1)")
+        }
+        let mean = try pretrained.doubles("mean") ?? imagenetMean
+        let std = try pretrained.doubles("std") ?? imagenetStd
+        guard !mean.isEmpty, mean.count == std.count, std.allSatisfy({ $0 > 0 }) else {
+            throw pretrained.invalid("std", "and mean must be lists of equal length with std > 0 (mean \(mean), std \(std))")
+        }
+        return Preprocessing(
+            inputHeight: height, inputWidth: width, interpolation: interpolation, resizeMode: resizeMode,
+            cropPercent: resizeMode == .exact ? 1 : cropPercent, mean: mean, std: std)
+    }
+
+    // MARK: Writing
+
+    /// The config.json for `config` + `preprocessing`, loadable by
+    /// `timm.create_model(architecture, pretrained=False, **model_args)`.
+    ///
+    /// `model_args` lists every field, so the factory named in `architecture` fixes nothing:
+    /// it is the matching timm name when the dimensions are those of a named size, otherwise
+    /// `genericArchitecture` (timm's own exporter likewise keeps the factory name when
+    /// model_args change the shape). LayerNorm ε other than timm's 1e-6 cannot be told to timm;
+    /// it is kept under "vitrel" for vitrel's reader.
+    static func json(config: ViTConfig, preprocessing: Preprocessing) -> JSONValue {
+        let pool = config.pooling == .token ? "token" : "avg"
+        let numbers = { (values: [Double]) in JSONValue.array(values.map(JSONValue.number)) }
+        var modelArguments: [String: JSONValue] = [
+            "img_size": numbers([Double(config.imageHeight), Double(config.imageWidth)]),
+            "patch_size": .number(Double(config.patchSize)),
+            "in_chans": .number(Double(config.channels)),
+            "embed_dim": .number(Double(config.embedDimension)),
+            "depth": .number(Double(config.depth)),
+            "num_heads": .number(Double(config.headCount)),
+            "mlp_ratio": .number(mlpRatio(hidden: config.mlpHiddenDimension, width: config.embedDimension)),
+            "qkv_bias": .bool(config.qkvBias),
+            "class_token": .bool(config.classToken),
+            "global_pool": .string(pool),
+            "fc_norm": .bool(config.normAfterPooling),
+            "num_classes": .number(Double(config.classCount)),
+        ]
+        // An input size other than the model's needs timm's run-time pos_embed resampling,
+        // and fixed_input_size would make timm replace input_size by img_size.
+        let fixedInput = preprocessing.inputHeight == config.imageHeight && preprocessing.inputWidth == config.imageWidth
+        if !fixedInput { modelArguments["dynamic_img_size"] = .bool(true) }
+        let exact = preprocessing.resizeMode == .exact
+        let pretrained: [String: JSONValue] = [
+            "input_size": numbers([Double(config.channels), Double(preprocessing.inputHeight), Double(preprocessing.inputWidth)]),
+            "interpolation": .string(preprocessing.interpolation.rawValue),
+            "crop_pct": .number(exact ? 1 : preprocessing.cropPercent),
+            "crop_mode": .string(exact ? "squash" : "center"),
+            "mean": numbers(preprocessing.mean),
+            "std": numbers(preprocessing.std),
+            "num_classes": .number(Double(config.classCount)),
+            "fixed_input_size": .bool(fixedInput),
+            "first_conv": .string("patch_embed.proj"),
+            "classifier": .string("head"),
+        ]
+        return .object([
+            "architecture": .string(architectureName(for: config)),
+            "num_classes": .number(Double(config.classCount)),
+            "num_features": .number(Double(config.embedDimension)),
+            "global_pool": .string(pool),
+            "label_names": .array(config.classNames.map(JSONValue.string)),
+            "model_args": .object(modelArguments),
+            "pretrained_cfg": .object(pretrained),
+            vitrelKey: .object([
+                "layer_norm_eps": .number(config.layerNormEpsilon),
+                "final_norm_eps": .number(config.finalNormEpsilon),
+                "version": .string(VitRel.version),
+            ]),
+        ])
+    }
+
+    /// The registered timm name whose defaults are `config`'s dimensions, else the generic one.
+    static func architectureName(for config: ViTConfig) -> String {
+        let resolution = config.imageHeight == config.imageWidth && config.imageHeight == 384 ? 384 : 224
+        for (size, dimensions) in ViTConfig.timmSizes.sorted(by: { $0.key < $1.key })
+        where dimensions.width == config.embedDimension && dimensions.depth == config.depth
+            && dimensions.heads == config.headCount && config.mlpHiddenDimension == 4 * config.embedDimension {
+            for candidate in [resolution, 224] {
+                let name = "vit_\(size)_patch\(config.patchSize)_\(candidate)"
+                if registeredArchitectures.contains(name) { return name }
+            }
+        }
+        return genericArchitecture
+    }
+
+    /// An mlp_ratio r with int(width · r) == hidden in IEEE double arithmetic (what both timm
+    /// and the reader compute): hidden / width, nudged up an ulp at a time if the product
+    /// rounds below the integer.
+    static func mlpRatio(hidden: Int, width: Int) -> Double {
+        var ratio = Double(hidden) / Double(width)
+        while Int(Double(width) * ratio) < hidden { ratio = ratio.nextUp }
+        return ratio
+    }
+}
