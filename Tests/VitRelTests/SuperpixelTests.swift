@@ -178,9 +178,7 @@ final class SuperpixelTests: XCTestCase {
         XCTAssertThrowsError(try PatchGrid(patchSize: 0).segment(image))
     }
 
-    /// TODO(lead, after merging ImageIO): replace the `XCTSkip` in `realXrayBlockSums` with
-    /// `ImageIO.read(url)` (the body below already does the rest) and this test runs against
-    /// scikit-image's labels for a real COVID-QU-Ex X-ray.
+    /// scikit-image's labels for a real COVID-QU-Ex X-ray (4×4 block means, 64×64).
     func testRealXraySuperpixelsAgreeWithScikitImage() throws {
         let fixtures = try LIMEFixtures()
         guard let xray = fixtures.manifest.real_xray else { throw XCTSkip("fixtures made without ../shared") }
@@ -205,11 +203,14 @@ final class SuperpixelTests: XCTestCase {
     /// The 64×64 block sums (4×4) of a 256×256 8-bit shared X-ray, row-major.
     private func realXrayBlockSums(path: String) throws -> [UInt16] {
         let url = try TestPaths.covidSamples().appendingPathComponent(path)
-        // TODO(lead): `let image = try ImageIO.read(url)` once image I/O is merged, then:
-        //   precondition(image.width == 256 && image.height == 256)
-        //   let k = image.pixels.map { UInt16(($0 * 255).rounded()) }   // channel 0
-        //   return (0..<4096).map { b in (0..<16).reduce(0) { s, i in
-        //       s + k[((b / 64) * 4 + i / 4) * 256 + (b % 64) * 4 + i % 4] } }
-        throw XCTSkip("PNG decoding (ImageIO) is not on this branch yet; \(url.lastPathComponent) not read")
+        let image = try ImageIO.read(url)
+        XCTAssertEqual([image.width, image.height], [256, 256])
+        let k = image.pixels.prefix(256 * 256).map { UInt16(($0 * 255).rounded()) }  // channel 0
+        var sums = [UInt16](repeating: 0, count: 4096)
+        for block in 0..<4096 {
+            let top = (block / 64) * 4, left = (block % 64) * 4
+            for i in 0..<16 { sums[block] += k[(top + i / 4) * 256 + left + i % 4] }
+        }
+        return sums
     }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+@testable import VitRel
+
+/// Parity with the official Chefer et al. code (hila-chefer/Transformer-Explainability,
+/// `ViT_LRP.py` + `ViT_explanation_generator.py`) on a tiny random timm ViT.
+/// Fixtures: Tools/make_relevance_fixtures.py.
+final class CheferParityTests: XCTestCase {
+    static let directory = TestPaths.fixture("relevance")
+
+    /// Their ViT_LRP uses ε = 1e-5 in its final LayerNorm (timm: 1e-6), so parity needs it.
+    static func model() throws -> VisionTransformer<Float> {
+        let checkpoint = try ViTCheckpoint.load(from: directory.appendingPathComponent("tiny_vit"))
+        var config = checkpoint.config
+        config.finalNormEpsilon = 1e-5
+        return try VisionTransformer<Float>(config: config, weights: checkpoint.weights)
+    }
+
+    static func array(_ name: String) throws -> [Float] {
+        try NPY.read(directory.appendingPathComponent(name + ".npy")).tensor(of: Float.self).scalars
+    }
+
+    static func pearson(_ a: [Float], _ b: [Float]) -> Double {
+        precondition(a.count == b.count, "\(a.count) vs \(b.count)")
+        let n = Double(a.count)
+        let meanA = a.reduce(0.0) { $0 + Double($1) } / n, meanB = b.reduce(0.0) { $0 + Double($1) } / n
+        var covariance = 0.0, varianceA = 0.0, varianceB = 0.0
+        for i in a.indices {
+            let da = Double(a[i]) - meanA, db = Double(b[i]) - meanB
+            covariance += da * db
+            varianceA += da * da
+            varianceB += db * db
+        }
+        return covariance / (varianceA * varianceB).squareRoot()
+    }
+
+    /// (input index, target) pairs the fixture covers; the first of each input is its argmax.
+    static let cases = [(0, 2), (0, 0), (1, 0), (1, 1)]
+
+    func explain(_ method: ExplanationMethod, input: Int, target: Int, options: ExplanationOptions = ExplanationOptions()) throws -> [Float] {
+        let model = try Self.model()
+        let image = Tensor<Float>(shape: [1, 3, 224, 224], scalars: try Self.array("input_\(input)"))
+        return try Explainer(model: model, options: options).explain(image, method: method, targets: [target]).maps[0]
+    }
+
+    func assertParity(_ ours: [Float], _ fixture: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let reference = try Self.array(fixture)
+        let r = Self.pearson(ours, reference)
+        XCTAssertGreaterThanOrEqual(r, 0.999, "\(fixture): Pearson r = \(r)", file: file, line: line)
+    }
+
+    func testLogitsMatchTheOfficialModel() throws {
+        let model = try Self.model()
+        for input in 0..<2 {
+            let image = Tensor<Float>(shape: [1, 3, 224, 224], scalars: try Self.array("input_\(input)"))
+            let logits = try model(image).scalars
+            let reference = try Self.array("logits_\(input)")
+            for (ours, theirs) in zip(logits, reference) { XCTAssertEqual(ours, theirs, accuracy: 1e-4 * max(1, abs(theirs))) }
+        }
+    }
+
+    func testTransformerAttributionAndLRPRolloutMatchAtStartLayersZeroAndOne() throws {
+        for (input, target) in Self.cases {
+            for start in [0, 1] {
+                var options = ExplanationOptions()
+                options.startLayer = start
+                try assertParity(try explain(.cheferLRP, input: input, target: target, options: options),
+                                 "input_\(input)__transformer_attribution__start\(start)__target\(target)")
+                try assertParity(try explain(.lrpRollout, input: input, target: target, options: options),
+                                 "input_\(input)__rollout__start\(start)__target\(target)")
+            }
+        }
+    }
+
+    func testLastLayerMethodsMatch() throws {
+        for (input, target) in Self.cases {
+            try assertParity(try explain(.lrpLastLayer, input: input, target: target), "input_\(input)__last_layer__target\(target)")
+            try assertParity(try explain(.rawAttention, input: input, target: target), "input_\(input)__last_layer_attn__target\(target)")
+        }
+    }
+
+    func testFullLRPPixelMapMatches() throws {
+        try assertParity(try explain(.lrpFull, input: 0, target: 2), "input_0__full__target2")
+    }
+
+    func testGradientMethodsMatch() throws {
+        for (input, target) in Self.cases {
+            try assertParity(try explain(.cheferGradientRollout, input: input, target: target),
+                             "input_\(input)__chefer_gradient_rollout__target\(target)")
+            try assertParity(try explain(.attentionGradCAM, input: input, target: target),
+                             "input_\(input)__attn_gradcam__target\(target)")
+        }
+    }
+
+    func testAttentionRolloutMatches() throws {
+        for input in 0..<2 {
+            for (ratio, name) in [(0.0, "0"), (0.9, "0p9")] {
+                var options = ExplanationOptions()
+                options.discardRatio = ratio
+                try assertParity(try explain(.attentionRollout, input: input, target: 0, options: options),
+                                 "input_\(input)__attention_rollout__discard\(name)")
+            }
+        }
+    }
+}
