@@ -1,0 +1,14 @@
+/// Problems with predictions handed to the evaluation code; messages are one line.
+public enum EvaluationError: Error, CustomStringConvertible, Equatable {
+    case lengthMismatch(String)
+    case labelOutOfRange(label: Int, classCount: Int)
+    case invalidScores(String)
+
+    public var description: String {
+        switch self {
+        case .lengthMismatch(let problem): return "evaluation inputs disagree: \(problem)"
+        case .labelOutOfRange(let label, let classCount): return "class \(label) is outside 0..<\(classCount)"
+        case .invalidScores(let problem): return "invalid scores: \(problem)"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// A model's logits for every item of a data source, in order and without augmentation,
+/// with the items' targets: the input of every evaluation (validation during training,
+/// `ClassificationReport` of a finished checkpoint).
+public struct ModelPredictions: Sendable {
+    /// [N, classes]
+    public var logits: Tensor<Float>
+    public var targets: TrainingTargets
+
+    /// Runs `model` over `source` in batches of `batchSize` images.
+    public init(model: VisionTransformer<Float>, source: any TrainingDataSource, batchSize: Int) throws {
+        precondition(batchSize > 0, "batch size must be positive")
+        let count = source.count
+        guard count > 0 else { throw TrainingError.emptyDataSource("evaluation") }
+        var unusedGenerator = SeededGenerator(seed: 0)  // no augmentation, so never drawn from
+        var logits = [Float](), labels = [Int](), rows = [[Float]]()
+        var start = 0
+        while start < count {
+            let indices = Array(start..<min(count, start + batchSize))
+            let batch = try source.batch(indices: indices, augment: false, generator: &unusedGenerator)
+            guard batch.targets.count == indices.count else {
+                throw TrainingError.shapeMismatch("\(indices.count) items asked, \(batch.targets.count) targets returned")
+            }
+            logits += try model(batch.images).scalars
+            switch batch.targets {
+            case .classes(let batchLabels): labels += batchLabels
+            case .multiHot(let batchRows): rows += batchRows
+            }
+            start += indices.count
+        }
+        guard labels.isEmpty || rows.isEmpty else {
+            throw TrainingError.shapeMismatch("the source mixes class labels and multi-hot targets")
+        }
+        self.logits = Tensor(shape: [count, model.config.classCount], scalars: logits)
+        targets = rows.isEmpty ? .classes(labels) : .multiHot(rows)
+    }
+
+    public var count: Int { logits.shape[0] }
+    public var classCount: Int { logits.shape[1] }
+
+    /// Row-wise softmax, in Double (single-label models).
+    public var softmaxProbabilities: [[Double]] {
+        (0..<count).map { row in
+            let values = (0..<classCount).map { Double(logits.scalars[row * classCount + $0]) }
+            let maximum = values.max() ?? 0
+            let exponentials = values.map { Foundation.exp($0 - maximum) }
+            let total = exponentials.reduce(0, +)
+            return exponentials.map { $0 / total }
+        }
+    }
+
+    /// Elementwise sigmoid, in Double (multi-label models).
+    public var sigmoidProbabilities: [[Double]] {
+        (0..<count).map { row in
+            (0..<classCount).map { 1 / (1 + Foundation.exp(-Double(logits.scalars[row * classCount + $0]))) }
+        }
+    }
+
+    /// The report of single-label predictions: arg-max classes, softmax scores for AUROC.
+    public func classificationReport(classNames: [String]) throws -> ClassificationReport {
+        guard case .classes(let labels) = targets else {
+            throw EvaluationError.invalidScores("a classification report needs class labels, not multi-hot targets")
+        }
+        return try ClassificationReport(labels: labels, probabilities: softmaxProbabilities, classNames: classNames)
+    }
+}
