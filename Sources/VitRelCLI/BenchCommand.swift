@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed against this machine's own sgemm rate (measured in the same run).",
-        subcommands: [BenchForward.self]
+        subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self]
     )
 }
 
@@ -25,9 +25,7 @@ struct BenchForward: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        guard let config = ViTConfig.timm(architecture: arch) else {
-            throw ValidationError("unknown architecture \"\(arch)\"; expected vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}")
-        }
+        let config = try benchConfig(arch)
         let model = VisionTransformer<Float>(config: config, seed: 0)
         var generator = SeededGenerator(seed: 2)
         let input = Tensor<Float>(
@@ -45,5 +43,87 @@ struct BenchForward: ParsableCommand {
         print(String(format: "forward GFLOP/s   %.1f  (%.2f GFLOP per image, matrix products only)", achieved, config.forwardFlopsPerImage() / 1e9))
         print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm 2048³, same run)", sgemm))
         print(String(format: "forward / sgemm   %.1f%%", 100 * achieved / sgemm))
+    }
+}
+
+/// A timm architecture by name, or the shipped model's architecture for "shipped".
+func benchConfig(_ arch: String) throws -> ViTConfig {
+    if arch == "shipped" {
+        guard let folder = ShippedModel.locate() else { throw CLIError("the shipped model was not found") }
+        return try ClassifierModel.load(from: folder).config
+    }
+    guard let config = ViTConfig.timm(architecture: arch, classCount: 3) else {
+        throw ValidationError("unknown architecture \"\(arch)\"; expected shipped or vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}")
+    }
+    return config
+}
+
+/// A seeded random input batch [B, 3, H, W].
+func benchInput(_ config: ViTConfig, batch: Int) -> Tensor<Float> {
+    var generator = SeededGenerator(seed: 2)
+    return Tensor<Float>(
+        shape: [batch, 3, config.imageHeight, config.imageWidth],
+        scalars: (0..<(batch * 3 * config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) })
+}
+
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Training images/s and backward cost as a multiple of forward (same run).")
+
+    @Option(help: "shipped (the model in Models/) or a timm architecture name.")
+    var arch = "shipped"
+    @Option(help: "Mini-batch size.") var batch = 32
+    @Option(help: "Timed optimiser steps (median reported).") var steps = 5
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        runtime.apply()
+        let config = try benchConfig(arch)
+        let result = try TrainingBenchmark.measure(config: config, batchSize: batch, steps: steps)
+        let sgemm = GemmRate.measure()
+        let flops = config.forwardFlopsPerImage() * Double(batch)
+        print("architecture        \(arch)  (\(result.parameterCount) parameters, \(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
+        print("threads             \(Parallel.threadCount)")
+        print("batch               \(batch)")
+        print(String(format: "images/s            %.1f  (forward + backward + AdamW)", result.imagesPerSecond))
+        print(String(format: "forward s/step      %.4f", result.forwardSeconds))
+        print(String(format: "backward s/step     %.4f", result.backwardSeconds))
+        print(String(format: "update s/step       %.4f", result.updateSeconds))
+        print(String(format: "backward / forward  %.2f×", result.backwardToForwardRatio))
+        print(String(format: "train GFLOP/s       %.1f  (3 × forward matrix FLOPs per step)", 3 * flops / result.stepSeconds / 1e9))
+        print(String(format: "sgemm GFLOP/s       %.1f  (cblas_sgemm 2048³, same run)", sgemm))
+    }
+}
+
+struct BenchExplain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Seconds of one explanation and its cost as a multiple of one forward pass (same run).")
+
+    @Option(help: "shipped (the model in Models/) or a timm architecture name.")
+    var arch = "vit_base_patch16_224"
+    @Option(help: "Explanation method.") var method = "chefer-lrp"
+    @Option(help: "Timed repetitions (median reported).") var repetitions = 3
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        runtime.apply()
+        guard let method = ExplanationMethod(rawValue: method), method != .lime else {
+            throw ExplanationError.unknownMethod(self.method)
+        }
+        let config = try benchConfig(arch)
+        let model = VisionTransformer<Float>(config: config, seed: 0)
+        let input = benchInput(config, batch: 1)
+        let explainer = Explainer(model: model)
+        _ = try explainer.explain(input, method: method)
+        let forward = try Stopwatch.median(repetitions: repetitions) { _ = try model(input) }
+        let explanation = try Stopwatch.median(repetitions: repetitions) { _ = try explainer.explain(input, method: method) }
+        print("architecture         \(arch)")
+        print("method               \(method.rawValue)")
+        print("threads              \(Parallel.threadCount)")
+        print(String(format: "forward s            %.4f", forward))
+        print(String(format: "explanation s        %.4f", explanation))
+        print(String(format: "explanation/forward  %.2f×", explanation / forward))
     }
 }
