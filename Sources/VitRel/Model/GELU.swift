@@ -32,6 +32,17 @@ public enum GELU {
         return y
     }
 
+    /// dx = dy·Φ(x) = dy·y/x: the modified gradient of the identity relevance rule
+    /// (x ⊙ dx = y ⊙ dy, Achtibat et al. 2024).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func identityRuleBackward<Scalar: TensorScalar>(_ dy: [Scalar], input x: [Scalar]) -> [Scalar] {
+        var dx = [Scalar].uninitialized(x.count)
+        let inverseSqrt2 = 1 / Scalar(2).squareRoot()
+        for i in 0..<x.count { dx[i] = dy[i] * (1 + Scalar.erf(x[i] * inverseSqrt2)) / 2 }
+        return dx
+    }
+
     /// dx = dy·(Φ(x) + x·φ(x)).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

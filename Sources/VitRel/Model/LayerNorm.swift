@@ -75,8 +75,11 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
     @_specialize(where Scalar == Double)
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout LayerNorm,
-        accumulate: Bool = true
+        accumulate: Bool = true, detachDeviation: Bool = false
     ) -> [Scalar] {
+        // With σ held constant (the conservation-aware rule's modified gradient) the x̂ term
+        // of the exact gradient vanishes: dx = (g − mean(g))/σ.
+        let keepsDeviationTerm: Scalar = detachDeviation ? 0 : 1
         let d = dimension
         var dx = [Scalar].uninitialized(rows * d)
         // dy ⊙ x̂, reduced over rows afterwards in a fixed order (deterministic dγ).
@@ -103,7 +106,7 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
                                     meanGX /= Scalar(d)
                                     for i in 0..<d {
                                         let xhat = (xr[i] - mu) * rstd
-                                        dxr[i] = (dyr[i] * gp[i] - meanG - xhat * meanGX) * rstd
+                                        dxr[i] = (dyr[i] * gp[i] - meanG - keepsDeviationTerm * xhat * meanGX) * rstd
                                     }
                                 }
                             }

@@ -28,10 +28,13 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
     }
 
     public func backward(
-        _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout MLP, accumulate: Bool = true
+        _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout MLP, accumulate: Bool = true,
+        rule: GradientRule = .exact
     ) -> [Scalar] {
         let dHidden = fc2.backward(dy, input: cache.hidden, rows: rows, gradient: &gradient.fc2, accumulate: accumulate)
-        let dPreActivation = GELU.backward(dHidden, input: cache.hiddenPreActivation)
+        let dPreActivation = rule.usesIdentityForGELU
+            ? GELU.identityRuleBackward(dHidden, input: cache.hiddenPreActivation)
+            : GELU.backward(dHidden, input: cache.hiddenPreActivation)
         return fc1.backward(dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate)
     }
 }

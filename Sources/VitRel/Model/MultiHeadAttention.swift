@@ -84,8 +84,12 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     /// to the attention probabilities, which Chefer-style methods weight the maps with).
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int,
-        gradient: inout MultiHeadAttention, accumulate: Bool = true
+        gradient: inout MultiHeadAttention, accumulate: Bool = true, rule: GradientRule = .exact
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
+        // Modified gradients (see `GradientRule`): the uniform rule on A·V halves ∂/∂A and
+        // ∂/∂V; on q·kᵀ it halves ∂/∂q and ∂/∂k again; constant attention stops at A.
+        let valueFactor: Scalar = rule == .attnLRP ? 0.5 : 1
+        let scoreFactor: Scalar = rule == .attnLRP ? 0.25 : (rule == .constantAttention ? 0 : 1)
         let n = tokens, d = dimension, hd = headDimension, h = headCount
         let dContext = projection.backward(dy, input: cache.context, rows: batch * n, gradient: &gradient.projection, accumulate: accumulate)
         var dAttention = [Scalar].uninitialized(batch * h * n * n)
@@ -107,7 +111,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                                         a: dc, lda: d, b: qkvp.baseAddress! + base + 2 * d, ldb: 3 * d, beta: 0,
                                         c: dap.baseAddress! + (b * h + head) * n * n, ldc: n)
                                     Scalar.gemm(
-                                        transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: 1,
+                                        transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: valueFactor,
                                         a: a, lda: n, b: dc, ldb: d, beta: 0,
                                         c: dqkvp.baseAddress! + base + 2 * d, ldc: 3 * d)
                                 }
@@ -131,11 +135,11 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                             let ds = dsp.baseAddress! + (b * h + head) * n * n
                             // S = scale·Q·Kᵀ: dQ = scale·dS·K ; dK = scale·dSᵀ·Q
                             Scalar.gemm(
-                                transposeA: false, transposeB: false, m: n, n: hd, k: n, alpha: scale,
+                                transposeA: false, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
                                 a: ds, lda: n, b: qkvp.baseAddress! + base + d, ldb: 3 * d, beta: 0,
                                 c: dqkvp.baseAddress! + base, ldc: 3 * d)
                             Scalar.gemm(
-                                transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: scale,
+                                transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
                                 a: ds, lda: n, b: qkvp.baseAddress! + base, ldb: 3 * d, beta: 0,
                                 c: dqkvp.baseAddress! + base + d, ldc: 3 * d)
                         }

@@ -51,16 +51,19 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
     /// The forward pass read backwards. Returns dx and ∂loss/∂A for this block.
     public func backward(
         _ dy: [Scalar], trace: Trace, batch: Int, tokens: Int, gradient: inout TransformerBlock,
-        accumulate: Bool = true
+        accumulate: Bool = true, rule: GradientRule = .exact
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
         let rows = batch * tokens
-        let dn2 = mlp.backward(dy, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, gradient: &gradient.mlp, accumulate: accumulate)
-        var dAfterAttention = norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate)
+        let dn2 = mlp.backward(dy, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, gradient: &gradient.mlp, accumulate: accumulate,
+            rule: rule)
+        var dAfterAttention = norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate,
+            detachDeviation: rule.detachesLayerNormDeviation)
         Kernels.addInPlace(&dAfterAttention, dy)
         let (dn1, dAttention) = attention.backward(
             dAfterAttention, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens,
-            gradient: &gradient.attention, accumulate: accumulate)
-        var dx = norm1.backward(dn1, input: trace.input, cache: trace.norm1, rows: rows, gradient: &gradient.norm1, accumulate: accumulate)
+            gradient: &gradient.attention, accumulate: accumulate, rule: rule)
+        var dx = norm1.backward(dn1, input: trace.input, cache: trace.norm1, rows: rows, gradient: &gradient.norm1, accumulate: accumulate,
+            detachDeviation: rule.detachesLayerNormDeviation)
         Kernels.addInPlace(&dx, dAfterAttention)
         return (dx, dAttention)
     }

@@ -173,7 +173,8 @@ extension VisionTransformer {
     /// Returns the gradients explanations need; adds parameter gradients into `parameterGradient`
     /// when given (training).
     public func backward(
-        _ seed: Tensor<Scalar>, trace: Trace, parameterGradient: inout VisionTransformer, accumulate: Bool = true
+        _ seed: Tensor<Scalar>, trace: Trace, parameterGradient: inout VisionTransformer, accumulate: Bool = true,
+        rule: GradientRule = .exact
     ) -> InputGradients {
         let batch = trace.batch, n = trace.tokens, d = config.embedDimension
         precondition(seed.shape == [batch, config.classCount], "seed \(seed.shape) for logits \(trace.logits.shape)")
@@ -183,13 +184,13 @@ extension VisionTransformer {
         if config.normAfterPooling {
             let dNormInput = norm.backward(
                 dPooled, input: trace.normInput, cache: trace.normCache, rows: batch, gradient: &parameterGradient.norm,
-                accumulate: accumulate)
+                accumulate: accumulate, detachDeviation: rule.detachesLayerNormDeviation)
             dx = unpool(dNormInput, batch: batch, tokens: n)
         } else {
             let dNormOutput = unpool(dPooled, batch: batch, tokens: n)
             dx = norm.backward(
                 dNormOutput, input: trace.normInput, cache: trace.normCache, rows: batch * n,
-                gradient: &parameterGradient.norm, accumulate: accumulate)
+                gradient: &parameterGradient.norm, accumulate: accumulate, detachDeviation: rule.detachesLayerNormDeviation)
         }
         var dAttention = [[Scalar]](repeating: [], count: blocks.count)
         var dBlockInputs = [[Scalar]](repeating: [], count: blocks.count + 1)
@@ -197,7 +198,7 @@ extension VisionTransformer {
         for index in blocks.indices.reversed() {
             let (dInput, dA) = blocks[index].backward(
                 dx, trace: trace.blocks[index], batch: batch, tokens: n, gradient: &parameterGradient.blocks[index],
-                accumulate: accumulate)
+                accumulate: accumulate, rule: rule)
             dAttention[index] = dA
             dBlockInputs[index] = dInput
             dx = dInput
@@ -233,9 +234,10 @@ extension VisionTransformer {
             attention: dAttention, blockInputs: dBlockInputs, positionEmbedding: dPosition, classToken: dClass)
     }
 
-    /// Gradients of `seed`·logits without parameter gradients (explanations).
-    public func inputGradients(_ seed: Tensor<Scalar>, trace: Trace) -> InputGradients {
+    /// Gradients of `seed`·logits without parameter gradients (explanations); `rule` selects
+    /// a modified gradient (see `GradientRule`).
+    public func inputGradients(_ seed: Tensor<Scalar>, trace: Trace, rule: GradientRule = .exact) -> InputGradients {
         var unused = self  // never written: shares storage, costs nothing
-        return backward(seed, trace: trace, parameterGradient: &unused, accumulate: false)
+        return backward(seed, trace: trace, parameterGradient: &unused, accumulate: false, rule: rule)
     }
 }

@@ -127,3 +127,20 @@ enum Stabilise {
         return denominator == 0 ? 0 : a / denominator
     }
 }
+
+/// Which gradient the backward pass computes: the exact one, or a modified gradient whose
+/// product with the input equals an LRP rule set's relevance (Achtibat et al. 2024, §3.3:
+/// "LRP as modified gradient × input"; the explicit rules and this path must agree).
+public enum GradientRule: Sendable, Equatable {
+    case exact
+    /// AttnLRP with ε = 0: LayerNorm's σ held constant, GELU's gradient replaced by y/x = Φ(x)
+    /// (identity rule), ∂/∂A and ∂/∂V halved (uniform rule on A·V), ∂/∂q and ∂/∂k halved
+    /// again (uniform rule on q·kᵀ); linear layers, residuals and softmax keep their gradient.
+    case attnLRP
+    /// CP-LRP with ε = 0: as AttnLRP but the attention probabilities are constants
+    /// (no gradient reaches q and k) and V keeps its whole gradient.
+    case constantAttention
+
+    var detachesLayerNormDeviation: Bool { self != .exact }
+    var usesIdentityForGELU: Bool { self != .exact }
+}
