@@ -225,7 +225,6 @@ struct PhantomAnatomy: Sendable {
     /// Writes the anatomy's density for one output row into `density` and the lung depth
     /// (positive inside a lung field) into `lungDepth`.
     func render(row: PhantomRow, width: Int, density: UnsafeMutablePointer<Float>, lungDepth depthOut: UnsafeMutablePointer<Float>) {
-        let hw = thoraxHalfWidth
         let twoPi = 2 * Float.pi
         for x in 0..<width {
             let u = row.u(x), v = row.v(x)
