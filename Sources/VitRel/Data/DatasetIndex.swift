@@ -67,13 +67,12 @@ public struct DatasetIndex: Sendable {
         return counts
     }
 
-    /// The class names in canonical order: COVID-QU-Ex's three classes first in their own
-    /// order (COVID-19, Non-COVID, Normal), then any others sorted by Unicode scalars.
+    /// The class names in canonical order: sorted by Unicode scalars (locale-independent),
+    /// which is also each dataset's own order — COVID-QU-Ex's COVID-19, Non-COVID, Normal
+    /// (`ChestXRayClass`) and the COVID-19 Radiography Database's COVID, Lung_Opacity,
+    /// Normal, Viral Pneumonia.
     static func canonicalOrder(_ names: Set<String>) -> [String] {
-        let known = ChestXRayClass.allCases.map(\.folderName).filter(names.contains)
-        let others = names.subtracting(known)
-            .sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        return known + others
+        names.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
     }
 
     /// Relabels the index with a model's class names: each data class is matched to the
