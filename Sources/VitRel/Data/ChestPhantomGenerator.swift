@@ -62,39 +62,37 @@ public struct ChestPhantomGenerator: Sendable {
         var withEvidence = [UInt8](repeating: 0, count: count)
         var withoutEvidence = [UInt8](repeating: 0, count: count)
         var lung = [UInt8](repeating: 0, count: count)
-        var density = [Float](repeating: 0, count: size)
-        var depth = [Float](repeating: 0, count: size)
-        var opacity = [Float](repeating: 0, count: size)
+        // One row of scratch at a time: density, lung depth and evidence density.
+        let densityRow = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        let depthRow = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        let opacityRow = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        defer { densityRow.deallocate(); depthRow.deallocate(); opacityRow.deallocate() }
         let hasEvidence = !evidence.patches.isEmpty
-        withEvidence.withUnsafeMutableBufferPointer { withBuffer in
-        withoutEvidence.withUnsafeMutableBufferPointer { withoutBuffer in
-        lung.withUnsafeMutableBufferPointer { lungBuffer in
-        density.withUnsafeMutableBufferPointer { densityRow in
-        depth.withUnsafeMutableBufferPointer { depthRow in
-        opacity.withUnsafeMutableBufferPointer { opacityRow in
-            let densityRow = densityRow.baseAddress!, depthRow = depthRow.baseAddress!, opacityRow = opacityRow.baseAddress!
-            for y in 0..<size {
-                let row = pose.row(y)
-                anatomy.render(row: row, width: size, density: densityRow, lungDepth: depthRow)
-                if hasEvidence {
-                    for x in 0..<size { opacityRow[x] = 0 }
-                    evidence.render(row: row, width: size, lungDepth: depthRow, into: opacityRow)
-                }
-                let offset = y * size
-                for x in 0..<size {
-                    let noise = exposure.noise(&noiseGenerator)
-                    let plain = Self.quantise(exposure.brightness(densityRow[x]) + noise)
-                    withoutBuffer[offset + x] = plain
-                    withBuffer[offset + x] = hasEvidence
-                        ? Self.quantise(exposure.brightness(densityRow[x] + opacityRow[x]) + noise) : plain
-                    lungBuffer[offset + x] = depthRow[x] > 0 ? 1 : 0
-                }
+        for y in 0..<size {
+            let row = pose.row(y)
+            anatomy.render(row: row, width: size, density: densityRow, lungDepth: depthRow)
+            if hasEvidence {
+                opacityRow.update(repeating: 0, count: size)
+                evidence.render(row: row, width: size, lungDepth: depthRow, into: opacityRow)
             }
-            for buffer in [withBuffer, withoutBuffer] {
-                markers.draw(into: buffer.baseAddress!, size: size)
-                if hasShortcut { PhantomShortcut.draw(for: label, into: buffer.baseAddress!, size: size) }
+            let offset = y * size
+            for x in 0..<size {
+                // The same noise sample goes into both renderings, so they differ by evidence alone.
+                let noise = exposure.noise(&noiseGenerator)
+                let plain = Self.quantise(exposure.brightness(densityRow[x]) + noise)
+                withoutEvidence[offset + x] = plain
+                withEvidence[offset + x] = hasEvidence
+                    ? Self.quantise(exposure.brightness(densityRow[x] + opacityRow[x]) + noise) : plain
+                lung[offset + x] = depthRow[x] > 0 ? 1 : 0
             }
-        }}}}}}
+        }
+        // Text is burned in after exposure, identically into both renderings: never evidence.
+        func burnInText(into pixels: UnsafeMutablePointer<UInt8>) {
+            markers.draw(into: pixels, size: size)
+            if hasShortcut { PhantomShortcut.draw(for: label, into: pixels, size: size) }
+        }
+        withEvidence.withUnsafeMutableBufferPointer { burnInText(into: $0.baseAddress!) }
+        withoutEvidence.withUnsafeMutableBufferPointer { burnInText(into: $0.baseAddress!) }
 
         let threshold = Float(parameters.infectionThreshold)
         var infection = [Float](repeating: 0, count: count)

@@ -45,13 +45,13 @@ struct LungOutline: Sendable {
 
 /// The random anatomy of one phantom, drawn once and rendered row by row.
 ///
-/// Densities add in display units: soft tissue (~0.6) minus aerated lung (~0.36) plus bone
-/// (~0.1) and the mediastinal structures; `PhantomExposure` then maps density to brightness.
+/// Densities add in display units: soft tissue (~0.55 at the centre, thinning laterally)
+/// minus aerated lung (~0.4) plus bone (~0.1) and the mediastinal structures;
+/// `PhantomExposure` then maps density to brightness.
 struct PhantomAnatomy: Sendable {
     var thoraxHalfWidth: Float
     var rightLung: LungOutline   // patient's right, image left
     var leftLung: LungOutline    // patient's left, image right
-    var lungs: [LungOutline] { [rightLung, leftLung] }
     var lungAirDepth: Float
     /// Faint parenchymal texture (all classes).
     var lungTexture: ValueNoise
@@ -121,11 +121,13 @@ struct PhantomAnatomy: Sendable {
         tracheaHalfWidth = g.drawFloat(0.015...0.02)
         carinaV = apexV + g.drawFloat(0.2...0.25)
 
-        let heartRadiusU = hw * g.drawFloat(0.33...0.4)
-        let heartRadiusV = g.drawFloat(0.14...0.18)
+        // A dome sitting on the diaphragm, its lower half hidden below it: the right border
+        // (right atrium) just past the mediastinum into the right hemithorax, the left border
+        // (left ventricle) about two-thirds into the left, tilted towards the apex;
+        // cardiothoracic ratio about 0.42.
         heart = RadialBlob(
-            centerU: 0.5 + hw * g.drawFloat(0.12...0.2), centerV: leftDome - heartRadiusV * g.drawFloat(0.55...0.75),
-            radiusU: heartRadiusU, radiusV: heartRadiusV, angle: g.drawFloat(-0.6...(-0.35)),
+            centerU: 0.5 + hw * g.drawFloat(0.2...0.26), centerV: leftDome - g.drawFloat(0.02...0.05),
+            radiusU: hw * g.drawFloat(0.4...0.45), radiusV: g.drawFloat(0.15...0.18), angle: g.drawFloat(0.1...0.3),
             density: g.drawFloat(0.01...0.02), power: 1)
         aorticKnob = RadialBlob(
             centerU: 0.5 + hw * (leftLung.medialS + g.drawFloat(-0.03...0.0)), centerV: carinaV - g.drawFloat(0.02...0.05),
