@@ -105,7 +105,7 @@ struct PhantomAnatomy: Sendable {
         lungAirDepth = g.drawFloat(parameters.lungAirDepthRange)
         lungTexture = ValueNoise(cells: 14, generator: &g)
         lungFineTexture = ValueNoise(cells: 40, generator: &g)
-        lungTextureAmplitude = g.drawFloat(0.015...0.03)
+        lungTextureAmplitude = g.drawFloat(0.01...0.02)
 
         bodyHalfWidth = hw + g.drawFloat(0.07...0.13)
         bodyDensity = g.drawFloat(0.52...0.58)

@@ -3,7 +3,7 @@
 /// Ranges are drawn uniformly per image. Densities are in display units (1 = full white
 /// before the exposure transform), so evidence amplitudes and exposure ranges can be compared
 /// directly: the defaults keep the exposure variation (offset ±0.06, gain 0.88–1.15, lung air
-/// depth ±0.03) comparable to the ground-glass contrast (0.12–0.2), so a classifier cannot
+/// depth ±0.03) comparable to the ground-glass contrast (0.14–0.22), so a classifier cannot
 /// tell COVID-19 from Normal by global brightness and has to look inside the lungs.
 public struct PhantomParameters: Codable, Equatable, Sendable {
     /// Width and height of the square output, in pixels.
@@ -34,7 +34,7 @@ public struct PhantomParameters: Codable, Equatable, Sendable {
     // MARK: Class evidence
 
     /// Peak density of one COVID-19 ground-glass patch.
-    public var groundGlassAmplitudeRange: ClosedRange<Double> = 0.12...0.2
+    public var groundGlassAmplitudeRange: ClosedRange<Double> = 0.14...0.22
     /// Ground-glass patches in each affected lung.
     public var groundGlassPatchesPerLung: ClosedRange<Int> = 2...3
     /// Probability that COVID-19 opacities touch both lungs (bilateral in ~90% of cases that
