@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import VitRel
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a ViT on COVID-QU-Ex-style data and write a timm-format model folder.",
+        discussion: """
+            Reads the COVID-QU-Ex layout (Train/Val/Test folders) or plain class folders \
+            (deterministic splits). AdamW with linear warm-up and cosine decay, gradient clipping, \
+            light augmentation, validation every epoch; the checkpoint with the best validation \
+            macro recall is written to --out (config.json + model.safetensors, loadable by timm). \
+            Training state is saved after every epoch in --out/training; --resume continues an \
+            interrupted run and gives the same weights as an uninterrupted one.
+            """)
+
+    @Option(help: ArgumentHelp("Dataset root (COVID-QU-Ex layout or class folders).", valueName: "dir"))
+    var data: String
+    @Option(help: "COVID-QU-Ex subset: infection, lung or both.")
+    var subset = "infection"
+    @Option(help: "timm architecture whose defaults the options below override.")
+    var arch = "vit_tiny_patch16_224"
+    @Option(help: "Input size (square).") var imageSize: Int?
+    @Option(help: "Patch size.") var patchSize: Int?
+    @Option(help: "Embedding width.") var embedDim: Int?
+    @Option(help: "Number of blocks.") var depth: Int?
+    @Option(help: "Attention heads.") var heads: Int?
+    @Option(help: "MLP hidden width as a multiple of the embedding width.") var mlpRatio: Double?
+    @Option(help: "Epochs.") var epochs = 20
+    @Option(help: "Mini-batch size.") var batch = 32
+    @Option(help: "Peak learning rate.") var lr = 1e-3
+    @Option(help: "Final learning rate of the cosine schedule.") var minLr = 1e-5
+    @Option(help: "AdamW weight decay (not applied to biases, norms, cls/pos embeddings).") var weightDecay = 0.05
+    @Option(help: "Warm-up length in epochs.") var warmupEpochs = 2.0
+    @Option(help: "Label smoothing.") var labelSmoothing = 0.0
+    @Option(help: "Class balancing: none, downsample (to the smallest class) or weights (inverse frequency in the loss).")
+    var balance = "none"
+    @Flag(help: "Train without augmentation.") var noAugment = false
+    @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("Model folder to write.", valueName: "dir")) var out: String
+    @Flag(help: "Continue from --out/training/training-state.vtstate.") var resume = false
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if !["none", "downsample", "weights"].contains(balance) { throw ValidationError("--balance must be none, downsample or weights") }
+        if CovidQuExSubset(rawValue: subset) == nil {
+            throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if epochs < 1 || batch < 1 { throw ValidationError("--epochs and --batch must be positive") }
+    }
+
+    func run() throws {
+        runtime.apply()
+        let watch = Stopwatch()
+        var index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
+        if balance == "downsample" { index = index.downsampledToSmallestClass(seed: seed) }
+        guard var config = ViTConfig.timm(architecture: arch, classCount: index.classNames.count) else {
+            throw CLIError("unknown architecture \"\(arch)\"; expected vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}")
+        }
+        if let imageSize { config.imageHeight = imageSize; config.imageWidth = imageSize }
+        if let patchSize { config.patchSize = patchSize }
+        if let embedDim { config.embedDimension = embedDim }
+        if let depth { config.depth = depth }
+        if let heads { config.headCount = heads }
+        config.mlpHiddenDimension = Int((mlpRatio ?? 4) * Double(config.embedDimension))
+        config.classNames = index.classNames
+        if let problem = config.validationProblem() { throw CLIError("invalid architecture: \(problem)") }
+        let preprocessing = Preprocessing(
+            inputHeight: config.imageHeight, inputWidth: config.imageWidth, interpolation: .bicubic,
+            resizeMode: .resizeThenCenterCrop, cropPercent: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+
+        printError("reading \(data) (\(index.layout.rawValue)): \(index.items.count) images, classes \(index.classNames.joined(separator: ", "))")
+        let train = PreparedSplit.prepare(index, split: .train, preprocessing: preprocessing)
+        let validation = PreparedSplit.prepare(index, split: .validation, preprocessing: preprocessing)
+        for skipped in train.skipped + validation.skipped { printError("skipped \(skipped)") }
+        if !(train.skipped + validation.skipped).isEmpty { printError("skipped \((train.skipped + validation.skipped).count) unreadable image(s)") }
+        guard train.count > 0 else { throw CLIError("\(data): no readable training images") }
+        printError("train \(train.count), validation \(validation.count) images at \(config.imageHeight)×\(config.imageWidth)")
+
+        let stepsPerEpoch = (train.count + batch - 1) / batch
+        var configuration = TrainingConfiguration(
+            epochs: epochs, batchSize: batch, learningRate: lr, minimumLearningRate: minLr,
+            warmupSteps: Int(warmupEpochs * Double(stepsPerEpoch)),
+            optimizer: AdamWHyperparameters(weightDecay: weightDecay), labelSmoothing: labelSmoothing,
+            augment: !noAugment, seed: seed)
+        if balance == "weights" { configuration.classWeights = index.inverseFrequencyWeights() }
+
+        let outDirectory = URL(fileURLWithPath: out)
+        let outputs = TrainingOutputs(directory: outDirectory.appendingPathComponent("training")) { network, url in
+            // The best checkpoint is the model folder itself; the last one stays under training/.
+            let target = url.lastPathComponent == "best" ? outDirectory : url
+            try ClassifierModel.write(network, preprocessing: preprocessing, to: target)
+        }
+        var trainer: Trainer
+        if resume {
+            trainer = try Trainer(resumingFrom: outputs.stateURL, configuration: configuration)
+            printError("resuming after epoch \(trainer.history.count)")
+        } else {
+            trainer = try Trainer(model: VisionTransformer<Float>(config: config, seed: seed), configuration: configuration)
+        }
+        let bar = ProgressBar(label: "epoch", total: stepsPerEpoch)
+        let history = try trainer.train(
+            training: try train.dataSource(), validation: validation.count > 0 ? try validation.dataSource() : nil,
+            outputs: outputs,
+            onStep: { progress in
+                bar.update(progress.step, extra: String(format: "%d/%d  loss %.4f  acc %.3f  %.0f img/s  ETA %@",
+                    progress.epoch + 1, progress.epochs, progress.runningLoss, progress.runningAccuracy,
+                    progress.imagesPerSecond, ProgressBar.clock(progress.etaSeconds)))
+            },
+            onEpoch: { summary in
+                var line = String(format: "epoch %d  loss %.4f  acc %.3f", summary.epoch + 1, summary.trainingLoss, summary.trainingAccuracy)
+                if let v = summary.validation {
+                    line += String(format: "  val loss %.4f  acc %.3f  macro recall %.3f", v.loss, v.accuracy, v.macroRecall)
+                }
+                bar.finish(extra: line + (summary.isBest ? "  best" : ""))
+            })
+        let record = TrainingRecord(
+            command: CommandLine.arguments.joined(separator: " "), data: data, seed: seed, epochs: history.count,
+            trainImages: train.count, validationImages: validation.count, wallSeconds: watch.seconds,
+            vitrelVersion: VitRel.version, history: history.map {
+                TrainingRecord.Epoch(epoch: $0.epoch + 1, loss: $0.trainingLoss, accuracy: $0.trainingAccuracy,
+                    validationAccuracy: $0.validation?.accuracy, validationMacroRecall: $0.validation?.macroRecall, best: $0.isBest)
+            })
+        try jsonString(record).write(to: outDirectory.appendingPathComponent("training.json"), atomically: true, encoding: .utf8)
+        printError("wrote \(out) (best validation macro recall) in \(ProgressBar.clock(watch.seconds))")
+    }
+
+    struct TrainingRecord: Encodable {
+        struct Epoch: Encodable {
+            var epoch: Int, loss: Double, accuracy: Double, validationAccuracy: Double?, validationMacroRecall: Double?, best: Bool
+        }
+        var command: String, data: String, seed: UInt64, epochs: Int, trainImages: Int, validationImages: Int
+        var wallSeconds: Double, vitrelVersion: String, history: [Epoch]
+    }
+}
