@@ -114,6 +114,7 @@ struct TrainCommand: ParsableCommand {
                     line += String(format: "  val loss %.4f  acc %.3f  macro recall %.3f", v.loss, v.accuracy, v.macroRecall)
                 }
                 bar.finish(extra: line + (summary.isBest ? "  best" : ""))
+                bar.restart()
             })
         let record = TrainingRecord(
             command: CommandLine.arguments.joined(separator: " "), data: data, seed: seed, epochs: history.count,

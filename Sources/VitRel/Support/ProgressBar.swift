@@ -8,7 +8,7 @@ import Foundation
 public final class ProgressBar {
     public let label: String
     public let total: Int
-    private let start = Stopwatch()
+    private var start = Stopwatch()
     private var lastDraw = -1.0
     private let interactive: Bool
 
@@ -24,6 +24,12 @@ public final class ProgressBar {
         guard interactive, now - lastDraw >= 0.1 || done >= total else { return }
         lastDraw = now
         FileHandle.standardError.write(("\r" + line(done, extra: extra) + "\u{1B}[K").data(using: .utf8)!)
+    }
+
+    /// Starts counting again from zero (e.g. a new epoch).
+    public func restart() {
+        start = Stopwatch()
+        lastDraw = -1
     }
 
     /// Draws the final state and ends the line.

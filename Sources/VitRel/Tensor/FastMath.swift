@@ -9,9 +9,16 @@ public enum FastMath {
     /// Relative error < 3e-7 on [-87, 88]; underflows to 0 below −87.3.
     @inline(__always)
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
-        // ln2 split into a high part exact in float and a low correction.
+        // Only lane-wise float and integer arithmetic, so the loop stays in vector registers
+        // (SIMD `rounded()` and Int32 conversions fall back to per-lane generic code).
+        var clamped = x.replacing(with: -87.3, where: x .< -87.3)
+        clamped = clamped.replacing(with: 88.3, where: clamped .> 88.3)
+        // Round x·log2(e) to the nearest integer by adding 1.5·2²³: the sum's ulp is 1, and
+        // its bit pattern minus the constant's is that integer n.
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = clamped * 1.442_695_04 + magic
+        let n = shifted - magic
+        // ln2 split into a high part exact in float and a low correction (Cody–Waite).
         var r = clamped - n * 0.693_145_751_953_125
         r = r - n * 1.428_606_765_330_187_045e-6
         var p = SIMD8<Float>(repeating: 1.0 / 720)
@@ -21,10 +28,9 @@ public enum FastMath {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let exponent = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int32>(n) &+ 127) &<< 23
-        let scale = unsafeBitCast(exponent, to: SIMD8<Float>.self)
-        let result = p * scale
-        return result.replacing(with: 0, where: x .< -87.3)
+        let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+        let scale = unsafeBitCast((integer &+ 127) &<< SIMD8<Int32>(repeating: 23), to: SIMD8<Float>.self)
+        return (p * scale).replacing(with: 0, where: x .< -87.3)
     }
 
     /// Φ(x), the standard normal CDF, via erfc (Numerical Recipes' Chebyshev fit, fractional
