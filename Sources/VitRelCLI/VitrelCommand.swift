@@ -11,6 +11,9 @@ struct VitrelCommand: ParsableCommand {
             explains their predictions. Every command defaults to the model shipped in Models/.
             """,
         version: VitRel.version,
-        subcommands: [PredictCommand.self, InspectCommand.self, BenchCommand.self]
+        subcommands: [
+            PredictCommand.self, ExplainCommand.self, InspectCommand.self,
+            BenchCommand.self,
+        ]
     )
 }
