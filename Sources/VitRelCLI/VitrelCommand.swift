@@ -12,7 +12,7 @@ struct VitrelCommand: ParsableCommand {
             """,
         version: VitRel.version,
         subcommands: [
-            PredictCommand.self, ExplainCommand.self, SegmentCommand.self, InspectCommand.self,
+            PredictCommand.self, ExplainCommand.self, SegmentCommand.self, ConservationCommand.self, InspectCommand.self,
             BenchCommand.self,
         ]
     )
