@@ -45,17 +45,18 @@ struct ConservationCommand: ParsableCommand {
             conservative pass gives Σ leaves = logit − leaks), one-hot 1 for chefer (Chefer et \
             al. 2021's convention).
 
-            The check (attnlrp, cp-lrp, lrp-0; chefer is reported, never checked): \
-              unaccounted = Σ over layers |stabiliser leak| + |end-to-end gap − Σ layer gaps| \
-            must satisfy unaccounted ≤ tolerance × |explained output|. Biases and the softmax \
-            rule leak by design and are measured, so they do not count; what counts is relevance \
-            that vanished without a named cause. The second term catches relevance lost between \
-            layers that no layer recorded. Absolute values keep leaks of opposite sign in \
-            different layers from cancelling.
+            The check (attnlrp, cp-lrp, lrp-0; chefer is reported, never checked):
+              unaccounted = Σ_layers |stabiliser leak| + |end-to-end gap − Σ_layers gap|
+              passes when unaccounted ≤ tolerance × |explained output|.
+            Biases and the softmax rule leak by design and are measured, so they do not \
+            count; what counts is relevance that vanished without a named cause. The second \
+            term catches relevance lost between layers that no layer recorded. Absolute \
+            values keep leaks of opposite sign in different layers from cancelling.
 
             Exit status: 0 when the check passes (or is not applied), 2 when the unaccounted \
             leak exceeds the tolerance (one line on standard error says by how much), 1 for bad \
-            input (unreadable image, unknown class). Computed in float64 by default, so Float32 \
+            input (unreadable image, unknown class; 64 for a malformed command line). Computed \
+            in float64 by default, so Float32 \
             rounding does not pass for a leak; --precision float audits the arithmetic \
             `vitrel explain` uses.
             """)
@@ -65,15 +66,15 @@ struct ConservationCommand: ParsableCommand {
     var image: String
     @Option(help: ArgumentHelp("Class to explain, by name or index (default: the predicted class).", valueName: "class"))
     var target: String?
-    @Option(help: "Rule set: chefer, attnlrp, cp-lrp or lrp-0.")
+    @Option(help: "Rule set to audit.")
     var ruleSet: ConservationRuleSet = .attnlrp
-    @Option(help: "Largest unaccounted leak allowed, relative to the explained output.")
+    @Option(help: "Largest unaccounted leak allowed, as a fraction of |explained output| (see the check above).")
     var tolerance: Double = 1e-3
     @Option(help: "attnlrp, cp-lrp: ε of the linear rules (default 1e-6).")
     var epsilon: Double?
     @Option(help: "attnlrp, cp-lrp: γ of the patch-embedding rule (default 0.25).")
     var gamma: Double?
-    @Option(help: "Arithmetic of the audit: double (default) or float.")
+    @Option(help: "Arithmetic of the audit.")
     var precision: NumericPrecision = .double
     @Flag(help: "Print JSON.")
     var json = false

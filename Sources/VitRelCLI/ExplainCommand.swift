@@ -12,7 +12,7 @@ struct ExplainCommand: ParsableCommand {
             aligned with the model input (the resized, centre-cropped image).
 
             Methods (--method):
-            \(ExplanationMethod.allCases.map { "  \($0.rawValue.padding(toLength: 25, withPad: " ", startingAt: 0))\(Self.summary($0))" }.joined(separator: "\n"))
+            \(ExplanationMethod.allCases.map { "  \($0.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0))\(Self.summary($0))" }.joined(separator: "\n"))
 
             Figures: token-grid maps are upsampled bilinearly (align_corners=false) to the input \
             size and min-max normalised to [0, 1], as in Chefer et al. 2021, and drawn with \
@@ -21,20 +21,24 @@ struct ExplainCommand: ParsableCommand {
             matplotlib's 'RdBu_r' (red for, blue against the class). Overlays blend the map over \
             the grayscale input: (1 - alpha)·gray + alpha·colour.
 
-            Files written to --out for each image (<stem> = file name without extension):
-              <stem>.<method>.<class>.overlay.png   the map over the input (input size, RGB)
-              <stem>.<method>.<class>.pixels.npy    raw map at the input size [H, W] float32
-              <stem>.<method>.<class>.tokens.npy    raw map on the patch grid [h, w] (token-level methods)
-              <stem>.<method>.panel.png             input | map per class (| LIME top-k masks)
-              <stem>.<method>.json                  prediction, targets, settings, relevance sums,
-                                                    conservation ledger (LRP to pixels), IG
-                                                    completeness gap, LIME weights and score, seconds
-              <stem>.lime.superpixels.npy           LIME's superpixel labels [H, W] int32 (lime)
+            Files written to --out for each image (<stem>: its name without extension):
+              <stem>.<method>.<class>.overlay.png  the map over the input (RGB)
+              <stem>.<method>.<class>.pixels.npy   raw map at the input size [H, W]
+              <stem>.<method>.<class>.tokens.npy   raw map on the patch grid [h, w]
+                                                   (token-level methods)
+              <stem>.<method>.panel.png            input | map per class (| LIME masks)
+              <stem>.<method>.json                 prediction, targets, settings, sums
+                                                   of relevance, conservation ledger
+                                                   (LRP to pixels), IG completeness
+                                                   gap, LIME weights and score, seconds
+              <stem>.lime.superpixels.npy          LIME's superpixels [H, W] int32
+            NPY arrays are float32 unless stated.
 
-            Errors: an unknown method or class, a setting given to a method that does not use \
-            it, or a method that does not apply to the model stop before any image is read. An \
-            image that cannot be read or explained is reported in one line on standard error; \
-            the other images are still explained, and the exit status is 1.
+            Errors: an unknown method or class, or a setting given to a method that does \
+            not use it, stops the run before any image is read; a method or setting the \
+            model cannot take stops it at the first image. An image that cannot be read or \
+            explained is reported in one line on standard error; the other images are still \
+            explained, and the exit status is 1.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -63,12 +67,12 @@ struct ExplainCommand: ParsableCommand {
     static func summary(_ method: ExplanationMethod) -> String {
         switch method {
         case .cheferLRP: return "Chefer et al. 2021 transformer attribution (default)"
-        case .cheferGradientRollout: return "Chefer et al. ICCV 2021, gradient-weighted attention rollout"
-        case .lrpFull: return "LRP with Chefer's rules down to the pixels (signed)"
+        case .cheferGradientRollout: return "Chefer et al. ICCV 2021 gradient rollout"
+        case .lrpFull: return "LRP, Chefer's rules, to the pixels (signed)"
         case .lrpRollout: return "rollout of LRP attention relevance"
         case .lrpLastLayer: return "LRP attention relevance of the last block"
-        case .attnLRP: return "AttnLRP (Achtibat et al. 2024), conservative, pixels (signed)"
-        case .cpLRP: return "CP-LRP (Ali et al. 2022), conservative, pixels (signed)"
+        case .attnLRP: return "AttnLRP (Achtibat et al. 2024), pixels (signed)"
+        case .cpLRP: return "CP-LRP (Ali et al. 2022), pixels (signed)"
         case .rawAttention: return "CLS attention of the last block"
         case .attentionRollout: return "attention rollout (Abnar & Zuidema 2020)"
         case .attentionGradCAM: return "Grad-CAM on the last block's attention"

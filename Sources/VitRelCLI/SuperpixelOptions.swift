@@ -23,7 +23,7 @@ struct SuperpixelOptions: ParsableArguments {
     var kernelSize: Double?
     @Option(help: "quickshift: links longer than this are cut; higher gives fewer superpixels (default 200).")
     var maxDist: Double?
-    @Option(help: "quickshift: weight of colour against position, in (0, 1] (default 0.2).")
+    @Option(help: "quickshift: weight of colour against position (default 0.2).")
     var ratio: Double?
     @Option(help: "grid: patch side in pixels (default: the model's patch size for explain, 16 for segment).")
     var patchSize: Int?

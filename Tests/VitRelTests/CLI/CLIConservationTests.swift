@@ -109,8 +109,8 @@ final class CLIConservationTests: XCTestCase {
         let run = try CLI.run(["conservation", "--help"])
         XCTAssertEqual(run.status, 0)
         let help = run.stdout.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
-        for text in ["unaccounted = Σ over layers |stabiliser leak| + |end-to-end gap − Σ layer gaps|",
-                     "unaccounted ≤ tolerance × |explained output|", "one-hot 1 for chefer", "2 when the unaccounted leak exceeds the tolerance"] {
+        for text in ["unaccounted = Σ_layers |stabiliser leak| + |end-to-end gap − Σ_layers gap|",
+                     "passes when unaccounted ≤ tolerance × |explained output|", "one-hot 1 for chefer", "2 when the unaccounted leak exceeds the tolerance"] {
             XCTAssertTrue(help.contains(text), text)
         }
     }
