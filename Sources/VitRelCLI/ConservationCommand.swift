@@ -22,6 +22,8 @@ enum ConservationRuleSet: String, CaseIterable, ExpressibleByArgument {
     /// drop shares by design), so they are reported but never fail the check.
     var isChecked: Bool { self != .chefer }
     var startsFromLogit: Bool { self != .chefer }
+    /// Whether --epsilon and --gamma mean anything to the rule set.
+    var takesEpsilonAndGamma: Bool { self == .attnlrp || self == .cpLRP }
 }
 
 enum NumericPrecision: String, CaseIterable, ExpressibleByArgument {
@@ -128,12 +130,10 @@ struct ConservationCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         guard tolerance >= 0 && tolerance.isFinite else { throw CLIError("--tolerance must be 0 or positive, got \(tolerance)") }
-        let usesEpsilon = ruleSet == .attnlrp || ruleSet == .cpLRP
-        if !usesEpsilon, epsilon != nil || gamma != nil {
+        if !ruleSet.takesEpsilonAndGamma, epsilon != nil || gamma != nil {
             throw CLIError("--\(epsilon != nil ? "epsilon" : "gamma") does not apply to rule set \(ruleSet.rawValue); it is a setting of attnlrp, cp-lrp")
         }
-        if let epsilon, !(epsilon >= 0 && epsilon.isFinite) { throw CLIError("--epsilon must be 0 or positive, got \(epsilon)") }
-        if let gamma, !(gamma >= 0 && gamma.isFinite) { throw CLIError("--gamma must be 0 or positive, got \(gamma)") }
+        try ExplanationMethodOptions.validateRuleParameters(epsilon: epsilon, gamma: gamma)
         let model = try modelOptions.load()
         let picture = try ImageIO.read(URL(fileURLWithPath: image))
         let requested = try target.map { try model.classIndex($0) }
@@ -192,7 +192,7 @@ struct ConservationCommand: ParsableCommand {
         let unrecorded = ledger.endToEndGap - layers.reduce(0) { $0 + $1.gap }
         let unaccounted = layers.reduce(0) { $0 + abs($1.stabiliserLeak) } + abs(unrecorded)
         let relative = unaccounted / abs(ledger.explainedOutput)
-        let usesEpsilon = ruleSet == .attnlrp || ruleSet == .cpLRP
+        let usesEpsilon = ruleSet.takesEpsilonAndGamma
         let defaults = ExplanationOptions()
         return Report(
             model: model.directory.path, image: image, target: audit.target, targetName: model.classNames[audit.target],

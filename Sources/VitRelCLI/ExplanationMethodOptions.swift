@@ -43,10 +43,15 @@ struct ExplanationMethodOptions: ParsableArguments {
         if let startLayer, !(0..<depth).contains(startLayer) {
             throw CLIError("--start-layer \(startLayer) is out of range: the model has \(depth) blocks (0…\(depth - 1))")
         }
-        if let epsilon, !(epsilon >= 0 && epsilon.isFinite) { throw CLIError("--epsilon must be 0 or positive, got \(epsilon)") }
-        if let gamma, !(gamma >= 0 && gamma.isFinite) { throw CLIError("--gamma must be 0 or positive, got \(gamma)") }
+        try Self.validateRuleParameters(epsilon: epsilon, gamma: gamma)
         if let discardRatio, !(discardRatio >= 0 && discardRatio < 1) { throw CLIError("--discard-ratio must be in [0, 1), got \(discardRatio)") }
         if let steps, steps < 1 { throw CLIError("--steps must be at least 1, got \(steps)") }
+    }
+
+    /// --epsilon and --gamma of the LRP rule sets (here and in `vitrel conservation`).
+    static func validateRuleParameters(epsilon: Double?, gamma: Double?) throws {
+        if let epsilon, !(epsilon >= 0 && epsilon.isFinite) { throw CLIError("--epsilon must be 0 or positive, got \(epsilon)") }
+        if let gamma, !(gamma >= 0 && gamma.isFinite) { throw CLIError("--gamma must be 0 or positive, got \(gamma)") }
     }
 
     /// The library's options with the given values over its defaults.
