@@ -49,7 +49,7 @@ struct EvaluateCommand: ParsableCommand {
             logits += try model.network(slice).scalars
             bar.update(end)
         }
-        bar.finish()
+        bar.finish(extra: "done")
         let classes = model.classNames.count
         let probabilities = (0..<prepared.count).map { softmaxProbabilities(Array(logits[($0 * classes)..<(($0 + 1) * classes)])) }
         let report = try ClassificationReport(labels: prepared.labels, probabilities: probabilities, classNames: model.classNames)

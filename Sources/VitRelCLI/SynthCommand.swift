@@ -36,7 +36,7 @@ struct SynthCommand: ParsableCommand {
         let manifest = try SyntheticDataset.write(
             to: URL(fileURLWithPath: out), perClass: perClass, seed: seed, size: size, shortcutProbability: shortcut,
             progress: { done, _ in bar.update(done) })
-        bar.finish()
+        bar.finish(extra: "done")
         printError("wrote \(3 * perClass) phantoms with lung and infection masks to \(out) (seed \(seed))")
         _ = manifest
     }

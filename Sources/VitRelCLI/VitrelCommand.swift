@@ -12,8 +12,8 @@ struct VitrelCommand: ParsableCommand {
             """,
         version: VitRel.version,
         subcommands: [
-            PredictCommand.self, InspectCommand.self, SynthCommand.self, TrainCommand.self, EvaluateCommand.self,
-            BenchCommand.self,
+            PredictCommand.self, ExplainCommand.self, ConservationCommand.self, SegmentCommand.self,
+            SynthCommand.self, TrainCommand.self, EvaluateCommand.self, InspectCommand.self, BenchCommand.self,
         ]
     )
 }

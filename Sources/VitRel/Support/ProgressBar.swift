@@ -1,53 +1,80 @@
 import Foundation
 
-/// A one-line progress bar on standard error: `label [█████░░░░] 512/1000  41.3/s  ETA 0:12  extra`.
+/// A one-line progress bar on standard error:
+/// `label [██████░░░░░░] 320/1000  32%  41.3/s  ETA 0:12  extra`, redrawn in place.
 ///
-/// Redrawn in place with a carriage return, at most ten times a second; silent when standard
-/// error is not a terminal unless `force` is set, so logs stay clean (a final line is always
-/// written by `finish`).
+/// Drawn only when standard error is a terminal (or `isVisible` says so), at most ten times a
+/// second, so logs, pipes and tests see just results and one-line errors. The rate and ETA
+/// count from the first update, so set-up before the first step (LIME's segmentation) does
+/// not inflate them.
 public final class ProgressBar {
     public let label: String
     public let total: Int
-    private var start = Stopwatch()
+    public let isVisible: Bool
+    private var started = Stopwatch()
     private var lastDraw = -1.0
-    private let interactive: Bool
+    private var firstUpdate: (done: Int, seconds: Double)?
+    private static let barWidth = 24
 
-    public init(label: String, total: Int, force: Bool = false) {
+    /// Whether standard error is a terminal (where a redrawn line makes sense).
+    public static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    public init(label: String, total: Int, isVisible: Bool = ProgressBar.stderrIsTerminal) {
         self.label = label
         self.total = max(total, 1)
-        interactive = force || isatty(FileHandle.standardError.fileDescriptor) != 0
+        self.isVisible = isVisible
     }
 
     /// Reports `done` items finished; `extra` is appended (e.g. "loss 0.412 acc 0.87").
     public func update(_ done: Int, extra: String = "") {
-        let now = start.seconds
-        guard interactive, now - lastDraw >= 0.1 || done >= total else { return }
+        guard isVisible else { return }
+        let now = started.seconds
+        if firstUpdate == nil { firstUpdate = (done, now) }
+        guard now - lastDraw >= 0.1 || done >= total else { return }
         lastDraw = now
         FileHandle.standardError.write(("\r" + line(done, extra: extra) + "\u{1B}[K").data(using: .utf8)!)
     }
 
     /// Starts counting again from zero (e.g. a new epoch).
     public func restart() {
-        start = Stopwatch()
+        started = Stopwatch()
         lastDraw = -1
+        firstUpdate = nil
     }
 
-    /// Draws the final state and ends the line.
-    public func finish(_ done: Int? = nil, extra: String = "") {
+    /// Ends the bar with a summary line that stays (written even when the bar is hidden,
+    /// because it carries results, e.g. an epoch's metrics).
+    public func finish(_ done: Int? = nil, extra: String) {
         let text = line(done ?? total, extra: extra)
-        FileHandle.standardError.write(((interactive ? "\r" : "") + text + (interactive ? "\u{1B}[K" : "") + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write(((isVisible ? "\r" : "") + text + (isVisible ? "\u{1B}[K" : "") + "\n").data(using: .utf8)!)
     }
 
-    func line(_ done: Int, extra: String) -> String {
-        let fraction = min(1, Double(done) / Double(total))
-        let width = 24
-        let filled = Int((fraction * Double(width)).rounded(.down))
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let elapsed = start.seconds
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let remaining = rate > 0 ? Double(total - done) / rate : 0
-        return "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.1f", rate))/s  ETA \(Self.clock(remaining))"
-            + (extra.isEmpty ? "" : "  " + extra)
+    /// Erases the bar's line (nothing stays).
+    public func clear() {
+        guard isVisible else { return }
+        FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
+    }
+
+    /// The bar's text without the carriage return.
+    public func line(_ done: Int, extra: String = "") -> String {
+        let now = started.seconds
+        var rate = 0.0
+        if let first = firstUpdate, now > first.seconds, done > first.done {
+            rate = Double(done - first.done) / (now - first.seconds)
+        }
+        return Self.line(label: label, done: done, total: total, rate: rate, extra: extra)
+    }
+
+    static func line(label: String, done: Int, total: Int, rate: Double, extra: String) -> String {
+        let fraction = min(max(Double(done) / Double(max(total, 1)), 0), 1)
+        let filled = Int((fraction * Double(barWidth)).rounded(.down))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
+        var text = "\(label) [\(bar)] \(done)/\(total) \(String(format: "%3.0f%%", fraction * 100))"
+        if rate > 0 {
+            text += String(format: "  %.1f/s", rate)
+            if done < total { text += "  ETA " + clock(Double(total - done) / rate) }
+        }
+        return extra.isEmpty ? text : text + "  " + extra
     }
 
     /// h:mm:ss or m:ss.

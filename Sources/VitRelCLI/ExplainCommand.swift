@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import VitRel
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Relevance maps, overlays and figure panels for chest X-ray predictions.",
+        discussion: """
+            Each image is preprocessed as the model's config says and explained for the target \
+            classes (default: the predicted class; --target all explains every class). Maps are \
+            aligned with the model input (the resized, centre-cropped image).
+
+            Methods (--method):
+            \(ExplanationMethod.allCases.map { "  \($0.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0))\(Self.summary($0))" }.joined(separator: "\n"))
+
+            Figures: token-grid maps are upsampled bilinearly (align_corners=false) to the input \
+            size and min-max normalised to [0, 1], as in Chefer et al. 2021, and drawn with \
+            matplotlib's 'jet'; signed maps (lrp-full, attnlrp, cp-lrp, gradient-input, \
+            integrated-gradients, lime) are divided by max|R| into [-1, 1] and drawn with \
+            matplotlib's 'RdBu_r' (red for, blue against the class). Overlays blend the map over \
+            the grayscale input: (1 - alpha)·gray + alpha·colour.
+
+            Files written to --out for each image (<stem>: its name without extension):
+              <stem>.<method>.<class>.overlay.png  the map over the input (RGB)
+              <stem>.<method>.<class>.pixels.npy   raw map at the input size [H, W]
+              <stem>.<method>.<class>.tokens.npy   raw map on the patch grid [h, w]
+                                                   (token-level methods)
+              <stem>.<method>.panel.png            input | map per class (| LIME masks)
+              <stem>.<method>.json                 prediction, targets, settings, sums
+                                                   of relevance, conservation ledger
+                                                   (LRP to pixels), IG completeness
+                                                   gap, LIME weights and score, seconds
+              <stem>.lime.superpixels.npy          LIME's superpixels [H, W] int32
+            NPY arrays are float32 unless stated.
+
+            Errors: an unknown method or class, or a setting given to a method that does \
+            not use it, stops the run before any image is read; a method or setting the \
+            model cannot take stops it at the first image. An image that cannot be read or \
+            explained is reported in one line on standard error; the other images are still \
+            explained, and the exit status is 1.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to explain (PNG or JPEG).", valueName: "file"))
+    var image: [String]
+    @Option(help: ArgumentHelp("Explanation method (see the list above).", valueName: "method"))
+    var method = ExplanationMethod.cheferLRP.rawValue
+    @Option(help: ArgumentHelp(
+        "Classes to explain, by name or index, comma-separated, or 'all' (default: each image's predicted class).",
+        valueName: "class"))
+    var target: String?
+    @Option(help: ArgumentHelp("Output folder (created when missing).", valueName: "dir"))
+    var out = "explanations"
+    @Option(help: "Opacity of the map over the X-ray, in [0, 1].")
+    var alpha: Float = 0.5
+    @Option(help: ArgumentHelp(
+        "Also write every raw map at the input size, stacked [images, classes, H, W] float32 (images that failed are left out; --json lists the order).",
+        valueName: "file.npy"))
+    var saveRelevance: String?
+    @Flag(help: "Print a JSON report of every image on standard output.")
+    var json = false
+    @OptionGroup(title: "Method settings") var methodOptions: ExplanationMethodOptions
+    @OptionGroup(title: "LIME settings") var limeOptions: LIMEOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    static func summary(_ method: ExplanationMethod) -> String {
+        switch method {
+        case .cheferLRP: return "Chefer et al. 2021 transformer attribution (default)"
+        case .cheferGradientRollout: return "Chefer et al. ICCV 2021 gradient rollout"
+        case .lrpFull: return "LRP, Chefer's rules, to the pixels (signed)"
+        case .lrpRollout: return "rollout of LRP attention relevance"
+        case .lrpLastLayer: return "LRP attention relevance of the last block"
+        case .attnLRP: return "AttnLRP (Achtibat et al. 2024), pixels (signed)"
+        case .cpLRP: return "CP-LRP (Ali et al. 2022), pixels (signed)"
+        case .rawAttention: return "CLS attention of the last block"
+        case .attentionRollout: return "attention rollout (Abnar & Zuidema 2020)"
+        case .attentionGradCAM: return "Grad-CAM on the last block's attention"
+        case .gradCAM: return "Grad-CAM on the last block's tokens"
+        case .gradient: return "|gradient|, max over channels"
+        case .gradientInput: return "gradient × input (signed)"
+        case .integratedGradients: return "integrated gradients, baseline 0 (signed)"
+        case .lime: return "LIME on superpixels, model-agnostic (signed)"
+        }
+    }
+
+    func run() throws {
+        runtime.apply()
+        guard let method = ExplanationMethod(rawValue: method) else { throw ExplanationError.unknownMethod(self.method) }
+        guard alpha >= 0 && alpha <= 1 else { throw CLIError("--alpha must be in [0, 1], got \(alpha)") }
+        let model = try modelOptions.load()
+        try methodOptions.validate(for: method, depth: model.config.depth)
+        if method != .lime, let flag = limeOptions.given.first {
+            throw CLIError("\(flag) does not apply to method \(method.rawValue); it is a LIME setting")
+        }
+        let request = try TargetRequest(target, model: model)
+        let job = ExplanationJob(
+            model: model, method: method, options: methodOptions.options,
+            lime: method == .lime ? try limeOptions.explainer(patchSize: model.config.patchSize) : nil,
+            limeSeed: limeOptions.seed ?? 0, featureCounts: method == .lime ? try limeOptions.featureCounts() : [],
+            alpha: alpha, outputDirectory: URL(fileURLWithPath: out))
+        do {
+            try FileManager.default.createDirectory(at: job.outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot create the output folder \(out): \((error as NSError).localizedDescription)")
+        }
+
+        var records = [ExplanationRecord](), errors = [String: String](), stacked = [Float]()
+        var stems = Set<String>()
+        let progress = ProgressBar(label: "explain", total: image.count, isVisible: method != .lime && image.count > 1 && ProgressBar.stderrIsTerminal)
+        for (index, path) in image.enumerated() {
+            do {
+                let stem = Self.uniqueStem(for: path, taken: &stems)
+                let result = try job.explain(path: path, stem: stem, targets: request)
+                records.append(result.record)
+                stacked += result.pixelMaps.joined()
+            } catch let error where Self.isConfigurationError(error) {
+                // The same for every image: stop instead of repeating it.
+                progress.clear()
+                throw error
+            } catch {
+                progress.clear()
+                let message = Self.message(for: error, path: path)
+                errors[path] = message
+                printError("error: \(message)")
+            }
+            progress.update(index + 1)
+        }
+        progress.clear()
+
+        var relevanceFile: String?
+        if let saveRelevance, let first = records.first {
+            let shape = [records.count, first.targets.count, first.inputSize[0], first.inputSize[1]]
+            do {
+                try NPY.write(Tensor(shape: shape, scalars: stacked), to: URL(fileURLWithPath: saveRelevance))
+                relevanceFile = saveRelevance
+            } catch {
+                errors[saveRelevance] = "\(error)"
+                printError("error: \(error)")
+            }
+        }
+        if json {
+            print(try jsonString(ExplanationReport(images: records, errors: errors, relevanceFile: relevanceFile)))
+        } else {
+            for record in records {
+                let targets = record.targets.map { String(format: "%@ %.4f", $0.name, $0.probability) }.joined(separator: ", ")
+                print("\(record.file)\t\(record.method)\t\(targets)\t\(record.panel)")
+            }
+        }
+        if !errors.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Errors that do not depend on the image: the run stops at the first.
+    static func isConfigurationError(_ error: Error) -> Bool {
+        switch error {
+        case let error as ExplanationError:
+            if case .notApplicable = error { return true }
+            return false
+        case is SuperpixelError: return true
+        case let error as LIMEError:
+            switch error {
+            case .invalidParameter, .tooFewSamples: return true
+            default: return false
+            }
+        default: return false
+        }
+    }
+
+    /// One line naming the file: image errors already do, others get it in front.
+    static func message(for error: Error, path: String) -> String {
+        let text = "\(error)"
+        return text.contains(path) ? text : "\(path): \(text)"
+    }
+
+    /// The file name without its extension, made safe for file names and unique in this run
+    /// (a second "a.png" from another folder becomes "a-2").
+    static func uniqueStem(for path: String, taken: inout Set<String>) -> String {
+        let stem = safeFileName(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+        var candidate = stem, n = 2
+        while taken.contains(candidate) {
+            candidate = "\(stem)-\(n)"
+            n += 1
+        }
+        taken.insert(candidate)
+        return candidate
+    }
+}
+
+/// Letters, digits, '-', '_' and '.' kept; anything else (spaces, slashes, brackets) becomes '_'.
+func safeFileName(_ name: String) -> String {
+    let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
+    return safe.isEmpty ? "_" : safe
+}
+
+/// Which classes to explain: each image's predicted class, or given classes.
+enum TargetRequest {
+    case predicted
+    case classes([Int])
+
+    /// Parses `--target`: nil → predicted; "all"; or names/indices separated by commas.
+    init(_ text: String?, model: ClassifierModel) throws {
+        guard let text else {
+            self = .predicted
+            return
+        }
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "all" {
+            self = .classes(Array(0..<model.config.classCount))
+            return
+        }
+        var indices = [Int]()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let index = try model.classIndex(part.trimmingCharacters(in: .whitespaces))
+            if !indices.contains(index) { indices.append(index) }
+        }
+        self = .classes(indices)
+    }
+
+    func targets(predicted: Int) -> [Int] {
+        switch self {
+        case .predicted: return [predicted]
+        case .classes(let indices): return indices
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import VitRel
+
+/// One `vitrel explain` run's settings, applied image by image: classify, explain each target,
+/// post-process, draw, and write the files.
+struct ExplanationJob {
+    let model: ClassifierModel
+    let method: ExplanationMethod
+    let options: ExplanationOptions
+    /// The LIME explainer (labels are set per image), for `--method lime`.
+    let lime: LIMEExplainer?
+    let limeSeed: UInt64
+    /// Sizes of the LIME top-feature masks drawn.
+    let featureCounts: [Int]
+    let alpha: Float
+    let outputDirectory: URL
+
+    /// What one image produced.
+    struct Result {
+        var record: ExplanationRecord
+        /// Raw map per target at the input size, row-major [H·W] (for `--save-relevance`).
+        var pixelMaps: [[Float]]
+    }
+
+    /// One target's maps and the extras its method reports.
+    struct TargetMaps {
+        /// Raw map on the method's grid: the patch grid or the input.
+        var raw: Heatmap
+        /// Raw map at the input size (the token grid upsampled bilinearly).
+        var pixels: Heatmap
+        var ledger: ConservationLedger?
+        var completenessGap: Double?
+        var lime: LIMELabelExplanation?
+    }
+
+    var scaling: Heatmap.Scaling { method.isSigned ? .symmetric : .minMax }
+    var overlay: Overlay { Overlay(colorMap: method.isSigned ? .rdBuReversed : .jet, scaling: scaling, alpha: alpha) }
+
+    func explain(path: String, stem: String, targets request: TargetRequest) throws -> Result {
+        let started = Date()
+        let picture = try ImageIO.read(URL(fileURLWithPath: path))
+        let input = model.preprocessing.apply(to: picture)  // [3, H, W]
+        let height = input.shape[1], width = input.shape[2]
+        let logits = try model.network(input.reshaped([1, 3, height, width])).scalars
+        let probabilities = softmaxProbabilities(logits)
+        let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+        let targets = request.targets(predicted: predicted)
+        let pixelImage = model.preprocessing.pixelImage(fromInput: input)
+
+        var maps = [TargetMaps]()
+        var limeExplanation: LIMEExplanation?
+        if var lime {
+            lime.labels = targets
+            let bar = ProgressBar(label: "LIME \(URL(fileURLWithPath: path).lastPathComponent)", total: lime.sampleCount)
+            let explanation = try lime.explain(
+                pixelImage, seed: limeSeed, progress: { done, _ in bar.update(done) }, classifier: model.pixelSpaceProbabilities)
+            bar.clear()
+            limeExplanation = explanation
+            for target in targets {
+                let heatmap = Heatmap(width: width, height: height, values: try explanation.heatmap(label: target).scalars)
+                maps.append(TargetMaps(raw: heatmap, pixels: heatmap, lime: try explanation.explanation(label: target)))
+            }
+        } else {
+            // One batch holding the image once per target: a single forward and backward pass.
+            let batch = Tensor.stack([Tensor<Float>](repeating: input, count: targets.count))
+            let explanation = try Explainer(model: model.network, options: options).explain(batch, method: method, targets: targets)
+            for k in targets.indices {
+                let raw = Heatmap(width: explanation.width, height: explanation.height, values: explanation.maps[k])
+                maps.append(TargetMaps(
+                    raw: raw, pixels: raw.resized(width: width, height: height), ledger: explanation.ledgers?[k],
+                    completenessGap: explanation.completenessGaps?[k]))
+            }
+        }
+
+        // Files.
+        let classes = model.classNames
+        let base = "\(stem).\(method.rawValue)"
+        func url(_ name: String) -> URL { outputDirectory.appendingPathComponent(name) }
+        let background = pixelImage.gray()
+        var overlays = [Image](), targetRecords = [ExplanationRecord.Target]()
+        var maskTiles = [[FigurePanel.Tile]]()
+        for (target, map) in zip(targets, maps) {
+            let className = safeFileName(classes[target])
+            var files = [String: String]()
+            let shown = overlay.blend(map.pixels.normalised(scaling), over: background)
+            overlays.append(shown)
+            files["overlay"] = try write(shown, to: url("\(base).\(className).overlay.png"))
+            files["pixels"] = try write(map.pixels, to: url("\(base).\(className).pixels.npy"))
+            if method.isTokenLevel { files["tokens"] = try write(map.raw, to: url("\(base).\(className).tokens.npy")) }
+
+            var limeSummary: ExplanationRecord.LIMESummary?
+            if let limeExplanation, let surrogate = map.lime {
+                var masks = [String: [Int]](), tiles = [FigurePanel.Tile]()
+                let segmentation = limeExplanation.segmentation
+                for count in featureCounts {
+                    // lime_image's get_image_and_mask(positive_only=True, num_features=count).
+                    let mask = try limeExplanation.mask(label: target, positiveOnly: true, numberOfFeatures: count)
+                    let chosen = Set(zip(segmentation.labels, mask).compactMap { $1 == 1 ? Int($0) : nil })
+                    masks["\(count)"] = surrogate.weights.map(\.feature).filter(chosen.contains)
+                    tiles.append(FigurePanel.Tile(
+                        title: "LIME top \(count)", subtitle: "\(classes[target]): \(chosen.count) positive superpixel\(chosen.count == 1 ? "" : "s")",
+                        image: SuperpixelOutline(fillOpacity: 0.18).draw(segmentation, chosen: chosen, over: background)))
+                }
+                maskTiles.append(tiles)
+                limeSummary = ExplanationRecord.LIMESummary(
+                    weights: surrogate.weights, intercept: surrogate.intercept, score: surrogate.score,
+                    localPrediction: surrogate.localPrediction, modelPrediction: surrogate.modelPrediction, masks: masks)
+            }
+            targetRecords.append(ExplanationRecord.Target(
+                index: target, name: classes[target], probability: probabilities[target], relevanceSum: map.raw.sum, files: files,
+                conservation: map.ledger.map { ExplanationRecord.ConservationSummary($0, startingRelevance: method == .lrpFull ? "one-hot" : "logit") },
+                completenessGap: map.completenessGap, lime: limeSummary))
+        }
+
+        var limeSettings: ExplanationRecord.LIMESettings?
+        if let lime, let limeExplanation {
+            let labels = limeExplanation.segmentation
+            let superpixelFile = try write(
+                NPYArray(shape: [labels.height, labels.width], values: labels.labels), to: url("\(stem).lime.superpixels.npy"))
+            limeSettings = ExplanationRecord.LIMESettings(
+                segmentation: SuperpixelOptions.describe(lime.segmenter), superpixels: labels.count, samples: lime.sampleCount,
+                seed: limeSeed, batchSize: lime.batchSize, superpixelFile: superpixelFile)
+        }
+
+        let settings = method == .lime ? [:] : ExplanationMethodOptions.settings(of: method, options)
+        let panel = ExplanationFigure(
+            file: URL(fileURLWithPath: path).lastPathComponent, method: method, settings: settings,
+            limeSettings: limeSettings.map { "\($0.segmentation), \($0.superpixels) superpixels, \($0.samples) samples, seed \($0.seed)" },
+            modelName: model.directory.lastPathComponent, classes: classes, probabilities: probabilities, predicted: predicted,
+            input: pixelImage, targets: targets, overlays: overlays, maskTiles: maskTiles, overlay: overlay
+        ).panel()
+        let panelFile = try write(panel.render(), to: url("\(base).panel.png"))
+
+        let record = ExplanationRecord(
+            file: path, model: model.directory.path, method: method.rawValue,
+            options: method == .lime ? [:] : settings, classes: classes,
+            prediction: .init(index: predicted, name: classes[predicted], probability: probabilities[predicted]),
+            probabilities: Dictionary(uniqueKeysWithValues: zip(classes, probabilities)), logits: logits,
+            inputSize: [height, width], mapSize: [maps[0].raw.height, maps[0].raw.width],
+            displayScaling: scaling.rawValue, colorMap: overlay.colorMap.name, alpha: alpha,
+            targets: targetRecords, lime: limeSettings, panel: panelFile, seconds: Date().timeIntervalSince(started))
+        try writeJSON(record, to: url("\(base).json"))
+        return Result(record: record, pixelMaps: maps.map(\.pixels.values))
+    }
+
+    private func write(_ image: Image, to url: URL) throws -> String {
+        try ImageIO.writePNG(image, to: url)
+        return url.path
+    }
+
+    private func write(_ heatmap: Heatmap, to url: URL) throws -> String {
+        try write(NPYArray(shape: [heatmap.height, heatmap.width], values: heatmap.values), to: url)
+    }
+
+    private func write(_ array: NPYArray, to url: URL) throws -> String {
+        try NPY.write(array, to: url)
+        return url.path
+    }
+
+    private func writeJSON(_ record: ExplanationRecord, to url: URL) throws {
+        do {
+            try (jsonString(record) + "\n").write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw CLIError("cannot write \(url.path): \((error as NSError).localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+@testable import VitRel
+
+/// Runs the built `vitrel` binary, as a user would, and reads what it wrote.
+enum CLI {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// Standard error's non-empty lines.
+        var errorLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
+    }
+
+    /// The executable next to the test bundle (same build configuration), else the release
+    /// build under the repository root.
+    static func executable() throws -> URL {
+        let besideBundle = Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("vitrel")
+        let release = TestPaths.repositoryRoot.appendingPathComponent(".build/release/vitrel")
+        for candidate in [besideBundle, release] where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        throw XCTSkip("the vitrel executable is not built (swift build -c release)")
+    }
+
+    private final class Marker {}
+
+    /// Runs `vitrel arguments…` to completion.
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        var environment = ProcessInfo.processInfo.environment
+        environment["VITREL_MODEL"] = nil
+        process.environment = environment
+        // Files rather than pipes: nothing can block on a full pipe, and no reader thread is needed.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+        try Data().write(to: outURL)
+        try Data().write(to: errURL)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// The tiny timm model of the checkpoint fixtures: 32×32 input, 8-pixel patches (4×4
+    /// grid), 2 blocks, classes COVID-19, Non-COVID, Normal.
+    static var tinyModel: String { TestPaths.fixture("checkpoints/timm_token").path }
+
+    /// A 40×40 gray "X-ray": a vertical ramp with a bright disc, written as an 8-bit PNG.
+    static func writeTestImage(in directory: URL, name: String = "xray.png", brightness: Float = 0.9) throws -> URL {
+        let side = 40
+        let pixels = (0..<(side * side)).map { i -> Float in
+            let x = Float(i % side), y = Float(i / side)
+            let disc = (x - 14) * (x - 14) + (y - 22) * (y - 22) < 36 ? brightness : 0
+            return min(1, 0.2 + 0.5 * y / Float(side) + disc * 0.5)
+        }
+        let url = directory.appendingPathComponent(name)
+        try ImageIO.writePNG(Image(width: side, height: side, channels: 1, pixels: pixels), to: url)
+        return url
+    }
+
+    /// A JSON file or output parsed into dictionaries and arrays.
+    static func json(_ data: Data) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func json(file url: URL) throws -> [String: Any] {
+        try json(Data(contentsOf: url))
+    }
+}
