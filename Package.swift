@@ -22,8 +22,7 @@ let package = Package(
             dependencies: [
                 "COpenBLAS", "CPNG", "CJPEG", "CSystem",
                 .product(name: "RealModule", package: "swift-numerics"),
-            ],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            ]
         ),
         .executableTarget(
             name: "VitRelCLI",

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed against this machine's own sgemm rate (measured in the same run).",
-        subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self]
+        subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self, BenchLIME.self]
     )
 }
 
@@ -125,5 +125,70 @@ struct BenchExplain: ParsableCommand {
         print(String(format: "forward s            %.4f", forward))
         print(String(format: "explanation s        %.4f", explanation))
         print(String(format: "explanation/forward  %.2f×", explanation / forward))
+    }
+}
+
+struct BenchLIME: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lime",
+        abstract: "LIME wall time per image and the time of its forward passes, measured in the same run.",
+        discussion: """
+            Runs LIME (quickshift superpixels, 1000 samples by default) on a seeded synthetic \
+            X-ray-sized image. The classifier closure is timed separately, so the overhead \
+            (segmentation, masking, regression) = wall time − forward time.
+            """)
+
+    @Option(help: "shipped (the model in Models/) or a timm architecture name.")
+    var arch = "shipped"
+    @Option(help: "LIME samples (forward passes).") var samples = 1000
+    @Option(help: "Images per forward pass.") var batch = 32
+    @Option(help: "Superpixels: quickshift, slic or grid.") var segmentation = "quickshift"
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        runtime.apply()
+        let config = try benchConfig(arch)
+        let network: VisionTransformer<Float>
+        let preprocessing: Preprocessing
+        if arch == "shipped", let folder = ShippedModel.locate() {
+            let model = try ClassifierModel.load(from: folder)
+            network = model.network
+            preprocessing = model.preprocessing
+        } else {
+            network = VisionTransformer<Float>(config: config, seed: 0)
+            preprocessing = Preprocessing(inputHeight: config.imageHeight, inputWidth: config.imageWidth)
+        }
+        let model = ClassifierModel(network: network, preprocessing: preprocessing, directory: URL(fileURLWithPath: "."), format: .timm)
+        // A seeded smooth gray image at the model's input size (LIME perturbs pixel space).
+        var generator = SeededGenerator(seed: 3)
+        let h = config.imageHeight, w = config.imageWidth
+        let phases = (0..<6).map { _ in generator.nextUnit() * 6.28 }
+        let pixels = (0..<(h * w)).map { i -> Float in
+            let y = Double(i / w) / Double(h), x = Double(i % w) / Double(w)
+            return Float(0.5 + 0.25 * sin(7 * x + phases[0]) * cos(5 * y + phases[1]) + 0.2 * sin(13 * (x + y) + phases[2]))
+        }
+        let image = Image(width: w, height: h, channels: 1, pixels: pixels)
+        let segmenter: LIMEExplainer.Segmenter
+        switch segmentation {
+        case "slic": segmenter = .slic(SLIC())
+        case "grid": segmenter = .patchGrid(PatchGrid(patchSize: config.patchSize))
+        case "quickshift": segmenter = .quickshift(Quickshift())
+        default: throw ValidationError("--segmentation must be quickshift, slic or grid")
+        }
+        let explainer = LIMEExplainer(segmenter: segmenter, sampleCount: samples, batchSize: batch)
+        var forwardSeconds = 0.0
+        let wall = Stopwatch()
+        let explanation = try explainer.explain(image, seed: 0) { batch in
+            let watch = Stopwatch()
+            defer { forwardSeconds += watch.seconds }
+            return try model.pixelSpaceProbabilities(batch)
+        }
+        let total = wall.seconds
+        print("architecture        \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
+        print("threads             \(Parallel.threadCount)")
+        print("samples             \(samples) in batches of \(batch), \(explanation.segmentation.count) \(segmentation) superpixels")
+        print(String(format: "seconds per image   %.3f", total))
+        print(String(format: "forward passes s    %.3f", forwardSeconds))
+        print(String(format: "overhead            %.3f s (%.1f%% of the wall time)", total - forwardSeconds, 100 * (total - forwardSeconds) / total))
     }
 }

@@ -15,17 +15,21 @@ extension Preprocessing {
         return Image(width: width, height: height, channels: 3, pixels: pixels)
     }
 
-    /// Normalises a pixel-space batch [B, 3, H, W] in [0, 1] as `apply` does, (x − mean)/std
-    /// per channel.
+    /// Normalises a pixel-space batch [B, C, H, W] in [0, 1] as `apply` does, (x − mean)/std
+    /// per channel, into [B, 3, H, W]: a gray batch (C = 1) is replicated to three channels,
+    /// as preprocessing does with gray X-rays.
     public func normalise(pixelBatch batch: Tensor<Float>) -> Tensor<Float> {
-        precondition(batch.rank == 4 && batch.shape[1] == 3, "pixel batch of shape \(batch.shape); expected [B, 3, H, W]")
+        precondition(batch.rank == 4 && (batch.shape[1] == 3 || batch.shape[1] == 1),
+                     "pixel batch of shape \(batch.shape); expected [B, 3, H, W] or [B, 1, H, W]")
+        let images = batch.shape[0], channels = batch.shape[1]
         let plane = batch.shape[2] * batch.shape[3]
-        var out = batch
-        for b in 0..<batch.shape[0] {
+        var out = Tensor<Float>(zeros: [images, 3, batch.shape[2], batch.shape[3]])
+        for b in 0..<images {
             for c in 0..<3 {
                 let m = Float(mean[c]), s = Float(std[c])
-                let start = (b * 3 + c) * plane
-                for i in start..<(start + plane) { out.scalars[i] = (batch.scalars[i] - m) / s }
+                let source = (b * channels + (channels == 1 ? 0 : c)) * plane
+                let target = (b * 3 + c) * plane
+                for i in 0..<plane { out.scalars[target + i] = (batch.scalars[source + i] - m) / s }
             }
         }
         return out
