@@ -43,7 +43,7 @@ public struct ROAD: PerturbationMetric, Equatable {
         percentages: [Double] = stride(from: 1, to: 100, by: 2).map(Double.init), noise: Float = 0.01,
         order: Order = .morf, readout: Readout = .accuracy,
         preprocessing: AttributionPreprocessing = AttributionPreprocessing(normalise: true, absolute: false),
-        seed: UInt64 = 0, tolerance: Double = 1e-9
+        seed: UInt64 = 0, tolerance: Double = 1e-8
     ) {
         self.percentages = percentages
         self.noise = noise
