@@ -26,7 +26,8 @@ quantus.json
   relevance_mass, relevance_rank, pointing_game   Quantus 0.6.0 localisation scores
   road                            a 1-channel variant (Quantus 0.6.0 ROAD fails for C > 1):
                                   its own linear model, ROAD accuracy curves with noise 0, and
-                                  images imputed by quantus noisy_linear_imputation (noise 0)
+                                  images imputed by quantus noisy_linear_imputation (noise 0),
+                                  plus a 2×32×32 image with a 70% blob removed
   rise                            RISE's gkern(11, 5), the blurred substrate (conv2d, zero
                                   padding) and insertion/deletion curves computed with the logic
                                   of eclique/RISE evaluation.py (CausalMetric.single_run), with
@@ -238,8 +239,16 @@ def road_fixture(rng):
         removed = order[: int(SIDE * SIDE * p / 100)]
         values = noisy_linear_imputation(arr=x[b].copy(), indices=removed, noise=0.0)
         imputed.append({"image": b, "percentage": p, "removed": removed.tolist(), "values": floats(values)})
+    # A larger image with one smooth removed blob, so that the Swift solver's multigrid has levels.
+    side = 32
+    large = rng.standard_normal((2, side, side)).astype(np.float32)
+    rows, columns = np.mgrid[0:side, 0:side]
+    blob = -((rows - 14.0) ** 2 + (columns - 17.0) ** 2)
+    removed = np.argsort(-blob.reshape(-1), kind="stable")[: int(side * side * 70 / 100)]
+    large_imputed = noisy_linear_imputation(arr=large.copy(), indices=removed, noise=0.0)
     return {"weight": floats(weight), "bias": floats(bias), "inputs": floats(x), "targets": y.tolist(),
-            "attributions": floats(a), "percentages": percentages, "curves": scores(curves), "imputed": imputed}
+            "attributions": floats(a), "percentages": percentages, "curves": scores(curves), "imputed": imputed,
+            "large": {"side": side, "channels": 2, "input": floats(large), "removed": removed.tolist(), "values": floats(large_imputed)}}
 
 
 def rise_fixture(model, x, y, a_pixel):

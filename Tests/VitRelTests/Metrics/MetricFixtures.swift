@@ -58,8 +58,16 @@ struct QuantusFixture: Decodable {
         var targets: [Int]
         var attributions: [Float]
         var percentages: [Double]
+        struct Large: Decodable {
+            var side: Int
+            var channels: Int
+            var input: [Float]
+            var removed: [Int]
+            var values: [Float]
+        }
         var curves: [[Double?]]
         var imputed: [Imputed]
+        var large: Large
     }
     struct Rise: Decodable {
         var kernel_size: Int

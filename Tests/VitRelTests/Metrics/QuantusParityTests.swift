@@ -160,6 +160,40 @@ final class QuantusParityTests: XCTestCase {
         print("ROAD imputation: worst |Δ| vs Quantus 0.6.0 = \(worst)")
     }
 
+    func testROADImputationOfALargeBlobMatchesQuantusAndItsDefinition() throws {
+        let large = try QuantusFixture.load().road.large
+        let shape = ImageShape(channels: large.channels, height: large.side, width: large.side)
+        var generator = SeededGenerator(seed: 0)
+        for tolerance in [1e-12, 1e-8] {
+            let ours = NoisyLinearImputation.impute(large.input, shape: shape, removed: large.removed, noise: 0, generator: &generator, tolerance: tolerance)
+            let worst = zip(ours, large.values).map { Double(abs($0 - $1)) }.max()!
+            XCTAssertLessThan(worst, tolerance < 1e-10 ? 1e-5 : 1e-4, "tolerance \(tolerance)")
+            print("ROAD imputation of a 70% blob on 2×32×32 (tolerance \(tolerance)): worst |Δ| vs Quantus 0.6.0 = \(worst)")
+        }
+        let ours = NoisyLinearImputation.impute(large.input, shape: shape, removed: large.removed, noise: 0, generator: &generator, tolerance: 1e-12)
+        // The definition: every removed pixel is the weighted mean of its in-image 8-neighbours.
+        let side = large.side
+        for c in 0..<shape.channels {
+            for p in large.removed {
+                var sum = 0.0, weight = 0.0
+                for (k, offset) in AggregationMultigrid.offsetList.enumerated() {
+                    let y = p / side + offset.dy, x = p % side + offset.dx
+                    guard y >= 0, y < side, x >= 0, x < side else { continue }
+                    sum += NoisyLinearImputation.weights[k] * Double(ours[c * side * side + y * side + x])
+                    weight += NoisyLinearImputation.weights[k]
+                }
+                XCTAssertEqual(Double(ours[c * side * side + p]), sum / weight, accuracy: 1e-5)
+            }
+        }
+        // The solve went through coarse levels, not only the exact coarsest solve.
+        var active = [Bool](repeating: false, count: side * side)
+        for p in large.removed { active[p] = true }
+        let level = AggregationMultigrid.Level(height: side, width: side, active: active,
+                                               diagonal: [Double](repeating: 1, count: side * side),
+                                               offDiagonal: [Double](repeating: 0, count: side * side * 8))
+        XCTAssertGreaterThan(AggregationMultigrid(finest: level).levels.count, 1)
+    }
+
     func testROADAccuracyCurvesMatchQuantusWithoutNoise() throws {
         let road = try QuantusFixture.load().road
         let model = MetricModel(LinearTestModel(weight: road.weight, bias: road.bias, classes: 3).callAsFunction)
