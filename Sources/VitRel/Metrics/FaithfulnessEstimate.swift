@@ -10,6 +10,8 @@
 /// Cost: 1 + ⌈F / s⌉ forward passes for F = C·H·W features. Quantus's default s = 1 is
 /// 150,529 passes on a 3×224² input, so `patchSized(patchSize:channels:)` gives the step the
 /// COVID-19 ViT comparison needs: one patch's worth of features (3·16² = 768 → 197 passes).
+/// Quantus asserts that s divides H·W (768 does not divide 224²); any s ≥ 1 is accepted here,
+/// the last step taking what is left, which is what Quantus's loop does when the check passes.
 public struct FaithfulnessEstimate: PerturbationMetric, Equatable {
     public var featuresInStep: Int
     public var baseline: PerturbationBaseline

@@ -4,6 +4,19 @@
 /// Attributions are [H, W] pixel maps and masks are H·W booleans; Quantus 0.6.0 also requires
 /// one-channel masks and fails on a [C, H, W] attribution, so those are rejected here (sum the
 /// channels first). An empty mask gives NaN, which `Statistics.summary` skips.
+/// A metric comparing a pixel map with a ground-truth mask, without the model.
+public protocol LocalisationMetric: Sendable {
+    func evaluate(attribution: [Float], mask: [Bool]) throws -> MetricResult
+}
+
+extension LocalisationMetric {
+    /// One result per image.
+    public func evaluate(attributions: [[Float]], masks: [[Bool]]) throws -> [MetricResult] {
+        precondition(attributions.count == masks.count, "\(attributions.count) attributions for \(masks.count) masks")
+        return try zip(attributions, masks).map { try evaluate(attribution: $0, mask: $1) }
+    }
+}
+
 public enum Localisation {
     /// The preprocessed map, checked against the mask.
     static func prepare(_ attribution: [Float], mask: [Bool], preprocessing: AttributionPreprocessing) throws -> [Float] {
@@ -18,7 +31,7 @@ public enum Localisation {
 /// truth evaluation of neural network explanations"), as Quantus 0.6.0 computes it:
 /// Σ_{i∈S} a_i / Σ_i a_i, with signed values unless `absolute` is set. 1 when all relevance
 /// lies in the mask; NaN for an empty mask.
-public struct RelevanceMassAccuracy: Sendable, Equatable {
+public struct RelevanceMassAccuracy: LocalisationMetric, Equatable {
     public var preprocessing: AttributionPreprocessing
 
     /// Quantus 0.6.0 defaults: normalise, no abs.
@@ -41,7 +54,7 @@ public struct RelevanceMassAccuracy: Sendable, Equatable {
 /// Relevance Rank Accuracy (Arras et al. 2022), as Quantus 0.6.0 computes it: of the |S|
 /// highest-ranked pixels, the fraction inside the mask S. NaN for an empty mask. Ties are
 /// ranked by pixel index (numpy's argsort order on ties is not defined).
-public struct RelevanceRankAccuracy: Sendable, Equatable {
+public struct RelevanceRankAccuracy: LocalisationMetric, Equatable {
     public var preprocessing: AttributionPreprocessing
 
     /// Quantus 0.6.0 defaults: normalise, no abs.
@@ -65,7 +78,7 @@ public struct RelevanceRankAccuracy: Sendable, Equatable {
 /// An empty mask gives NaN, as Quantus intends (`hit[empty] = np.nan`); Quantus 0.6.0 writes
 /// that NaN into a boolean array, where it becomes True, so it reports a hit instead. The
 /// weighted variant is the intended 1 − |S|/N for a hit (Quantus 0.6.0 raises TypeError on it).
-public struct PointingGame: Sendable, Equatable {
+public struct PointingGame: LocalisationMetric, Equatable {
     public var weighted: Bool
     public var preprocessing: AttributionPreprocessing
 

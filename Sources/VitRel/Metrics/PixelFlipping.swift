@@ -8,6 +8,7 @@
 /// `get_auc_score`).
 ///
 /// Cost: ⌈F / s⌉ passes; `patchSized(patchSize:channels:)` flips one patch's worth per step.
+/// As for Faithfulness Estimate, s need not divide H·W (Quantus asserts that it does).
 public struct PixelFlipping: PerturbationMetric, Equatable {
     public var featuresInStep: Int
     public var baseline: PerturbationBaseline

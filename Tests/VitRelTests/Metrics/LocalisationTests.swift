@@ -43,6 +43,17 @@ final class LocalisationTests: XCTestCase {
         XCTAssertEqual(try PointingGame().evaluate(attribution: negative, mask: mask).score, 1)
     }
 
+    func testBatchedEvaluationEqualsOneImageAtATime() throws {
+        let maps = [map([0: 1, 9: 2]), map([5: 3]), map([15: 1])]
+        let masks = [mask, mask, [Bool](repeating: false, count: 16)]
+        let metrics: [any LocalisationMetric] = [RelevanceMassAccuracy(), RelevanceRankAccuracy(), PointingGame()]
+        for metric in metrics {
+            let batched = try metric.evaluate(attributions: maps, masks: masks)
+            XCTAssertEqual(batched, try (0..<3).map { try metric.evaluate(attribution: maps[$0], mask: masks[$0]) })
+            XCTAssertTrue(batched[2].score.isNaN)
+        }
+    }
+
     func testEmptyMasksGiveNaNAndWrongShapesThrow() throws {
         let empty = [Bool](repeating: false, count: 16)
         let attribution = map([0: 1])
