@@ -105,11 +105,11 @@ struct TrainCommand: ParsableCommand {
             outputs: outputs,
             onStep: { progress in
                 bar.update(progress.step, extra: String(format: "%d/%d  loss %.4f  acc %.3f  %.0f img/s  ETA %@",
-                    progress.epoch + 1, progress.epochs, progress.runningLoss, progress.runningAccuracy,
+                    progress.epoch, progress.epochs, progress.runningLoss, progress.runningAccuracy,
                     progress.imagesPerSecond, ProgressBar.clock(progress.etaSeconds)))
             },
             onEpoch: { summary in
-                var line = String(format: "epoch %d  loss %.4f  acc %.3f", summary.epoch + 1, summary.trainingLoss, summary.trainingAccuracy)
+                var line = String(format: "epoch %d  loss %.4f  acc %.3f", summary.epoch, summary.trainingLoss, summary.trainingAccuracy)
                 if let v = summary.validation {
                     line += String(format: "  val loss %.4f  acc %.3f  macro recall %.3f", v.loss, v.accuracy, v.macroRecall)
                 }
@@ -120,7 +120,7 @@ struct TrainCommand: ParsableCommand {
             command: CommandLine.arguments.joined(separator: " "), data: data, seed: seed, epochs: history.count,
             trainImages: train.count, validationImages: validation.count, wallSeconds: watch.seconds,
             vitrelVersion: VitRel.version, history: history.map {
-                TrainingRecord.Epoch(epoch: $0.epoch + 1, loss: $0.trainingLoss, accuracy: $0.trainingAccuracy,
+                TrainingRecord.Epoch(epoch: $0.epoch, loss: $0.trainingLoss, accuracy: $0.trainingAccuracy,
                     validationAccuracy: $0.validation?.accuracy, validationMacroRecall: $0.validation?.macroRecall, best: $0.isBest)
             })
         try jsonString(record).write(to: outDirectory.appendingPathComponent("training.json"), atomically: true, encoding: .utf8)
