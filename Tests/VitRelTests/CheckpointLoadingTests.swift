@@ -91,7 +91,7 @@ final class CheckpointLoadingTests: XCTestCase {
             normAfterPooling: false, layerNormEpsilon: 1e-6, finalNormEpsilon: 1e-6, classNames: Self.labels))
         XCTAssertEqual(checkpoint.preprocessing, timmPreprocessing(height: 48, width: 48))
         XCTAssertTrue(checkpoint.positionEmbeddingGrid == (4, 4))
-        let resampled = try NPYTestReader.readFloat32(fixture("timm_posresize/pos_embed_resampled.npy"))
+        let resampled = try NPY.read(fixture("timm_posresize/pos_embed_resampled.npy")).tensor(of: Float.self)
         XCTAssertEqual(resampled.shape, [1, 1 + 6 * 6, 16])
         // timm keeps the CLS entry when it resamples the grid.
         XCTAssertEqual(Array(resampled.scalars.prefix(16)), Array(checkpoint.weights["pos_embed"]!.scalars.prefix(16)))
@@ -102,8 +102,8 @@ final class CheckpointLoadingTests: XCTestCase {
     func testFixtureInputsAndLogitsMatchTheLoadedConfigs() throws {
         for name in ["timm_token", "timm_nonsquare", "timm_avgpool", "timm_posresize", "hf_vit"] {
             let checkpoint = try ViTCheckpoint.load(from: fixture(name))
-            let input = try NPYTestReader.readFloat32(fixture("\(name)/input.npy"))
-            let logits = try NPYTestReader.readFloat32(fixture("\(name)/logits.npy"))
+            let input = try NPY.read(fixture("\(name)/input.npy")).tensor(of: Float.self)
+            let logits = try NPY.read(fixture("\(name)/logits.npy")).tensor(of: Float.self)
             let p = checkpoint.preprocessing
             XCTAssertEqual(input.shape, [2, checkpoint.config.channels, p.inputHeight, p.inputWidth], name)
             XCTAssertEqual(logits.shape, [2, checkpoint.config.classCount], name)

@@ -42,11 +42,7 @@ public struct ModelPredictions: Sendable {
     /// Row-wise softmax, in Double (single-label models).
     public var softmaxProbabilities: [[Double]] {
         (0..<count).map { row in
-            let values = (0..<classCount).map { Double(logits.scalars[row * classCount + $0]) }
-            let maximum = values.max() ?? 0
-            let exponentials = values.map { Foundation.exp($0 - maximum) }
-            let total = exponentials.reduce(0, +)
-            return exponentials.map { $0 / total }
+            rowSoftmax(Array(logits.scalars[(row * classCount)..<((row + 1) * classCount)]))
         }
     }
 
@@ -65,3 +61,7 @@ public struct ModelPredictions: Sendable {
         return try ClassificationReport(labels: labels, probabilities: softmaxProbabilities, classNames: classNames)
     }
 }
+
+/// The library's stable softmax (`softmaxProbabilities(_:)`), named here because the property
+/// of the same name shadows it inside `ModelPredictions`.
+private let rowSoftmax: ([Float]) -> [Double] = softmaxProbabilities

@@ -20,20 +20,6 @@ final class CheferParityTests: XCTestCase {
         try NPY.read(directory.appendingPathComponent(name + ".npy")).tensor(of: Float.self).scalars
     }
 
-    static func pearson(_ a: [Float], _ b: [Float]) -> Double {
-        precondition(a.count == b.count, "\(a.count) vs \(b.count)")
-        let n = Double(a.count)
-        let meanA = a.reduce(0.0) { $0 + Double($1) } / n, meanB = b.reduce(0.0) { $0 + Double($1) } / n
-        var covariance = 0.0, varianceA = 0.0, varianceB = 0.0
-        for i in a.indices {
-            let da = Double(a[i]) - meanA, db = Double(b[i]) - meanB
-            covariance += da * db
-            varianceA += da * da
-            varianceB += db * db
-        }
-        return covariance / (varianceA * varianceB).squareRoot()
-    }
-
     /// (input index, target) pairs the fixture covers; the first of each input is its argmax.
     static let cases = [(0, 2), (0, 0), (1, 0), (1, 1)]
 
@@ -45,7 +31,7 @@ final class CheferParityTests: XCTestCase {
 
     func assertParity(_ ours: [Float], _ fixture: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let reference = try Self.array(fixture)
-        let r = Self.pearson(ours, reference)
+        let r = Statistics.pearson(ours.map(Double.init), reference.map(Double.init))
         XCTAssertGreaterThanOrEqual(r, 0.999, "\(fixture): Pearson r = \(r)", file: file, line: line)
     }
 
