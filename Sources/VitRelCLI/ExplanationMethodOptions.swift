@@ -36,8 +36,8 @@ struct ExplanationMethodOptions: ParsableArguments {
     }
 
     /// Checks that every flag given belongs to `method` and lies in range, for `depth` blocks.
-    func validate(for method: ExplanationMethod, depth: Int) throws {
-        for (flag, methods) in given where !methods.contains(method) {
+    func validate(for method: ExplanationMethod, depth: Int, checkingOwnership: Bool = true) throws {
+        for (flag, methods) in given where checkingOwnership && !methods.contains(method) {
             throw CLIError("\(flag) does not apply to method \(method.rawValue); it is a setting of \(methods.map(\.rawValue).joined(separator: ", "))")
         }
         if let startLayer, !(0..<depth).contains(startLayer) {
@@ -46,6 +46,17 @@ struct ExplanationMethodOptions: ParsableArguments {
         try Self.validateRuleParameters(epsilon: epsilon, gamma: gamma)
         if let discardRatio, !(discardRatio >= 0 && discardRatio < 1) { throw CLIError("--discard-ratio must be in [0, 1), got \(discardRatio)") }
         if let steps, steps < 1 { throw CLIError("--steps must be at least 1, got \(steps)") }
+    }
+
+    /// Checks that every flag given belongs to at least one of `methods` (`vitrel compare`).
+    func validate(forAny methods: [ExplanationMethod], depth: Int) throws {
+        for (flag, users) in given where !users.contains(where: methods.contains) {
+            throw CLIError("\(flag) applies to none of the methods given; it is a setting of \(users.map(\.rawValue).joined(separator: ", "))")
+        }
+        for method in methods {
+            // Range checks only: the flag-to-method check above is the one that applies here.
+            if given.contains(where: { $0.methods.contains(method) }) { try validate(for: method, depth: depth, checkingOwnership: false) }
+        }
     }
 
     /// --epsilon and --gamma of the LRP rule sets (here and in `vitrel conservation`).

@@ -12,7 +12,7 @@ struct VitrelCommand: ParsableCommand {
             """,
         version: VitRel.version,
         subcommands: [
-            PredictCommand.self, ExplainCommand.self, ConservationCommand.self, SegmentCommand.self,
+            PredictCommand.self, ExplainCommand.self, CompareCommand.self, ConservationCommand.self, SegmentCommand.self,
             SynthCommand.self, TrainCommand.self, EvaluateCommand.self, InspectCommand.self, BenchCommand.self,
         ]
     )

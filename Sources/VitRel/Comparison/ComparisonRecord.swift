@@ -1,0 +1,119 @@
+/// One row of `results.csv`: one metric of one method's explanation of one image.
+///
+/// Everything the summaries and figures need is in the rows (curves included), so a run that
+/// resumes from its `results.csv` reports exactly what an uninterrupted run would.
+public struct ComparisonRecord: Equatable, Sendable {
+    /// The image's path relative to the dataset root: the key rows are resumed by.
+    public var image: String
+    /// The true class.
+    public var label: String
+    public var predicted: String
+    /// The class explained and measured.
+    public var target: String
+    /// The model's probability of `target`.
+    public var probability: Double
+    public var method: String
+    public var metric: String
+    /// NaN when the metric is undefined for this image (an empty mask, a constant series);
+    /// `note` says why.
+    public var score: Double
+    /// Model inputs the metric evaluated.
+    public var forwardPasses: Int
+    /// Explanations the metric recomputed (MPRT, MaxSensitivity).
+    public var explanations: Int
+    /// Wall time of the metric itself (the explanation's time is the `seconds` metric).
+    public var metricSeconds: Double
+    public var note: String
+    /// The per-step values the score was reduced from (AOPC deltas, pixel-flipping outputs,
+    /// MPRT correlations per layer), empty when the metric has none.
+    public var curve: [Double]
+
+    public init(
+        image: String, label: String, predicted: String, target: String, probability: Double, method: String,
+        metric: String, score: Double, forwardPasses: Int = 0, explanations: Int = 0, metricSeconds: Double = 0,
+        note: String = "", curve: [Double] = []
+    ) {
+        self.image = image
+        self.label = label
+        self.predicted = predicted
+        self.target = target
+        self.probability = probability
+        self.method = method
+        self.metric = metric
+        self.score = score
+        self.forwardPasses = forwardPasses
+        self.explanations = explanations
+        self.metricSeconds = metricSeconds
+        self.note = note
+        self.curve = curve
+    }
+
+    /// The column names, in order.
+    public static let header = [
+        "image", "label", "predicted", "target", "probability", "method", "metric", "score",
+        "forward_passes", "explanations", "metric_seconds", "note", "curve",
+    ]
+
+    /// Which explanation and metric the row is: (image, method, metric).
+    public var key: Key { Key(image: image, method: method, metric: metric) }
+
+    public struct Key: Hashable, Sendable {
+        public var image: String
+        public var method: String
+        public var metric: String
+
+        public init(image: String, method: String, metric: String) {
+            self.image = image
+            self.method = method
+            self.metric = metric
+        }
+    }
+
+    /// Whether the image was classified correctly.
+    public var isCorrect: Bool { label == predicted }
+
+    /// The fields of the row. Numbers are written in Swift's shortest round-tripping form, so
+    /// a parsed row equals the written one bit for bit; the curve is space-separated.
+    public var fields: [String] {
+        [image, label, predicted, target, "\(probability)", method, metric, "\(score)",
+         "\(forwardPasses)", "\(explanations)", "\(metricSeconds)", note, curve.map { "\($0)" }.joined(separator: " ")]
+    }
+
+    /// Parses the fields of one row (in `header` order).
+    public init(fields: [String]) throws {
+        guard fields.count == Self.header.count else {
+            throw ComparisonError.malformedRow("\(fields.count) fields, expected \(Self.header.count)")
+        }
+        func number(_ index: Int) throws -> Double {
+            guard let value = Double(fields[index]) else {
+                throw ComparisonError.malformedRow("\(Self.header[index]) \"\(fields[index])\" is not a number")
+            }
+            return value
+        }
+        func count(_ index: Int) throws -> Int {
+            guard let value = Int(fields[index]), value >= 0 else {
+                throw ComparisonError.malformedRow("\(Self.header[index]) \"\(fields[index])\" is not a count")
+            }
+            return value
+        }
+        var curve = [Double]()
+        for part in fields[12].split(separator: " ") {
+            guard let value = Double(part) else { throw ComparisonError.malformedRow("curve value \"\(part)\" is not a number") }
+            curve.append(value)
+        }
+        self.init(
+            image: fields[0], label: fields[1], predicted: fields[2], target: fields[3], probability: try number(4),
+            method: fields[5], metric: fields[6], score: try number(7), forwardPasses: try count(8),
+            explanations: try count(9), metricSeconds: try number(10), note: fields[11], curve: curve)
+    }
+
+    /// `Equatable` that treats NaN scores as equal (an empty mask gives NaN every time).
+    public static func == (lhs: ComparisonRecord, rhs: ComparisonRecord) -> Bool {
+        func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
+        return lhs.image == rhs.image && lhs.label == rhs.label && lhs.predicted == rhs.predicted
+            && lhs.target == rhs.target && same(lhs.probability, rhs.probability) && lhs.method == rhs.method
+            && lhs.metric == rhs.metric && same(lhs.score, rhs.score) && lhs.forwardPasses == rhs.forwardPasses
+            && lhs.explanations == rhs.explanations && same(lhs.metricSeconds, rhs.metricSeconds)
+            && lhs.note == rhs.note && lhs.curve.count == rhs.curve.count && zip(lhs.curve, rhs.curve).allSatisfy(same)
+    }
+}

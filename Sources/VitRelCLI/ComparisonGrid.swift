@@ -1,0 +1,68 @@
+import Foundation
+import VitRel
+
+/// One image's figure in a comparison, laid out like Figure 4 of the COVID ViT paper: a row
+/// per method holding the map of every class, LIME's row adding its top-3 and top-8
+/// superpixel masks for the predicted class. Each row keeps its own colour bar, because the
+/// methods' maps are drawn on different scales (min–max jet, or signed RdBu_r).
+struct ComparisonGrid {
+    var file: String
+    var label: String
+    var model: ClassifierModel
+    var input: Tensor<Float>
+    var probabilities: [Double]
+    var predicted: Int
+    var explainers: [PixelExplainer]
+    var alpha: Float
+    /// LIME masks drawn (numbers of positive superpixels), as in the paper.
+    var featureCounts = [3, 8]
+
+    func render() throws -> Image {
+        let classes = model.classNames
+        let targets = Array(classes.indices)
+        let pixelImage = model.preprocessing.pixelImage(fromInput: input)
+        let background = pixelImage.gray()
+        let side = max(pixelImage.width, pixelImage.height)
+        let scale = max(1, (ExplanationFigure.minimumTileSide + side - 1) / side)
+        var panels = [Image]()
+        for (row, explainer) in explainers.enumerated() {
+            let method = explainer.method
+            let explanation = try explainer.explain(input, targets: targets, model: model)
+            let overlay = Overlay(
+                colorMap: method.isSigned ? .rdBuReversed : .jet, scaling: method.isSigned ? .symmetric : .minMax, alpha: alpha)
+            var tiles = [row == 0
+                ? FigurePanel.Tile(title: "Input", subtitle: "true \(label)", image: background)
+                : FigurePanel.Tile(title: "", image: nil)]
+            for (target, map) in zip(targets, explanation.pixels) {
+                tiles.append(FigurePanel.Tile(
+                    title: classes[target],
+                    subtitle: String(format: "p = %.3f", probabilities[target]) + (target == predicted ? ", predicted" : ""),
+                    image: overlay.blend(map.normalised(overlay.scaling), over: background)))
+            }
+            if let lime = explanation.lime {
+                let segmentation = lime.segmentation
+                for count in featureCounts {
+                    let mask = try lime.mask(label: predicted, positiveOnly: true, numberOfFeatures: count)
+                    let chosen = Set(zip(segmentation.labels, mask).compactMap { $1 == 1 ? Int($0) : nil })
+                    tiles.append(FigurePanel.Tile(
+                        title: "LIME top \(count)", subtitle: "\(classes[predicted]): \(chosen.count) positive",
+                        image: SuperpixelOutline(fillOpacity: 0.18).draw(segmentation, chosen: chosen, over: background)))
+                }
+            }
+            let title = row == 0 ? "\(file) · true \(label) · predicted \(classes[predicted])" : ""
+            let subtitle = method.rawValue + " · " + (overlay.scaling == .minMax ? "maps min-max normalised" : "maps divided by max|R|")
+                + String(format: " · %.2f s", explanation.seconds)
+            panels.append(FigurePanel(
+                title: title, subtitle: subtitle, rows: [tiles],
+                colorBar: ColorBar(for: overlay, caption: overlay.scaling == .minMax ? "min–max" : "R/max|R|"), scale: scale
+            ).render())
+        }
+        var canvas = Canvas(width: panels.map(\.width).max()!, height: panels.map(\.height).reduce(0, +), background: .white)
+        var y = 0
+        for panel in panels {
+            canvas.draw(panel, x: 0, y: y)
+            y += panel.height
+        }
+        return canvas.image
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import VitRel
+
+/// The work of `vitrel compare`: classify each image, explain it with each method, run each
+/// metric on the explanation and append the row; then draw the figure grids.
+final class ComparisonRunner {
+    let model: ClassifierModel
+    let index: DatasetIndex
+    let methods: [ExplanationMethod]
+    let metrics: [MetricKind]
+    let suite: MetricSuite
+    let explainers: [PixelExplainer]
+    /// Explain the true class instead of the predicted one.
+    let explainTrueClass: Bool
+    let mask: GroundTruthMask
+    let metricModel: MetricModel
+    /// Seed of the MPRT's layer redraws.
+    let randomisationSeed: UInt64
+    private var predictions = [URL: Prediction]()
+
+    struct Prediction {
+        var probabilities: [Double]
+        var predicted: Int
+    }
+
+    /// An image that could not be compared, and why.
+    struct Failure: Codable, Equatable {
+        var image: String
+        var problem: String
+    }
+
+    init(
+        model: ClassifierModel, index: DatasetIndex, methods: [ExplanationMethod], metrics: [MetricKind], suite: MetricSuite,
+        explainers: [PixelExplainer], explainTrueClass: Bool, mask: GroundTruthMask, metricBatch: Int, randomisationSeed: UInt64
+    ) throws {
+        self.randomisationSeed = randomisationSeed
+        self.model = model
+        self.index = index
+        self.methods = methods
+        self.metrics = metrics
+        self.suite = suite
+        self.explainers = explainers
+        self.explainTrueClass = explainTrueClass
+        self.mask = mask
+        let network = model.network
+        metricModel = MetricModel(batchSize: metricBatch) { try network($0) }
+    }
+
+    /// The row key of an image: its path relative to the dataset root.
+    func key(for item: LabelledImage) -> String {
+        let root = index.root.standardizedFileURL.path
+        let path = item.imageURL.standardizedFileURL.path
+        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    /// The model's prediction for an image (classified once, then remembered).
+    func prediction(for item: LabelledImage) throws -> Prediction {
+        if let known = predictions[item.imageURL] { return known }
+        let input = model.preprocessing.apply(to: try ImageIO.read(item.imageURL))
+        let logits = try model.network(input.reshaped([1] + input.shape)).scalars
+        let probabilities = softmaxProbabilities(logits)
+        let prediction = Prediction(probabilities: probabilities, predicted: probabilities.indices.max { probabilities[$0] < probabilities[$1] }!)
+        predictions[item.imageURL] = prediction
+        return prediction
+    }
+
+    /// One decoded image: the model input and its masks at the input size.
+    struct Prepared {
+        var input: Tensor<Float>
+        var masks: [GroundTruthMask: [Bool]]
+        var prediction: Prediction
+        var target: Int
+    }
+
+    func prepare(_ item: LabelledImage) throws -> Prepared {
+        let report = index.loadImages([item], includeMasks: true)
+        if let skipped = report.skipped.first { throw CLIError("\(skipped)") }
+        let loaded = report.loaded[0]
+        let input = model.preprocessing.apply(to: loaded.image)
+        var masks = [GroundTruthMask: [Bool]]()
+        for (kind, image) in [(GroundTruthMask.infection, loaded.infectionMask), (.lung, loaded.lungMask)] {
+            guard let image else { continue }
+            // The mask goes through the image's geometry (resize, crop) and is thresholded.
+            let resized = model.preprocessing.pixelImage(fromInput: model.preprocessing.apply(to: image)).gray()
+            masks[kind] = resized.pixels.map { $0 >= 0.5 }
+        }
+        let prediction = try self.prediction(for: item)
+        return Prepared(
+            input: input, masks: masks, prediction: prediction, target: explainTrueClass ? item.classIndex : prediction.predicted)
+    }
+
+    /// Computes every missing row of `items` and appends it to `results`; returns the images
+    /// that failed (each reported in one line on standard error).
+    func measure(_ items: [LabelledImage], into results: ResultsFile) throws -> [Failure] {
+        var failures = [Failure]()
+        let jobs = items.count * methods.count
+        let bar = ProgressBar(label: "compare", total: jobs)
+        var done = 0
+        let started = Stopwatch()
+        for item in items {
+            let key = self.key(for: item)
+            let missing = methods.map { method in
+                metrics.filter { !results.contains(ComparisonRecord.Key(image: key, method: method.rawValue, metric: $0.rawValue)) }
+            }
+            guard missing.contains(where: { !$0.isEmpty }) else {
+                done += methods.count
+                bar.update(done)
+                continue
+            }
+            do {
+                let prepared = try prepare(item)
+                for (m, method) in methods.enumerated() where !missing[m].isEmpty {
+                    bar.update(done, extra: "\(method.rawValue) \(item.imageURL.lastPathComponent)")
+                    try measure(item, key: key, prepared: prepared, explainer: explainers[m], metrics: missing[m], into: results)
+                    done += 1
+                    bar.update(done)
+                }
+            } catch let error as ComparisonError {
+                throw error  // results.csv itself failed: stop
+            } catch {
+                done = min(jobs, done + methods.count)
+                bar.clear()
+                let message = "\(error)".contains(item.imageURL.path) ? "\(error)" : "\(item.imageURL.path): \(error)"
+                printError("error: \(message)")
+                failures.append(Failure(image: key, problem: message))
+            }
+        }
+        bar.finish(done, extra: String(format: "%.1f s", started.seconds))
+        return failures
+    }
+
+    private func measure(
+        _ item: LabelledImage, key: String, prepared: Prepared, explainer: PixelExplainer, metrics: [MetricKind],
+        into results: ResultsFile
+    ) throws {
+        let explanation = try explainer.explain(prepared.input, targets: [prepared.target], model: model)
+        let attribution = explanation.pixels[0].values
+        let classes = model.classNames
+        let explain: ExplainFunction<VisionTransformer<Float>> = { [model] network, input, target in
+            let image = input.rank == 4 ? input.reshaped(Array(input.shape.dropFirst())) : input
+            return try explainer.explain(image, targets: [target], model: model, network: network).pixels[0].values
+        }
+        let inputs = MetricInputs<VisionTransformer<Float>>(
+            model: metricModel, input: prepared.input, attribution: attribution, target: prepared.target,
+            masks: prepared.masks, subject: model.network, explain: explain,
+            randomisation: metrics.contains(.randomisation) ? ViTParameterRandomisation(seed: randomisationSeed).cascade(model.network) : nil,
+            conservation: explanation.conservation(0), seconds: explanation.seconds)
+        for metric in metrics {
+            let clock = Stopwatch()
+            var note = ""
+            var result: MetricResult
+            do {
+                result = try suite.run(metric, inputs, mask: mask)
+                if !result.score.isFinite { note = Self.reasonForNaN(metric, masks: prepared.masks, mask: mask) }
+            } catch let error as MetricError {
+                // Undefined here (no mask, no ledger): a NaN row that says why.
+                if case .missing = error {
+                    result = MetricResult(score: .nan)
+                    note = "\(error)"
+                } else {
+                    throw error
+                }
+            }
+            try results.append(ComparisonRecord(
+                image: key, label: classes[item.classIndex], predicted: classes[prepared.prediction.predicted],
+                target: classes[prepared.target], probability: prepared.prediction.probabilities[prepared.target],
+                method: explainer.method.rawValue, metric: metric.rawValue, score: result.score,
+                forwardPasses: result.forwardPasses, explanations: result.explanations, metricSeconds: clock.seconds,
+                note: note, curve: result.curve ?? []))
+        }
+    }
+
+    static func reasonForNaN(_ metric: MetricKind, masks: [GroundTruthMask: [Bool]], mask: GroundTruthMask) -> String {
+        if metric.needsMask, let values = masks[mask], !values.contains(true) { return "empty \(mask.rawValue) mask" }
+        if metric.needsMask { return "undefined for this mask" }
+        return "undefined (constant series or map)"
+    }
+
+    /// Draws the figure grid of each item into `folder`; returns the files (relative to the
+    /// output folder) by image key.
+    func drawGrids(_ items: [LabelledImage], alpha: Float, folder: URL) throws -> [(image: String, file: String)] {
+        guard !items.isEmpty else { return [] }
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw CLIError("cannot create \(folder.path): \((error as NSError).localizedDescription)")
+        }
+        var files = [(image: String, file: String)]()
+        var stems = Set<String>()
+        let bar = ProgressBar(label: "figures", total: items.count)
+        for (n, item) in items.enumerated() {
+            let stem = ExplainCommand.uniqueStem(for: item.imageURL.path, taken: &stems)
+            let name = "grid-\(stem).png"
+            do {
+                let prepared = try prepare(item)
+                let grid = ComparisonGrid(
+                    file: item.imageURL.lastPathComponent, label: model.classNames[item.classIndex], model: model,
+                    input: prepared.input, probabilities: prepared.prediction.probabilities,
+                    predicted: prepared.prediction.predicted, explainers: explainers, alpha: alpha)
+                try ImageIO.writePNG(try grid.render(), to: folder.appendingPathComponent(name))
+                files.append((key(for: item), "figures/\(name)"))
+            } catch {
+                bar.clear()
+                printError("error: figure for \(item.imageURL.path): \(error)")
+            }
+            bar.update(n + 1)
+        }
+        bar.clear()
+        return files
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import VitRel
+
+/// What a comparison run's rows depend on, stored as `run.json` in the output folder.
+///
+/// A rerun into the same folder resumes only when these agree: rows are keyed by image,
+/// method and metric, so rows made with another model, selection or metric setting must not be
+/// mixed in. The lists of methods and metrics are not part of it — a rerun may add methods
+/// or metrics, and only the missing rows are computed.
+struct ComparisonSettings: Codable, Equatable {
+    var model: String
+    /// FNV-1a of the weights file: the same folder retrained is another model.
+    var modelChecksum: String
+    var data: String
+    var split: String
+    var subset: String
+    var selection: String
+    var onlyCorrect: Bool
+    var target: String
+    var mask: String
+    /// Each method's settings, by method name.
+    var methodSettings: [String: String]
+    /// Each metric's configuration, by metric name.
+    var metricSettings: [String: String]
+
+    /// The settings that differ from `other`, named for the error message.
+    func differences(from other: ComparisonSettings) -> [String] {
+        var differences = [String]()
+        func compare(_ name: String, _ a: String, _ b: String) {
+            if a != b { differences.append("\(name): \(b) before, \(a) now") }
+        }
+        compare("model", model, other.model)
+        compare("model weights", modelChecksum, other.modelChecksum)
+        compare("data", data, other.data)
+        compare("split", split, other.split)
+        compare("subset", subset, other.subset)
+        compare("selection", selection, other.selection)
+        compare("only-correct", "\(onlyCorrect)", "\(other.onlyCorrect)")
+        compare("target", target, other.target)
+        compare("mask", mask, other.mask)
+        // Methods and metrics may be added; the ones both runs have must agree.
+        for (name, value) in methodSettings.sorted(by: { $0.key < $1.key }) {
+            if let previous = other.methodSettings[name] { compare("\(name) settings", value, previous) }
+        }
+        for (name, value) in metricSettings.sorted(by: { $0.key < $1.key }) {
+            if let previous = other.metricSettings[name] { compare("\(name) settings", value, previous) }
+        }
+        return differences
+    }
+
+    /// The union with `other`'s method and metric settings (a rerun that adds methods keeps
+    /// the earlier ones on record).
+    func merged(with other: ComparisonSettings) -> ComparisonSettings {
+        var merged = self
+        merged.methodSettings.merge(other.methodSettings) { current, _ in current }
+        merged.metricSettings.merge(other.metricSettings) { current, _ in current }
+        return merged
+    }
+
+    /// FNV-1a (64-bit) of a file's bytes, as 16 hex digits: cheap, and enough to tell two
+    /// weight files apart (it is not a security hash).
+    static func checksum(of url: URL) throws -> String {
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
+            throw CLIError("\(url.path): cannot read it: \((error as NSError).localizedDescription)")
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { bytes in
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
+        }
+        return String(hash, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
+
+/// `run.json`: the settings plus what a reader of the report wants to know about the run.
+struct ComparisonRunRecord: Codable {
+    var settings: ComparisonSettings
+    var command: String
+    var version: String
+    var methods: [String]
+    var metrics: [String]
+    var images: Int
+}
