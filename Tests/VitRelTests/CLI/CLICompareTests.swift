@@ -1,0 +1,155 @@
+import Foundation
+import XCTest
+@testable import VitRel
+
+/// `vitrel compare`: rows, resumption after SIGKILL, and settings that must match.
+final class CLICompareTests: XCTestCase {
+    static let metrics = "faithfulness-estimate,region-perturbation,relevance-mass,pointing-game"
+
+    /// A phantom dataset at 64 pixels (18 training images with masks).
+    func dataset() throws -> URL {
+        let root = try TestPaths.temporaryDirectory(self).appendingPathComponent("phantoms")
+        let run = try CLI.run(["synth", "--out", root.path, "--per-class", "8", "--size", "64", "--seed", "3"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        return root
+    }
+
+    func arguments(data: URL, out: URL, samples: Int = 400) -> [String] {
+        ["compare", "--model", CLI.tinyModel, "--data", data.path, "--split", "Train", "--metrics", Self.metrics,
+         "--segmentation", "grid", "--samples", "\(samples)", "--grids", "1", "--out", out.path]
+    }
+
+    func rows(_ folder: URL) throws -> [ComparisonRecord] {
+        let rows = try CSVFormat.records(try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8))
+        XCTAssertEqual(rows.first, ComparisonRecord.header)
+        return try rows.dropFirst().map { try ComparisonRecord(fields: $0) }
+    }
+
+    /// Rows without their wall times, keyed: what must not depend on interruptions.
+    func results(_ records: [ComparisonRecord]) -> [ComparisonRecord.Key: ComparisonRecord] {
+        Dictionary(uniqueKeysWithValues: records.map { record in
+            var timeless = record
+            timeless.metricSeconds = 0
+            return (record.key, timeless)
+        })
+    }
+
+    func testAKilledRunResumesWithoutLosingOrChangingARow() throws {
+        let data = try dataset()
+        let scratch = try TestPaths.temporaryDirectory(self)
+        let reference = scratch.appendingPathComponent("reference"), interrupted = scratch.appendingPathComponent("interrupted")
+
+        let complete = try CLI.run(arguments(data: data, out: reference))
+        XCTAssertEqual(complete.status, 0, complete.stderr)
+        let expected = results(try rows(reference))
+        XCTAssertEqual(expected.count, 18 * 2 * 4, "one row per image × method × metric")
+
+        // Start the same run and SIGKILL it once some rows are on disk (LIME with more samples
+        // makes each image take long enough to land between rows).
+        let process = Process()
+        process.executableURL = try CLI.executable()
+        process.arguments = arguments(data: data, out: interrupted, samples: 400)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let csv = interrupted.appendingPathComponent("results.csv")
+        var killedAt = 0
+        for _ in 0..<20_000 {
+            let lines = ((try? Data(contentsOf: csv)) ?? Data()).filter { $0 == UInt8(ascii: "\n") }.count
+            if lines > 12 {
+                kill(process.processIdentifier, SIGKILL)
+                killedAt = lines - 1
+                break
+            }
+            if !process.isRunning { break }
+            usleep(1000)
+        }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the run was killed before it finished")
+        let survivors = try rows(interrupted)
+        XCTAssertGreaterThanOrEqual(survivors.count, killedAt)
+        XCTAssertLessThan(survivors.count, expected.count)
+        // Whatever a kill left, the rows on disk are finished rows, equal to the reference.
+        for row in survivors { XCTAssertEqual(results([row])[row.key], expected[row.key]) }
+
+        let resumed = try CLI.run(arguments(data: data, out: interrupted, samples: 400))
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("rows resumed from results.csv"), resumed.stderr)
+        XCTAssertEqual(results(try rows(interrupted)), expected, "resumed = uninterrupted, row for row")
+        // The summaries come from the rows, so they agree too.
+        let summaryA = try CLI.json(file: reference.appendingPathComponent("summary.json"))["summary"] as? [String: Any]
+        let summaryB = try CLI.json(file: interrupted.appendingPathComponent("summary.json"))["summary"] as? [String: Any]
+        XCTAssertEqual(summaryA.map { NSDictionary(dictionary: $0) }, summaryB.map { NSDictionary(dictionary: $0) })
+    }
+
+    func testRowsSummariesAndFigures() throws {
+        let data = try dataset()
+        let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
+        let run = try CLI.run(arguments(data: data, out: out) + ["--per-class", "2"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let records = try rows(out)
+        XCTAssertEqual(Set(records.map(\.image)).count, 6, "2 per class")
+        XCTAssertEqual(records.count, 6 * 2 * 4)
+        for record in records {
+            XCTAssertTrue(record.image.hasPrefix("Infection Segmentation Data/Train/"), record.image)
+            XCTAssertEqual(record.target, record.predicted, "the predicted class is explained by default")
+            switch record.metric {
+            case "faithfulness-estimate":
+                XCTAssertEqual(record.forwardPasses, 1 + 16, "one 8×8 patch of 3 channels per step on 32×32")
+                XCTAssertEqual(record.curve.count, 16)
+            case "region-perturbation":
+                XCTAssertEqual(record.forwardPasses, 1 + 16, "16 regions of the 8-pixel patch size")
+                XCTAssertEqual(record.score, record.curve.reduce(0, +) / 17, accuracy: 1e-12, "AOPC = Σ deltas / (L + 1)")
+            case "relevance-mass", "pointing-game":
+                // Phantoms of every class but Normal have infection; Normal masks are empty.
+                if record.label == "Normal" {
+                    XCTAssertTrue(record.score.isNaN)
+                    XCTAssertEqual(record.note, "empty infection mask")
+                } else {
+                    XCTAssertTrue(record.score.isFinite, "\(record)")
+                }
+            default:
+                XCTFail("unexpected metric \(record.metric)")
+            }
+        }
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("| faithfulness-estimate ↑ |"), summary)
+        let json = try CLI.json(file: out.appendingPathComponent("summary.json"))
+        let tables = try XCTUnwrap((json["summary"] as? [String: Any])?["metrics"] as? [[String: Any]])
+        XCTAssertEqual(tables.map { $0["metric"] as? String }, Self.metrics.split(separator: ",").map(String.init))
+        let figures = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path)
+        XCTAssertEqual(figures.filter { $0.hasPrefix("grid-") }.count, 3, "one grid per class")
+    }
+
+    func testOtherSettingsInTheSameFolderAreRefusedUnlessFresh() throws {
+        let data = try dataset()
+        let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
+        XCTAssertEqual(try CLI.run(arguments(data: data, out: out) + ["--per-class", "1"]).status, 0)
+        let changed = try CLI.run(arguments(data: data, out: out) + ["--per-class", "1", "--selection-seed", "5"])
+        XCTAssertNotEqual(changed.status, 0)
+        XCTAssertEqual(changed.errorLines.count, 1, changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("selection: 1 per class, seed 0 before, 1 per class, seed 5 now"), changed.stderr)
+        let fresh = try CLI.run(arguments(data: data, out: out) + ["--per-class", "1", "--selection-seed", "5", "--fresh"])
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)
+        // Adding a metric is allowed: only its rows are computed.
+        let more = try CLI.run(arguments(data: data, out: out) + ["--per-class", "1", "--selection-seed", "5", "--metrics", Self.metrics + ",relevance-rank"])
+        XCTAssertEqual(more.status, 0, more.stderr)
+        XCTAssertTrue(more.stderr.contains("(24 rows resumed"), more.stderr)
+        XCTAssertEqual(try rows(out).count, 3 * 2 * 5)
+    }
+
+    func testUnknownNamesGiveOneLineErrors() throws {
+        let data = try dataset()
+        let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
+        for (flag, value, expected) in [("--metrics", "faithfulness", "unknown metric \"faithfulness\""),
+                                        ("--methods", "chefer-lrp,shap", "shap")] {
+            let run = try CLI.run(arguments(data: data, out: out) + [flag, value])
+            XCTAssertNotEqual(run.status, 0)
+            XCTAssertEqual(run.errorLines.count, 1, run.stderr)
+            XCTAssertTrue(run.stderr.contains(expected), run.stderr)
+        }
+        let missing = try CLI.run(["compare", "--model", CLI.tinyModel, "--data", "/nonexistent/data", "--out", out.path])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("/nonexistent/data"), missing.stderr)
+    }
+}
