@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed against this machine's own sgemm rate (measured in the same run).",
-        subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self, BenchLIME.self]
+        subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self, BenchLIME.self, BenchMetrics.self]
     )
 }
 

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import VitRel
+
+/// `vitrel bench metrics`: the forward passes each metric makes and whether its batched
+/// evaluation runs at the forward benchmark's throughput.
+struct BenchMetrics: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Forward passes per metric and their throughput against a plain batched forward (same run).",
+        discussion: """
+            Every perturbation metric on one seeded image with a seeded attribution map, with \
+            the settings `vitrel compare` uses (one ViT patch per step; regions of the patch \
+            size). For each: the passes it made, its seconds, passes per second, and that rate \
+            as a share of a plain forward pass on batches of the same size timed in the same \
+            run — the share is what batching achieves; the rest is building perturbed inputs \
+            and the metric's own arithmetic.
+            """)
+
+    @Option(help: "shipped (the model in Models/) or a timm architecture name.") var arch = "shipped"
+    @Option(help: "Perturbed inputs per forward pass.") var batch = 32
+    @Option(help: ArgumentHelp("Metrics, comma-separated (default: every metric that runs the model).", valueName: "m,m,..."))
+    var metrics: String?
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        runtime.apply()
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        let config = try benchConfig(arch)
+        let network: VisionTransformer<Float>
+        if arch == "shipped", let folder = ShippedModel.locate() {
+            network = try ClassifierModel.load(from: folder).network
+        } else {
+            network = VisionTransformer<Float>(config: config, seed: 0)
+        }
+        let kinds = try metrics.map { try CompareCommand.parseList($0, what: "metric") { try MetricKind(name: $0) } }
+            ?? MetricKind.allCases.filter(\.runsModel)
+        var suite = MetricSuite.vit(patchSize: config.patchSize, channels: 3)
+        suite.regionPerturbation = RegionPerturbation(patchSize: config.patchSize, baseline: .gaussianNoise(standardDeviation: 0.1))
+
+        let input = benchInput(config, batch: 1).reshaped([3, config.imageHeight, config.imageWidth])
+        var generator = SeededGenerator(seed: 5)
+        let attribution = (0..<(config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) }
+        let counter = ForwardPassCounter()
+        let metricModel = MetricModel(batchSize: batch, counter: counter) { try network($0) }
+
+        // The reference: plain forward passes on batches of the metric batch size.
+        let full = benchInput(config, batch: batch)
+        _ = try network(full)
+        let forwardSeconds = try Stopwatch.median(repetitions: 3) { _ = try network(full) }
+        let forwardRate = Double(batch) / forwardSeconds
+        let sgemm = GemmRate.measure()
+
+        print("architecture      \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
+        print("threads           \(Parallel.threadCount)")
+        print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm 2048³, same run)", sgemm))
+        print(String(format: "forward           %.1f images/s in batches of %d (%.1f%% of sgemm)",
+                     forwardRate, batch, 100 * config.forwardFlopsPerImage() * forwardRate / 1e9 / sgemm))
+        print("")
+        print("metric                      passes   batches   seconds   passes/s   of forward")
+        for kind in kinds {
+            guard kind.runsModel else {
+                print("\(kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0))  runs no model")
+                continue
+            }
+            counter.reset()
+            let inputs = MetricInputs<VisionTransformer<Float>>(model: metricModel, input: input, attribution: attribution, target: 0)
+            let clock = Stopwatch()
+            let result = try suite.run(kind, inputs)
+            let seconds = clock.seconds
+            precondition(result.forwardPasses == counter.passes, "\(kind.rawValue) reported \(result.forwardPasses) passes, the model counted \(counter.passes)")
+            let rate = Double(counter.passes) / seconds
+            print(String(format: "%@  %6d   %7d   %7.3f   %8.1f   %6.1f%%",
+                         kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0), counter.passes, counter.batches,
+                         seconds, rate, 100 * rate / forwardRate))
+        }
+    }
+}
