@@ -23,27 +23,27 @@ test: deps
 	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing
 
-# The main job on the shipped model: predictions, Chefer-LRP and LIME explanations and a
-# conservation audit of the bundled example phantoms (and of the real COVID-QU-Ex samples
-# when ../shared is present), written to Notebooks-export/demo/.
+# The main job on the shipped model: `vitrel compare` of Chefer-LRP against LIME on freshly
+# synthesised test phantoms (deterministic: seed 2024) and, when ../shared is present, on the
+# real COVID-QU-Ex samples; plus predictions and a conservation audit of the bundled example
+# phantoms. Everything goes to Notebooks-export/demo/ (open index.html or report.ipynb).
 DEMO_OUT := Notebooks-export/demo
 EXAMPLES := Models/examples/phantom-covid-19.png Models/examples/phantom-non-covid.png Models/examples/phantom-normal.png
-REAL     := ../shared/data/covid-qu-ex-samples/Infection Segmentation Data/Test
+SAMPLES  := ../shared/data/covid-qu-ex-samples
 
 demo: build
 	@mkdir -p $(DEMO_OUT)
 	$(BIN) inspect | tee $(DEMO_OUT)/model.txt
 	$(BIN) predict --image $(EXAMPLES) | tee $(DEMO_OUT)/predictions.tsv
-	$(BIN) predict --image $(EXAMPLES) --json > $(DEMO_OUT)/predictions.json
-	$(BIN) explain --image $(EXAMPLES) --method chefer-lrp --target all --out $(DEMO_OUT)/chefer-lrp
-	$(BIN) explain --image $(EXAMPLES) --method lime --features 3,8 --samples 1000 --seed 0 --out $(DEMO_OUT)/lime
-	$(BIN) conservation --image Models/examples/phantom-covid-19.png --rule-set lrp-0 | tee $(DEMO_OUT)/conservation-lrp0.txt
-	@if [ -d "$(REAL)" ]; then \
+	$(BIN) conservation --image Models/examples/phantom-covid-19.png --rule-set lrp-0 > $(DEMO_OUT)/conservation-lrp0.txt
+	rm -rf $(DEMO_OUT)/phantoms
+	$(BIN) synth --out $(DEMO_OUT)/phantoms --per-class 40 --seed 2024
+	$(BIN) compare --data $(DEMO_OUT)/phantoms --per-class 5 --fresh --out $(DEMO_OUT)/phantoms-compare
+	@if [ -d "$(SAMPLES)" ]; then \
 	  echo "real COVID-QU-Ex samples:"; \
-	  $(BIN) predict --image "$(REAL)"/*/images/*.png | tee $(DEMO_OUT)/real-predictions.tsv; \
-	  $(BIN) explain --image "$(REAL)"/*/images/*.png --method chefer-lrp --target all --out $(DEMO_OUT)/real-chefer-lrp; \
+	  $(BIN) compare --data "$(SAMPLES)" --fresh --out $(DEMO_OUT)/real-compare; \
 	else echo "(../shared absent: real samples skipped)"; fi
-	@echo "demo report written to $(DEMO_OUT)/"
+	@echo "demo report written to $(DEMO_OUT)/: phantoms-compare/index.html, real-compare/index.html"
 
 clean:
 	rm -rf .build
