@@ -127,7 +127,7 @@ struct CompareCommand: ParsableCommand {
             randomisationSeed: metricSeed)
 
         let settings = ComparisonSettings(
-            model: model.directory.standardizedFileURL.path,
+            model: model.directory.standardizedFileURL.lastPathComponent,
             modelChecksum: try ComparisonSettings.checksum(of: model.directory.appendingPathComponent("model.safetensors")),
             data: dataURL.standardizedFileURL.path, split: split, subset: subset, selection: selectionDescription,
             onlyCorrect: onlyCorrect, target: target, mask: mask,

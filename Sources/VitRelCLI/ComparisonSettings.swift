@@ -8,6 +8,7 @@ import VitRel
 /// mixed in. The lists of methods and metrics are not part of it — a rerun may add methods
 /// or metrics, and only the missing rows are computed.
 struct ComparisonSettings: Codable, Equatable {
+    /// The model folder's name (its weights are identified by the checksum).
     var model: String
     /// FNV-1a of the weights file: the same folder retrained is another model.
     var modelChecksum: String

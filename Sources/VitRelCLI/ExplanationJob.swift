@@ -47,29 +47,16 @@ struct ExplanationJob {
         let targets = request.targets(predicted: predicted)
         let pixelImage = model.preprocessing.pixelImage(fromInput: input)
 
+        let explainer = PixelExplainer(method: method, options: options, lime: lime, limeSeed: limeSeed)
+        let bar = ProgressBar(label: "LIME \(URL(fileURLWithPath: path).lastPathComponent)", total: lime?.sampleCount ?? 1, isVisible: lime != nil && ProgressBar.stderrIsTerminal)
+        let explanation = try explainer.explain(input, targets: targets, model: model) { done, _ in bar.update(done) }
+        bar.clear()
+        let limeExplanation = explanation.lime
         var maps = [TargetMaps]()
-        var limeExplanation: LIMEExplanation?
-        if var lime {
-            lime.labels = targets
-            let bar = ProgressBar(label: "LIME \(URL(fileURLWithPath: path).lastPathComponent)", total: lime.sampleCount)
-            let explanation = try lime.explain(
-                pixelImage, seed: limeSeed, progress: { done, _ in bar.update(done) }, classifier: model.pixelSpaceProbabilities)
-            bar.clear()
-            limeExplanation = explanation
-            for target in targets {
-                let heatmap = Heatmap(width: width, height: height, values: try explanation.heatmap(label: target).scalars)
-                maps.append(TargetMaps(raw: heatmap, pixels: heatmap, lime: try explanation.explanation(label: target)))
-            }
-        } else {
-            // One batch holding the image once per target: a single forward and backward pass.
-            let batch = Tensor.stack([Tensor<Float>](repeating: input, count: targets.count))
-            let explanation = try Explainer(model: model.network, options: options).explain(batch, method: method, targets: targets)
-            for k in targets.indices {
-                let raw = Heatmap(width: explanation.width, height: explanation.height, values: explanation.maps[k])
-                maps.append(TargetMaps(
-                    raw: raw, pixels: raw.resized(width: width, height: height), ledger: explanation.ledgers?[k],
-                    completenessGap: explanation.completenessGaps?[k]))
-            }
+        for k in targets.indices {
+            maps.append(TargetMaps(
+                raw: explanation.raw[k], pixels: explanation.pixels[k], ledger: explanation.ledgers?[k],
+                completenessGap: explanation.completenessGaps?[k], lime: try limeExplanation?.explanation(label: targets[k])))
         }
 
         // Files.
