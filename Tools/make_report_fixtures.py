@@ -19,8 +19,16 @@ Check a notebook written by vitrel's `Notebook` (needs `pip install nbformat`):
 
     python3 Tools/make_report_fixtures.py --validate-notebook PATH.ipynb
 
-reads it with `nbformat.read(path, as_version=4)` and runs `nbformat.validate`; prints
-"valid" and exits 0, or prints the schema error and exits 1.
+checks that every cell has its own `id` (nbformat 4.5 requires one; `nbformat.read` would
+quietly add them), runs `nbformat.validate` against the 4.5 schema and checks that the file
+is byte for byte what `nbformat.write` writes for it; prints "valid" and exits 0, or prints
+the first line of the error and exits 1. The Swift suite writes such a
+notebook (markdown, stream, PNG display and HTML execute_result outputs, a never-run cell) and
+keeps a copy when asked:
+
+    VITREL_KEEP_NOTEBOOK=/tmp/vitrel.ipynb swift test -c release --skip-build \
+        --disable-swift-testing --filter ReportNotebookTests
+    python3 Tools/make_report_fixtures.py --validate-notebook /tmp/vitrel.ipynb
 """
 import argparse
 import json
@@ -100,10 +108,22 @@ def validate_notebook(path):
     import nbformat
 
     try:
-        notebook = nbformat.read(path, as_version=4)
-        nbformat.validate(notebook)
+        with open(path, encoding="utf-8") as f:
+            raw = json.load(f)
+        # nbformat.read quietly adds missing cell ids; nbformat 4.5 requires them, so check
+        # the file as written first.
+        ids = [cell.get("id") for cell in raw.get("cells", [])]
+        if None in ids or len(set(ids)) != len(ids):
+            raise ValueError(f"cell ids missing or repeated: {ids}")
+        notebook = nbformat.from_dict(raw)
+        nbformat.validate(notebook, version=4, version_minor=5)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        # vitrel promises the bytes nbformat.write gives: saving in Jupyter changes nothing.
+        if nbformat.writes(notebook) + "\n" != text:
+            raise ValueError("valid, but nbformat.write would write different bytes")
     except Exception as error:  # the schema error says which cell and field
-        print(f"{path}: invalid notebook: {error}")
+        print(f"{path}: invalid notebook: {str(error).splitlines()[0]}")
         return 1
     print(f"{path}: valid (nbformat {notebook.nbformat}.{notebook.nbformat_minor}, {len(notebook.cells)} cells)")
     return 0

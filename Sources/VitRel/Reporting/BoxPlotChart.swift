@@ -108,7 +108,8 @@ public struct BoxPlotChart: Sendable {
         }
         entries.append(ChartLegend.Entry(label: "mean", symbol: .triangle(color: Self.meanColor)))
         let frame = ChartFrame(
-            width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, yAxis: ChartAxis(covering: range),
+            width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel,
+            yAxis: ChartAxis(covering: range, maxIntervals: ChartFrame.maxYIntervals),
             legend: ChartLegend(entries: entries))
         let groupWidth = Double(frame.plotWidth) / Double(groups.count)
         let slot = groupWidth * Self.groupFill / Double(series.count)
@@ -140,7 +141,10 @@ public struct BoxPlotChart: Sendable {
     private func draw(_ box: BoxPlotStatistics, left: Int, width: Int, series: Int, frame: ChartFrame, into canvas: inout Canvas) {
         let center = left + width / 2
         guard !box.isEmpty else {
-            canvas.drawText("n/a", centeredAt: center, y: (frame.plotTop + frame.plotBottom) / 2, color: .mutedInk)
+            // On a white patch, so a grid or zero line behind it does not strike it through.
+            let top = (frame.plotTop + frame.plotBottom) / 2, textWidth = BitmapFont.width(of: "n/a")
+            canvas.fill(x: center - textWidth / 2 - 2, y: top - 2, width: textWidth + 4, height: BitmapFont.lineHeight() + 3, .white)
+            canvas.drawText("n/a", centeredAt: center, y: top, color: .mutedInk)
             return
         }
         let colors = Self.colors(series: series)

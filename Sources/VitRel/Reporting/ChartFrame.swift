@@ -16,6 +16,9 @@ public struct ChartFrame: Sendable {
     /// Scale of the title (as `FigurePanel.titleScale`).
     public static let titleScale = 2
     public static let gridColor = RGBColor(gray: 0.9)
+    /// At most this many y intervals: on a chart a few hundred pixels high, grid lines 30–40
+    /// pixels apart, and the data fill most of the height.
+    public static let maxYIntervals = 8
     public static let zeroLineColor = RGBColor.mutedInk
 
     public let width: Int

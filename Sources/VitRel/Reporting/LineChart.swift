@@ -72,7 +72,7 @@ public struct LineChart: Sendable {
         let xs = series.flatMap(\.x).filter(\.isFinite)
         let ys = series.flatMap { $0.y + ($0.band.map { $0.lower + $0.upper } ?? []) }.filter(\.isFinite)
         let xAxis = ChartAxis(covering: xs.isEmpty ? 0...1 : xs.min()!...xs.max()!, maxIntervals: 8)
-        let yAxis = ChartAxis(covering: ys.isEmpty ? 0...1 : ys.min()!...ys.max()!)
+        let yAxis = ChartAxis(covering: ys.isEmpty ? 0...1 : ys.min()!...ys.max()!, maxIntervals: ChartFrame.maxYIntervals)
         let entries = series.enumerated().map { index, line in
             ChartLegend.Entry(label: line.name, symbol: .line(color: ChartPalette.color(index), band: line.band != nil))
         }

@@ -13,7 +13,8 @@ import Foundation
 ///   the last ending in "\n";
 /// - `image/png` is base64 text in one string;
 /// - `execute_result` outputs carry their cell's `execution_count`;
-/// - keys sorted, two-space indentation, no escaped slashes (base64 and paths stay readable).
+/// - the bytes are those `nbformat.write` gives (`JupyterJSON`), so opening and saving the
+///   notebook in Jupyter changes nothing.
 ///
 /// ```swift
 /// var notebook = Notebook()
@@ -110,141 +111,72 @@ public struct Notebook: Sendable {
     /// The id of cell `index`: unique, stable, and within the schema's `^[a-zA-Z0-9-_]+$`, 1–64.
     public static func cellID(_ index: Int) -> String { "cell-\(index)" }
 
-    /// The notebook as JSON bytes.
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(Document(notebook: self))
-        data.append(0x0A)  // a final newline, as Jupyter writes
-        return data
+    /// The notebook as JSON bytes, exactly as `nbformat.write` would write it.
+    public func encoded() -> Data {
+        Data(json.document.utf8)
     }
 
     /// Writes the notebook; a failure is a one-line `ReportError` naming the file.
     public func write(to url: URL) throws {
-        let data: Data
-        do {
-            data = try encoded()
-        } catch {
-            throw ReportError.unwritable(file: url.path, reason: "cannot encode the notebook: \(error)")
-        }
-        try ReportError.write(data, to: url)
+        try ReportError.write(encoded(), to: url)
     }
 }
 
 // MARK: - The nbformat 4.5 JSON document
 
 extension Notebook {
-    /// The top level: cells, metadata, format version.
-    private struct Document: Encodable {
-        let notebook: Notebook
+    /// The whole document: cells, metadata, format version.
+    var json: JupyterJSON {
+        var languageInfo: [String: JupyterJSON] = ["name": .string("python")]
+        if let pythonVersion { languageInfo["version"] = .string(pythonVersion) }
+        return .object([
+            "cells": .array(cells.enumerated().map { Self.json($1, id: Self.cellID($0)) }),
+            "metadata": .object([
+                "kernelspec": .object([
+                    "display_name": .string(kernelDisplayName), "language": .string("python"), "name": .string("python3"),
+                ]),
+                "language_info": .object(languageInfo),
+            ]),
+            "nbformat": .integer(4),
+            "nbformat_minor": .integer(5),
+        ])
+    }
 
-        enum Keys: String, CodingKey { case cells, metadata, nbformat, nbformat_minor }
+    static func lineArray(_ text: String) -> JupyterJSON { .array(lines(text).map(JupyterJSON.string)) }
 
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: Keys.self)
-            var cells = container.nestedUnkeyedContainer(forKey: .cells)
-            for (index, cell) in notebook.cells.enumerated() {
-                try cells.encode(EncodedCell(cell: cell, id: Notebook.cellID(index)))
-            }
-            try container.encode(
-                Metadata(
-                    kernelspec: .init(display_name: notebook.kernelDisplayName, language: "python", name: "python3"),
-                    language_info: .init(name: "python", version: notebook.pythonVersion)),
-                forKey: .metadata)
-            try container.encode(4, forKey: .nbformat)
-            try container.encode(5, forKey: .nbformat_minor)
+    static func json(_ cell: Cell, id: String) -> JupyterJSON {
+        switch cell {
+        case .markdown(let text):
+            return .object(["cell_type": .string("markdown"), "id": .string(id), "metadata": .object([:]), "source": lineArray(text)])
+        case .code(let source, let outputs, let count):
+            // The schema requires execution_count, null for a cell never run.
+            let executionCount = count.map(JupyterJSON.integer) ?? .null
+            return .object([
+                "cell_type": .string("code"), "execution_count": executionCount, "id": .string(id), "metadata": .object([:]),
+                "outputs": .array(outputs.map { json($0, executionCount: executionCount) }), "source": lineArray(source),
+            ])
         }
     }
 
-    private struct Metadata: Encodable {
-        struct KernelSpec: Encodable {
-            let display_name: String
-            let language: String
-            let name: String
-        }
-        struct LanguageInfo: Encodable {
-            let name: String
-            let version: String?
-        }
-        let kernelspec: KernelSpec
-        let language_info: LanguageInfo
-    }
-
-    /// An empty JSON object (`"metadata": {}`).
-    private struct EmptyObject: Encodable {
-        func encode(to encoder: Encoder) throws { _ = encoder.container(keyedBy: Keys.self) }
-        enum Keys: CodingKey {}
-    }
-
-    private struct EncodedCell: Encodable {
-        let cell: Cell
-        let id: String
-
-        enum Keys: String, CodingKey { case cell_type, execution_count, id, metadata, outputs, source }
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(EmptyObject(), forKey: .metadata)
-            switch cell {
-            case .markdown(let text):
-                try container.encode("markdown", forKey: .cell_type)
-                try container.encode(Notebook.lines(text), forKey: .source)
-            case .code(let source, let outputs, let count):
-                try container.encode("code", forKey: .cell_type)
-                try container.encode(Notebook.lines(source), forKey: .source)
-                // The schema requires the key, with null for a cell never run.
-                if let count { try container.encode(count, forKey: .execution_count) } else {
-                    try container.encodeNil(forKey: .execution_count)
-                }
-                try container.encode(outputs.map { EncodedOutput(output: $0, executionCount: count) }, forKey: .outputs)
-            }
+    static func json(_ output: Output, executionCount: JupyterJSON) -> JupyterJSON {
+        switch output {
+        case .stream(let name, let text):
+            return .object(["name": .string(name.rawValue), "output_type": .string("stream"), "text": lineArray(text)])
+        case .displayData(let bundle):
+            return .object(["data": json(bundle), "metadata": .object([:]), "output_type": .string("display_data")])
+        case .executeResult(let bundle):
+            return .object([
+                "data": json(bundle), "execution_count": executionCount, "metadata": .object([:]),
+                "output_type": .string("execute_result"),
+            ])
         }
     }
 
-    private struct EncodedOutput: Encodable {
-        let output: Output
-        let executionCount: Int?
-
-        enum Keys: String, CodingKey { case data, execution_count, metadata, name, output_type, text }
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: Keys.self)
-            switch output {
-            case .stream(let name, let text):
-                try container.encode("stream", forKey: .output_type)
-                try container.encode(name.rawValue, forKey: .name)
-                try container.encode(Notebook.lines(text), forKey: .text)
-            case .displayData(let bundle):
-                try container.encode("display_data", forKey: .output_type)
-                try container.encode(EncodedBundle(bundle: bundle), forKey: .data)
-                try container.encode(EmptyObject(), forKey: .metadata)
-            case .executeResult(let bundle):
-                try container.encode("execute_result", forKey: .output_type)
-                try container.encode(EncodedBundle(bundle: bundle), forKey: .data)
-                try container.encode(EmptyObject(), forKey: .metadata)
-                if let executionCount { try container.encode(executionCount, forKey: .execution_count) } else {
-                    try container.encodeNil(forKey: .execution_count)
-                }
-            }
-        }
-    }
-
-    private struct EncodedBundle: Encodable {
-        let bundle: MimeBundle
-
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            if let png = bundle.png { try container.encode(png.base64EncodedString(), forKey: Key(stringValue: "image/png")) }
-            if let html = bundle.html { try container.encode(Notebook.lines(html), forKey: Key(stringValue: "text/html")) }
-            if let text = bundle.plainText { try container.encode(Notebook.lines(text), forKey: Key(stringValue: "text/plain")) }
-        }
+    static func json(_ bundle: MimeBundle) -> JupyterJSON {
+        var data = [String: JupyterJSON]()
+        if let png = bundle.png { data["image/png"] = .string(png.base64EncodedString()) }
+        if let html = bundle.html { data["text/html"] = lineArray(html) }
+        if let text = bundle.plainText { data["text/plain"] = lineArray(text) }
+        return .object(data)
     }
 }

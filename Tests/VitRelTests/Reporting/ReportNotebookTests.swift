@@ -28,6 +28,29 @@ final class ReportNotebookTests: XCTestCase {
         return notebook
     }
 
+    func testJSONIsWrittenAsPythonsJsonDumpsWritesNotebooks() {
+        // json.dumps(value, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+        let value = JupyterJSON.object([
+            "b": .array([]), "a": .object(["y": .null, "x": .integer(1)]),
+            "c": .array([.string("q\"\\/\n\tü\u{01}\u{2028}")]), "e": .object([:]), "B": .string("é"),
+        ])
+        let expected = [
+            "{",
+            #" "B": "é","#,
+            #" "a": {"#,
+            #"  "x": 1,"#,
+            #"  "y": null"#,
+            #" },"#,
+            #" "b": [],"#,
+            #" "c": ["#,
+            #"  "q\"\\/\n\tü\u0001"# + "\u{2028}\"",
+            #" ],"#,
+            #" "e": {}"#,
+            "}",
+        ].joined(separator: "\n") + "\n"
+        XCTAssertEqual(value.document, expected)
+    }
+
     func parsed(_ notebook: Notebook) throws -> [String: Any] {
         try XCTUnwrap(JSONSerialization.jsonObject(with: notebook.encoded()) as? [String: Any])
     }
@@ -103,7 +126,7 @@ final class ReportNotebookTests: XCTestCase {
         let notebook = try sampleNotebook()
         try notebook.write(to: url)
         let written = try Data(contentsOf: url)
-        XCTAssertEqual(written, try notebook.encoded())
+        XCTAssertEqual(written, notebook.encoded())
         XCTAssertEqual(written, try sampleNotebook().encoded())
         XCTAssertEqual(written.last, 0x0A)
         XCTAssertFalse(String(decoding: written, as: UTF8.self).contains("\\/"))
