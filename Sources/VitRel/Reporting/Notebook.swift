@@ -93,13 +93,16 @@ public struct Notebook: Sendable {
         cells.append(.code(source: source, outputs: outputs, executionCount: previous + 1))
     }
 
-    /// `text` as Jupyter stores multi-line strings: split after each "\n", the newline kept
-    /// ("a\nb\n" → ["a\n", "b\n"]); "" → [].
+    /// `text` as Jupyter stores multi-line strings: split after each line break, the break kept
+    /// ("a\nb\n" → ["a\n", "b\n"]); "" → []. Breaks are those of Python's
+    /// `str.splitlines(True)`, which nbformat's `split_lines` uses: \n, \r\n, \r, \v, \f,
+    /// \u{1C}–\u{1E}, \u{85}, \u{2028}, \u{2029}.
     public static func lines(_ text: String) -> [String] {
         var lines = [String](), current = ""
         for character in text {
             current.append(character)
-            if character == "\n" {
+            // Swift's Character keeps "\r\n" as one, as splitlines does.
+            if character.isNewline || ["\u{1C}", "\u{1D}", "\u{1E}"].contains(character) {
                 lines.append(current)
                 current = ""
             }

@@ -15,7 +15,7 @@ final class ReportNotebookTests: XCTestCase {
 
     func sampleNotebook() throws -> Notebook {
         var notebook = Notebook(pythonVersion: "3.11")
-        notebook.appendMarkdown("# vitrel compare\n\nMethods × metrics on 3 classes.")
+        notebook.appendMarkdown("# vitrel compare\r\n\nMethods × metrics on 3 classes.")  // a Windows line end too
         notebook.appendCode(
             "import pandas as pd\nprint(len(results))", outputs: [.stream(name: .stdout, text: "315\n")])
         notebook.appendCode(
@@ -60,6 +60,8 @@ final class ReportNotebookTests: XCTestCase {
         XCTAssertEqual(Notebook.lines("a\nb\n"), ["a\n", "b\n"])
         XCTAssertEqual(Notebook.lines("\n\nx"), ["\n", "\n", "x"])
         XCTAssertEqual(Notebook.lines(""), [])
+        // Python's 'a\r\nb\rc\u2028d\x1ce\x0bf'.splitlines(True):
+        XCTAssertEqual(Notebook.lines("a\r\nb\rc\u{2028}d\u{1C}e\u{0B}f"), ["a\r\n", "b\r", "c\u{2028}", "d\u{1C}", "e\u{0B}", "f"])
         let text = "# t\n\n| a | b |\n|---|---|\nlast"
         XCTAssertEqual(Notebook.lines(text).joined(), text)
     }
@@ -79,7 +81,7 @@ final class ReportNotebookTests: XCTestCase {
         XCTAssertEqual(cells.map { $0["cell_type"] as? String }, ["markdown", "code", "code", "code", "code"])
         for cell in cells { XCTAssertEqual((cell["metadata"] as? [String: Any])?.count, 0) }
 
-        XCTAssertEqual(cells[0]["source"] as? [String], ["# vitrel compare\n", "\n", "Methods × metrics on 3 classes."])
+        XCTAssertEqual(cells[0]["source"] as? [String], ["# vitrel compare\r\n", "\n", "Methods × metrics on 3 classes."])
         XCTAssertNil(cells[0]["outputs"], "markdown cells have no outputs")
         XCTAssertNil(cells[0]["execution_count"])
         XCTAssertEqual(cells[1]["source"] as? [String], ["import pandas as pd\n", "print(len(results))"])
