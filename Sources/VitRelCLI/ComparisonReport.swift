@@ -19,21 +19,14 @@ struct ComparisonReport {
         ComparisonSummary(records: records, methods: methods, metrics: metrics, classes: classes, seed: bootstrapSeed)
     }
 
+    /// Metrics whose curves are drawn against steps (or randomised layers).
+    static let curveMetrics: Set<MetricKind> = [.regionPerturbation, .pixelFlipping, .selectivity, .insertion, .deletion, .road, .randomisation]
+
     /// "0.271 [0.236, 0.305]" — mean and 95% interval; "n/a" when nothing is finite.
     static func format(_ statistics: Statistics.Summary, digits: Int = 3) -> String {
         guard statistics.count > 0 else { return "n/a" }
         let number = { (value: Double) in String(format: "%.\(digits)f", value) }
         return "\(number(statistics.mean)) [\(number(statistics.interval.lower)), \(number(statistics.interval.upper))]"
-    }
-
-    /// The overall table: one row per metric, one column per method (Table 1 of the COVID ViT
-    /// paper has its first row).
-    func headlineRows(_ summary: ComparisonSummary) -> [[String]] {
-        summary.metrics.map { table in
-            [table.metric + Self.direction(table.higherIsBetter)]
-                + methods.map { method in table.row(method)?.cell(ComparisonSummary.allGroup).map { Self.format($0.statistics) } ?? "n/a" }
-                + [table.row(methods[0])?.cell(ComparisonSummary.allGroup).map { "\($0.statistics.count)" } ?? "0"]
-        }
     }
 
     static func direction(_ higherIsBetter: Bool?) -> String {
@@ -44,11 +37,40 @@ struct ComparisonReport {
         }
     }
 
+    /// The direction in words, for figures (the bitmap font has no arrows).
+    static func directionWords(_ higherIsBetter: Bool?) -> String {
+        switch higherIsBetter {
+        case true?: return " (higher is better)"
+        case false?: return " (lower is better)"
+        case nil: return ""
+        }
+    }
+
+    /// The overall table: one row per metric, one column per method (the first row of
+    /// Table 1 of the COVID ViT paper is its faithfulness estimate row).
+    func headlineTable(_ summary: ComparisonSummary) -> (header: [String], rows: [[String]]) {
+        let rows = summary.metrics.map { table in
+            [table.metric + Self.direction(table.higherIsBetter)]
+                + methods.map { method in table.row(method)?.cell(ComparisonSummary.allGroup).map { Self.format($0.statistics) } ?? "n/a" }
+                + [methods.map { table.row($0)?.cell(ComparisonSummary.allGroup)?.statistics.count ?? 0 }.max().map(String.init) ?? "0"]
+        }
+        return (["metric"] + methods + ["n"], rows)
+    }
+
+    /// One metric's table: one row per method, one column per group (all, then each class).
+    func metricTable(_ table: ComparisonSummary.MetricTable, groups: [String]) -> (header: [String], rows: [[String]]) {
+        let rows = table.methods.map { row in
+            [row.method] + row.cells.map { cell in
+                Self.format(cell.statistics) + " (n=\(cell.statistics.count)"
+                    + (cell.statistics.skipped > 0 ? ", \(cell.statistics.skipped) NaN)" : ")")
+            }
+        }
+        return (["method"] + groups, rows)
+    }
+
     /// The headline table as text for the terminal.
     func headline() -> String {
-        let summary = self.summary
-        let header = ["metric"] + methods + ["n"]
-        let rows = headlineRows(summary)
+        let (header, rows) = headlineTable(summary)
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
@@ -56,20 +78,39 @@ struct ComparisonReport {
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 
+    private var settingsLine: String {
+        let settings = run.settings
+        return "vitrel \(run.version) · model \(settings.model) (weights FNV-1a \(settings.modelChecksum)) · data \(settings.data), split \(settings.split) · "
+            + "\(summary.images) images (\(settings.selection)\(settings.onlyCorrect ? ", correctly classified only" : "")) · "
+            + "explaining the \(settings.target == "label" ? "true" : "predicted") class · masks: \(settings.mask)"
+    }
+
+    private var readingNote: String {
+        "Each cell: mean over images with its 95% percentile bootstrap interval (\(summary.bootstrapResamples) resamples, seed \(summary.bootstrapSeed)); "
+            + "↑ higher is better, ↓ lower is better. NaN scores (e.g. relevance mass on a Normal image, whose infection mask is empty) are left out and counted."
+    }
+
+    // MARK: Writing
+
     /// Writes the documents into `folder`; returns their paths.
     func write(to folder: URL) throws -> [String] {
         let summary = self.summary
+        let figures = folder.appendingPathComponent("figures")
+        do { try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true) } catch {
+            throw CLIError("cannot create \(figures.path): \((error as NSError).localizedDescription)")
+        }
+        let charts = try drawCharts(summary, into: figures)
         var written = [String]()
         let summaryJSON = folder.appendingPathComponent("summary.json")
         try writeJSON(SummaryDocument(run: run, summary: summary, failures: failures), to: summaryJSON)
         written.append(summaryJSON.path)
-        let markdown = folder.appendingPathComponent("summary.md")
-        do {
-            try self.markdown(summary).write(to: markdown, atomically: true, encoding: .utf8)
-        } catch {
-            throw CLIError("cannot write \(markdown.path): \((error as NSError).localizedDescription)")
-        }
-        written.append(markdown.path)
+        written.append(try writeText(markdown(summary, charts: charts), to: folder.appendingPathComponent("summary.md")))
+        let page = html(summary, charts: charts)
+        do { try page.write(to: folder.appendingPathComponent("index.html")) } catch { throw CLIError("\(error)") }
+        written.append(folder.appendingPathComponent("index.html").path)
+        let notebook = try self.notebook(summary, charts: charts, folder: folder)
+        do { try notebook.write(to: folder.appendingPathComponent("report.ipynb")) } catch { throw CLIError("\(error)") }
+        written.append(folder.appendingPathComponent("report.ipynb").path)
         return written
     }
 
@@ -79,36 +120,168 @@ struct ComparisonReport {
         var failures: [ComparisonRunner.Failure]
     }
 
-    func markdownTable(header: [String], rows: [[String]]) -> String {
-        func escape(_ cell: String) -> String { cell.replacingOccurrences(of: "|", with: "\\|") }
-        var lines = ["| " + header.map(escape).joined(separator: " | ") + " |"]
-        lines.append("|" + header.indices.map { $0 == 0 ? "---|" : "---:|" }.joined())
-        lines += rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }
-        return lines.joined(separator: "\n")
+    /// The figures of one metric, by path relative to the output folder.
+    struct Charts {
+        var boxplots: [String: String] = [:]
+        var curves: [String: String] = [:]
     }
 
-    func markdown(_ summary: ComparisonSummary) -> String {
-        var text = "# Explanation comparison\n\n"
-        text += "```sh\n\(run.command)\n```\n\n"
-        text += "vitrel \(run.version) · model `\(run.settings.model)` · data `\(run.settings.data)` (\(run.settings.split)) · "
-        text += "\(summary.images) images (\(run.settings.selection)\(run.settings.onlyCorrect ? ", correctly classified only" : "")) · "
-        text += "explaining the \(run.settings.target == "label" ? "true" : "predicted") class\n\n"
-        text += "Mean over images with its 95% percentile bootstrap interval (\(summary.bootstrapResamples) resamples, seed \(summary.bootstrapSeed)); "
-        text += "↑ higher is better, ↓ lower is better. NaN scores (e.g. an empty infection mask) are left out and counted as skipped.\n\n"
-        text += "## Overall\n\n" + markdownTable(header: ["metric"] + methods + ["n"], rows: headlineRows(summary)) + "\n\n"
+    private func drawCharts(_ summary: ComparisonSummary, into figures: URL) throws -> Charts {
+        var charts = Charts()
+        var byKey = [String: [String: [ComparisonRecord]]]()
+        for record in records { byKey[record.metric, default: [:]][record.method, default: []].append(record) }
         for table in summary.metrics {
-            text += "## \(table.metric)\(Self.direction(table.higherIsBetter))\n\n\(table.description).\n\n"
-            if let setting = metricSettings[table.metric] { text += "Settings: `\(setting)`\n\n" }
-            let rows = table.methods.map { row in
-                [row.method] + row.cells.map { cell in
-                    Self.format(cell.statistics) + " (n=\(cell.statistics.count)\(cell.statistics.skipped > 0 ? ", \(cell.statistics.skipped) skipped" : ""))"
-                }
+            let rows = byKey[table.metric] ?? [:]
+            // Figure 5 of the COVID ViT paper: one box per method within each class.
+            let values = methods.map { method in classes.map { label in (rows[method] ?? []).filter { $0.label == label }.map(\.score) } }
+            let box = BoxPlotChart(
+                title: "\(table.metric) by class" + Self.directionWords(table.higherIsBetter), yLabel: table.metric,
+                groups: classes, series: methods, values: values
+            ).withPooledGroup(ComparisonSummary.allGroup)
+            let boxName = "boxplot-\(table.metric).png"
+            try writePNG(box.render(), to: figures.appendingPathComponent(boxName))
+            charts.boxplots[table.metric] = "figures/\(boxName)"
+
+            guard let kind = MetricKind(rawValue: table.metric), Self.curveMetrics.contains(kind), !table.curves.isEmpty else { continue }
+            let isLayers = kind == .randomisation
+            let series = table.curves.map { curve in
+                LineChart.Series(
+                    name: "\(curve.method) (n=\(curve.count))", x: curve.mean.indices.map(Double.init), y: curve.mean,
+                    band: (curve.lower, curve.upper))
             }
-            text += markdownTable(header: ["method"] + summary.groups, rows: rows) + "\n\n"
+            let line = LineChart(
+                title: Self.curveTitle(kind), xLabel: isLayers ? "layers randomised (output first)" : "perturbation steps",
+                yLabel: Self.curveAxis(kind), series: series)
+            let curveName = "curve-\(table.metric).png"
+            try writePNG(line.render(), to: figures.appendingPathComponent(curveName))
+            charts.curves[table.metric] = "figures/\(curveName)"
+        }
+        return charts
+    }
+
+    static func curveTitle(_ kind: MetricKind) -> String {
+        switch kind {
+        case .regionPerturbation: return "AOPC against perturbation steps (mean, 95% bootstrap band)"
+        case .randomisation: return "Spearman rho with the randomised model's map, per layer"
+        default: return "\(kind.rawValue) curve (mean, 95% bootstrap band)"
+        }
+    }
+
+    static func curveAxis(_ kind: MetricKind) -> String {
+        switch kind {
+        case .regionPerturbation: return "AOPC"
+        case .randomisation: return "rank correlation"
+        case .road: return "output after removal"
+        default: return "model output"
+        }
+    }
+
+    private func writePNG(_ image: Image, to url: URL) throws {
+        do { try ImageIO.writePNG(image, to: url) } catch { throw CLIError("\(error)") }
+    }
+
+    private func writeText(_ text: String, to url: URL) throws -> String {
+        do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
+            throw CLIError("cannot write \(url.path): \((error as NSError).localizedDescription)")
+        }
+        return url.path
+    }
+
+    // MARK: Documents
+
+    func markdown(_ summary: ComparisonSummary, charts: Charts) -> String {
+        func table(_ content: (header: [String], rows: [[String]])) -> String {
+            MarkdownTable(
+                header: content.header, rows: content.rows,
+                alignments: [.left] + Array(repeating: .right, count: content.header.count - 1)
+            ).markdown
+        }
+        var text = "# Explanation comparison\n\n```sh\n\(run.command)\n```\n\n\(settingsLine)\n\n\(readingNote)\n\n"
+        text += "## Overall\n\n" + table(headlineTable(summary)) + "\n\n"
+        for metric in summary.metrics {
+            text += "## \(metric.metric)\(Self.direction(metric.higherIsBetter))\n\n\(metric.description).\n\n"
+            if let setting = metricSettings[metric.metric] { text += "Settings: `\(setting)`\n\n" }
+            text += table(metricTable(metric, groups: summary.groups)) + "\n\n"
+            if let path = charts.boxplots[metric.metric] { text += "![\(metric.metric) by class](\(path))\n\n" }
+            if let path = charts.curves[metric.metric] { text += "![\(metric.metric) curve](\(path))\n\n" }
+        }
+        if !gridFiles.isEmpty {
+            text += "## Explanations of single images\n\n" + gridFiles.map { "![\($0.image)](\($0.file))" }.joined(separator: "\n\n") + "\n\n"
         }
         if !failures.isEmpty {
             text += "## Images that could not be compared\n\n" + failures.map { "- `\($0.image)`: \($0.problem)" }.joined(separator: "\n") + "\n"
         }
         return text
+    }
+
+    func html(_ summary: ComparisonSummary, charts: Charts) -> HTMLReport {
+        var page = HTMLReport(title: "Explanation comparison: \(methods.joined(separator: " vs "))")
+        page.command(run.command)
+        page.paragraph(settingsLine)
+        page.paragraph(readingNote)
+        page.heading("Overall")
+        let headline = headlineTable(summary)
+        page.table(header: headline.header, rows: headline.rows, caption: "Mean [95% bootstrap interval] over all images")
+        for metric in summary.metrics {
+            page.heading("\(metric.metric)\(Self.direction(metric.higherIsBetter))")
+            page.paragraph(metric.description + (metricSettings[metric.metric].map { ". Settings: \($0)" } ?? ""))
+            let content = metricTable(metric, groups: summary.groups)
+            page.table(header: content.header, rows: content.rows)
+            if let path = charts.boxplots[metric.metric] { page.image(path, caption: "\(metric.metric) per class and method") }
+            if let path = charts.curves[metric.metric] { page.image(path, caption: Self.curveTitle(MetricKind(rawValue: metric.metric)!)) }
+        }
+        if !gridFiles.isEmpty {
+            page.heading("Explanations of single images")
+            for grid in gridFiles { page.image(grid.file, caption: grid.image) }
+        }
+        if !failures.isEmpty {
+            page.heading("Images that could not be compared")
+            page.table(header: ["image", "problem"], rows: failures.map { [$0.image, $0.problem] })
+        }
+        page.heading("Files")
+        for (name, what) in [("results.csv", "every row: image × method × metric"), ("summary.json", "the tables above"),
+                             ("report.ipynb", "this report as a Jupyter notebook"), ("run.json", "the settings the rows depend on")] {
+            page.link("\(name): \(what)", to: name)
+        }
+        return page
+    }
+
+    func notebook(_ summary: ComparisonSummary, charts: Charts, folder: URL) throws -> Notebook {
+        var notebook = Notebook()
+        func image(_ path: String, caption: String) throws -> Notebook.Output {
+            let url = folder.appendingPathComponent(path)
+            do { return .image(png: try Data(contentsOf: url), description: caption) } catch {
+                throw CLIError("cannot read \(url.path): \((error as NSError).localizedDescription)")
+            }
+        }
+        func markdownTable(_ content: (header: [String], rows: [[String]])) -> String {
+            MarkdownTable(header: content.header, rows: content.rows, alignments: [.left] + Array(repeating: .right, count: content.header.count - 1)).markdown
+        }
+        notebook.appendMarkdown("# Explanation comparison: \(methods.joined(separator: " vs "))\n\n```sh\n\(run.command)\n```\n\n\(settingsLine)\n\n\(readingNote)")
+        notebook.appendMarkdown("## Overall\n\n" + markdownTable(headlineTable(summary)))
+        notebook.appendCode(
+            "import pandas as pd\nfrom IPython.display import Image\n\n# Every row: image × method × metric (NaN scores carry a note).\nresults = pd.read_csv(\"results.csv\")\n"
+                + "results.pivot_table(index=\"metric\", columns=\"method\", values=\"score\", aggfunc=\"mean\")")
+        for metric in summary.metrics {
+            var text = "## \(metric.metric)\(Self.direction(metric.higherIsBetter))\n\n\(metric.description)."
+            if let setting = metricSettings[metric.metric] { text += " Settings: `\(setting)`" }
+            notebook.appendMarkdown(text + "\n\n" + markdownTable(metricTable(metric, groups: summary.groups)))
+            if let path = charts.boxplots[metric.metric] {
+                notebook.appendCode("Image(filename=\"\(path)\")", outputs: [try image(path, caption: "\(metric.metric) per class and method")])
+            }
+            if let path = charts.curves[metric.metric] {
+                notebook.appendCode("Image(filename=\"\(path)\")", outputs: [try image(path, caption: Self.curveTitle(MetricKind(rawValue: metric.metric)!))])
+            }
+        }
+        if !gridFiles.isEmpty {
+            notebook.appendMarkdown("## Explanations of single images\n\nInput | each method's map per class | LIME's top 3 and 8 superpixels (Figure 4 of the COVID ViT paper).")
+            for grid in gridFiles {
+                notebook.appendCode("Image(filename=\"\(grid.file)\")  # \(grid.image)", outputs: [try image(grid.file, caption: grid.image)])
+            }
+        }
+        if !failures.isEmpty {
+            notebook.appendMarkdown("## Images that could not be compared\n\n" + failures.map { "- `\($0.image)`: \($0.problem)" }.joined(separator: "\n"))
+        }
+        return notebook
     }
 }

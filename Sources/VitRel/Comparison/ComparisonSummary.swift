@@ -72,7 +72,7 @@ public struct ComparisonSummary: Codable, Equatable, Sendable {
                     return Cell(group: group, statistics: Statistics.summary(scores, resamples: bootstrapResamples, seed: seed))
                 }
                 rows.append(MethodRow(method: method, cells: cells))
-                if let curve = Self.meanCurve(chosen.map(\.curve), resamples: bootstrapResamples, seed: seed) {
+                if let curve = Self.meanCurve(chosen.map { Self.plotted($0.curve, metric: kind) }, resamples: bootstrapResamples, seed: seed) {
                     curves.append(Curve(method: method, mean: curve.mean, lower: curve.lower, upper: curve.upper, count: curve.count))
                 }
             }
@@ -80,6 +80,20 @@ public struct ComparisonSummary: Codable, Equatable, Sendable {
                 metric: metric, description: kind?.summary ?? metric, higherIsBetter: kind?.higherIsBetter,
                 methods: rows, curves: curves)
         }
+    }
+
+    /// The curve as the literature plots it. Region perturbation stores the drops
+    /// D_k = f(x⁰) − f(x^k), k = 1…L; the AOPC curve of Samek et al. 2017 (Fig. 3) is the
+    /// running mean AOPC(k) = (1/(k+1)) Σ_{i=0…k} D_i with D_0 = 0, whose last value is the
+    /// image's score. Other curves are plotted as stored.
+    static func plotted(_ curve: [Double], metric: MetricKind?) -> [Double] {
+        guard metric == .regionPerturbation, !curve.isEmpty else { return curve }
+        var running = [0.0], sum = 0.0
+        for (k, drop) in curve.enumerated() {
+            sum += drop
+            running.append(sum / Double(k + 2))
+        }
+        return running
     }
 
     /// Pointwise mean of the curves that have the most common length (all of them, when the

@@ -119,6 +119,21 @@ final class CLICompareTests: XCTestCase {
         XCTAssertEqual(tables.map { $0["metric"] as? String }, Self.metrics.split(separator: ",").map(String.init))
         let figures = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path)
         XCTAssertEqual(figures.filter { $0.hasPrefix("grid-") }.count, 3, "one grid per class")
+        XCTAssertEqual(Set(figures.filter { $0.hasPrefix("boxplot-") }), Set(Self.metrics.split(separator: ",").map { "boxplot-\($0).png" }))
+        XCTAssertEqual(figures.filter { $0.hasPrefix("curve-") }, ["curve-region-perturbation.png"], "the AOPC curve")
+        for figure in figures { XCTAssertNoThrow(try ImageIO.read(out.appendingPathComponent("figures/\(figure)")), figure) }
+
+        // The page shows every figure it names; the notebook embeds them as PNG outputs.
+        let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        for figure in figures { XCTAssertTrue(html.contains("src=\"figures/\(figure)\""), figure) }
+        XCTAssertTrue(html.contains(HTMLReport.escape(summary.components(separatedBy: "\n").first { $0.hasPrefix("vitrel compare") } ?? "vitrel compare")))
+        let notebook = try CLI.json(file: out.appendingPathComponent("report.ipynb"))
+        XCTAssertEqual(notebook["nbformat"] as? Int, 4)
+        let cells = try XCTUnwrap(notebook["cells"] as? [[String: Any]])
+        let pictures = cells.flatMap { ($0["outputs"] as? [[String: Any]]) ?? [] }.compactMap { ($0["data"] as? [String: Any])?["image/png"] as? String }
+        XCTAssertEqual(pictures.count, figures.count, "every figure embedded once")
+        let first = try XCTUnwrap(Data(base64Encoded: pictures[0]))
+        XCTAssertEqual(Array(first.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "PNG signature")
     }
 
     func testOtherSettingsInTheSameFolderAreRefusedUnlessFresh() throws {

@@ -39,12 +39,12 @@ final class ComparisonSummaryTests: XCTestCase {
 
     func testMeanCurvesAveragePointwiseWithABootstrapBand() throws {
         let records = [
-            row("a", "Normal", "lrp", "region-perturbation", 0, curve: [1, 2, 3]),
-            row("b", "Normal", "lrp", "region-perturbation", 0, curve: [3, 4, 5]),
-            row("c", "Normal", "lrp", "region-perturbation", 0, curve: [2, 3, 4]),
+            row("a", "Normal", "lrp", "pixel-flipping", 0, curve: [1, 2, 3]),
+            row("b", "Normal", "lrp", "pixel-flipping", 0, curve: [3, 4, 5]),
+            row("c", "Normal", "lrp", "pixel-flipping", 0, curve: [2, 3, 4]),
         ]
-        let summary = ComparisonSummary(records: records, methods: ["lrp"], metrics: ["region-perturbation"], classes: ["Normal"])
-        let curve = try XCTUnwrap(summary.table("region-perturbation")?.curves.first)
+        let summary = ComparisonSummary(records: records, methods: ["lrp"], metrics: ["pixel-flipping"], classes: ["Normal"])
+        let curve = try XCTUnwrap(summary.table("pixel-flipping")?.curves.first)
         XCTAssertEqual(curve.mean, [2, 3, 4])
         XCTAssertEqual(curve.count, 3)
         for k in 0..<3 {
@@ -55,5 +55,21 @@ final class ComparisonSummaryTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(curve.lower[0], 1)
         XCTAssertLessThanOrEqual(curve.upper[0], 3)
+    }
+
+    /// Region perturbation stores the drops D_1…D_L; its curve is Samek's running AOPC, which
+    /// ends at the image's score (1/(L+1)) Σ D_k.
+    func testTheAOPCCurveIsTheRunningMeanOfTheDropsAndEndsAtTheScore() throws {
+        let drops = [[0.4, 0.2, 0.6], [0.1, 0.1, 0.1]]
+        let records = drops.enumerated().map { i, curve in
+            row("\(i)", "Normal", "lrp", "region-perturbation", curve.reduce(0, +) / Double(curve.count + 1), curve: curve)
+        }
+        let summary = ComparisonSummary(records: records, methods: ["lrp"], metrics: ["region-perturbation"], classes: ["Normal"])
+        let table = try XCTUnwrap(summary.table("region-perturbation"))
+        let curve = try XCTUnwrap(table.curves.first)
+        // Image 0: 0, 0.4/2, 0.6/3, 1.2/4; image 1: 0, 0.1/2, 0.2/3, 0.3/4.
+        let expected = [0, (0.2 + 0.05) / 2, (0.2 + 0.2 / 3) / 2, (0.3 + 0.075) / 2]
+        for (value, reference) in zip(curve.mean, expected) { XCTAssertEqual(value, reference, accuracy: 1e-15) }
+        XCTAssertEqual(curve.mean.last!, try XCTUnwrap(table.row("lrp")?.cell("all")?.statistics.mean), accuracy: 1e-15)
     }
 }
