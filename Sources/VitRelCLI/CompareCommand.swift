@@ -61,7 +61,7 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Only images the model classifies correctly (drawn until the quota is met).") var onlyCorrect = false
     @Option(help: "Seed of the image draw.") var selectionSeed: UInt64 = 0
     @Option(help: "Class explained and measured: predicted or label (the true class).") var target = "predicted"
-    @Option(help: "Ground truth of the localisation metrics: infection or lung.") var mask = GroundTruthMask.infection.rawValue
+    @Option(help: "Ground truth of the localisation metrics: infection, lung or shortcut (the squares of `synth --shortcut`).") var mask = GroundTruthMask.infection.rawValue
     @Option(help: "Region perturbation: side of the square regions in pixels (default: the model's patch size).")
     var regionSize: Int?
     @Option(help: "Region perturbation: morf (most relevant first), lerf or random.") var regionOrder = "morf"
@@ -88,7 +88,7 @@ struct CompareCommand: ParsableCommand {
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if target != "predicted" && target != "label" { throw ValidationError("--target must be predicted or label, got \(target)") }
-        if GroundTruthMask(rawValue: mask) == nil { throw ValidationError("--mask must be infection or lung, got \(mask)") }
+        if GroundTruthMask(rawValue: mask) == nil { throw ValidationError("--mask must be infection, lung or shortcut, got \(mask)") }
         if RegionPerturbation.Order(rawValue: regionOrder) == nil { throw ValidationError("--region-order must be morf, lerf or random") }
         if let regionSize, regionSize < 1 { throw ValidationError("--region-size must be at least 1") }
         if regions < 1 { throw ValidationError("--regions must be at least 1") }

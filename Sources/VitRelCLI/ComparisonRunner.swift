@@ -78,8 +78,8 @@ final class ComparisonRunner {
         let loaded = report.loaded[0]
         let input = model.preprocessing.apply(to: loaded.image)
         var masks = [GroundTruthMask: [Bool]]()
-        for (kind, image) in [(GroundTruthMask.infection, loaded.infectionMask), (.lung, loaded.lungMask)] {
-            guard let image else { continue }
+        for kind in GroundTruthMask.allCases {
+            guard let image = loaded.mask(MaskKind(rawValue: kind.rawValue)!) else { continue }
             // The mask goes through the image's geometry (resize, crop) and is thresholded.
             let resized = model.preprocessing.pixelImage(fromInput: model.preprocessing.apply(to: image)).gray()
             masks[kind] = resized.pixels.map { $0 >= 0.5 }

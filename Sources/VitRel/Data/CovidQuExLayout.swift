@@ -81,7 +81,7 @@ extension DatasetIndex {
                         }
                         found.append(Found(className: className, item: LabelledImage(
                             imageURL: image, classIndex: -1, className: className,
-                            lungMaskURL: masks[.lung], infectionMaskURL: masks[.infection], split: split)))
+                            lungMaskURL: masks[.lung], infectionMaskURL: masks[.infection], shortcutMaskURL: masks[.shortcut], split: split)))
                     }
                 }
             }

@@ -6,6 +6,16 @@ public struct LoadedImage: Sendable {
     public var image: Image
     public var lungMask: Image?
     public var infectionMask: Image?
+    public var shortcutMask: Image?
+
+    /// The decoded mask of `kind`, if any.
+    public func mask(_ kind: MaskKind) -> Image? {
+        switch kind {
+        case .lung: return lungMask
+        case .infection: return infectionMask
+        case .shortcut: return shortcutMask
+        }
+    }
 }
 
 /// A file that could not be used, and why (the decoder's one-line message).
@@ -78,7 +88,11 @@ extension DatasetIndex {
                 return .skipped(SkippedFile(
                     url: url, reason: "\(kind.rawValue) mask is \(mask.width)×\(mask.height) but its image is \(image.width)×\(image.height)"))
             }
-            if kind == .lung { loaded.lungMask = mask } else { loaded.infectionMask = mask }
+            switch kind {
+            case .lung: loaded.lungMask = mask
+            case .infection: loaded.infectionMask = mask
+            case .shortcut: loaded.shortcutMask = mask
+            }
         }
         return .loaded(loaded)
     }

@@ -21,6 +21,9 @@ public enum DatasetSplit: String, CaseIterable, Codable, Sendable {
 public enum MaskKind: String, CaseIterable, Codable, Sendable {
     case lung
     case infection
+    /// Not part of COVID-QU-Ex: `vitrel synth --shortcut` marks where it burned in its
+    /// class-correlated square, so localisation metrics can measure relevance on a shortcut.
+    case shortcut
 
     /// The folder beside `images` that holds these masks (`lung masks`, `infection masks`).
     public var folderName: String { "\(rawValue) masks" }
@@ -35,20 +38,26 @@ public struct LabelledImage: Hashable, Sendable {
     public var className: String
     public var lungMaskURL: URL?
     public var infectionMaskURL: URL?
+    public var shortcutMaskURL: URL?
     public var split: DatasetSplit
 
     public init(imageURL: URL, classIndex: Int, className: String, lungMaskURL: URL? = nil,
-                infectionMaskURL: URL? = nil, split: DatasetSplit) {
+                infectionMaskURL: URL? = nil, shortcutMaskURL: URL? = nil, split: DatasetSplit) {
         self.imageURL = imageURL
         self.classIndex = classIndex
         self.className = className
         self.lungMaskURL = lungMaskURL
         self.infectionMaskURL = infectionMaskURL
+        self.shortcutMaskURL = shortcutMaskURL
         self.split = split
     }
 
     /// The mask of `kind`, if the dataset has one for this image.
     public func maskURL(_ kind: MaskKind) -> URL? {
-        kind == .lung ? lungMaskURL : infectionMaskURL
+        switch kind {
+        case .lung: return lungMaskURL
+        case .infection: return infectionMaskURL
+        case .shortcut: return shortcutMaskURL
+        }
     }
 }

@@ -83,4 +83,6 @@ public enum MetricKind: String, CaseIterable, Codable, Sendable {
 public enum GroundTruthMask: String, CaseIterable, Codable, Sendable {
     case infection
     case lung
+    /// The square `vitrel synth --shortcut` burns in: relevance there is relevance on a shortcut.
+    case shortcut
 }
