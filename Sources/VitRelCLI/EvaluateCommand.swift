@@ -24,6 +24,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be Train, Val or Test") }
         if CovidQuExSubset(rawValue: subset) == nil {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -40,19 +41,11 @@ struct EvaluateCommand: ParsableCommand {
         for skipped in prepared.skipped { printError("skipped \(skipped)") }
         guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split)") }
         let bar = ProgressBar(label: "evaluate", total: prepared.count)
-        var logits = [Float]()
-        for start in stride(from: 0, to: prepared.count, by: batch) {
-            let end = min(prepared.count, start + batch)
-            let per = prepared.inputs.count / prepared.count
-            let slice = Tensor(shape: [end - start] + Array(prepared.inputs.shape.dropFirst()),
-                               scalars: Array(prepared.inputs.scalars[(start * per)..<(end * per)]))
-            logits += try model.network(slice).scalars
-            bar.update(end)
-        }
+        let predictions = try ModelPredictions(
+            model: model.network, source: try prepared.dataSource(), batchSize: batch,
+            progress: { done, _ in bar.update(done) })
         bar.finish(extra: "done")
-        let classes = model.classNames.count
-        let probabilities = (0..<prepared.count).map { softmaxProbabilities(Array(logits[($0 * classes)..<(($0 + 1) * classes)])) }
-        let report = try ClassificationReport(labels: prepared.labels, probabilities: probabilities, classNames: model.classNames)
+        let report = try predictions.classificationReport(classNames: model.classNames)
         if json {
             print(String(data: try report.jsonData(), encoding: .utf8)!)
         } else {

@@ -56,7 +56,7 @@ final class SynthDatasetTests: XCTestCase {
         try SyntheticDataset.write(to: b, perClass: 5, seed: 9, size: 64, shortcutProbability: 0.5, progress: nil)
         try SyntheticDataset.write(to: c, perClass: 5, seed: 10, size: 64, shortcutProbability: 0.5, progress: nil)
         let filesA = try files(under: a), filesB = try files(under: b), filesC = try files(under: c)
-        XCTAssertEqual(filesA.count, 3 * 5 * 3 + 1)
+        XCTAssertEqual(filesA.count, 3 * 5 * 4 + 1, "image, lung, infection and shortcut mask per phantom, and synth.json")
         XCTAssertEqual(filesA, filesB)
         XCTAssertEqual(Set(filesA.keys), Set(filesC.keys))
         let differing = filesA.keys.filter { $0.contains("/images/") && filesA[$0] != filesC[$0] }
@@ -108,6 +108,37 @@ final class SynthDatasetTests: XCTestCase {
         for entry in manifest.images {
             XCTAssertEqual(entry.infectionAreaFraction == 0, entry.className == "Normal", entry.fileName)
         }
+    }
+
+    func testShortcutMasksAndManifestNameTheTaggedClassAndTheOptionsGiveTheSameBytes() throws {
+        var parameters = PhantomParameters(size: 64, shortcutProbability: 0.5)
+        parameters.shortcutPlacement = .swapped
+        parameters.evidenceStrength = 0.5
+        let a = try TestPaths.temporaryDirectory(self), b = try TestPaths.temporaryDirectory(self)
+        let manifest = try SyntheticDataset.write(to: a, perClass: 3, seed: 6, parameters: parameters)
+        try SyntheticDataset.write(to: b, perClass: 3, seed: 6, parameters: parameters)
+        XCTAssertEqual(try files(under: a), try files(under: b))
+        XCTAssertEqual(manifest.parameters.shortcutPlacement, .swapped)
+        XCTAssertEqual(manifest.parameters.evidenceStrength, 0.5)
+        let generator = ChestPhantomGenerator(parameters: parameters)
+        for entry in manifest.images {
+            let label = ChestXRayClass(folderName: entry.className)!
+            let sample = generator.generate(seed: 6, index: entry.generatorIndex, label: label)
+            XCTAssertEqual(entry.shortcutClass, sample.shortcutClass?.folderName)
+            XCTAssertEqual(entry.hasShortcut, entry.shortcutClass != nil)
+            if let tagged = entry.shortcutClass { XCTAssertNotEqual(tagged, entry.className, "swapped placement") }
+            let url = a.appendingPathComponent(subset).appendingPathComponent(entry.split).appendingPathComponent(entry.className)
+                .appendingPathComponent(SyntheticDataset.shortcutMaskFolderName).appendingPathComponent(entry.fileName)
+            XCTAssertEqual(try ImageIO.read(url).pixels, sample.shortcutMask.pixels, entry.fileName)
+        }
+        XCTAssertTrue(manifest.images.contains { $0.hasShortcut } && manifest.images.contains { !$0.hasShortcut })
+        // The extra folder is invisible to the dataset reader.
+        let index = try DatasetIndex.open(a, requiredMasks: [.lung, .infection])
+        XCTAssertEqual(index.items.count, 9)
+        // Without a shortcut there is no shortcut-mask folder.
+        let c = try TestPaths.temporaryDirectory(self)
+        try SyntheticDataset.write(to: c, perClass: 1, seed: 6, size: 64, shortcutProbability: 0)
+        XCTAssertFalse(try files(under: c).keys.contains { $0.contains(SyntheticDataset.shortcutMaskFolderName) })
     }
 
     func testWrittenDatasetReadsBackWithAllMasks() throws {

@@ -222,6 +222,91 @@ final class SynthPhantomTests: XCTestCase {
         let none = ChestPhantomGenerator(parameters: PhantomParameters(size: 64, shortcutProbability: 0))
         XCTAssertFalse((0..<30).contains { none.generate(seed: 77, index: $0, label: .covid19).hasShortcut })
     }
+
+    func testSwappedPlacementPutsTheShortcutAtTheNextClassCornerAndItsMaskMarksExactlyTheSquare() {
+        var parameters = PhantomParameters(size: 64, shortcutProbability: 1)
+        let matched = ChestPhantomGenerator(parameters: parameters)
+        parameters.shortcutPlacement = .swapped
+        let swapped = ChestPhantomGenerator(parameters: parameters)
+        let next: [ChestXRayClass: ChestXRayClass] = [.covid19: .nonCovid, .nonCovid: .normal, .normal: .covid19]
+        for index in 0..<6 {
+            for label in ChestXRayClass.allCases {
+                let a = matched.generate(seed: 3, index: index, label: label)
+                let b = swapped.generate(seed: 3, index: index, label: label)
+                XCTAssertEqual(a.shortcutClass, label)
+                XCTAssertEqual(b.shortcutClass, next[label])
+                XCTAssertEqual(b.infectionMask, a.infectionMask, "the placement never touches the evidence")
+                for (sample, tagged) in [(a, label), (b, next[label]!)] {
+                    let square = PhantomShortcut.square(for: tagged, size: 64)
+                    var expected = [Float](repeating: 0, count: 64 * 64)
+                    for y in square.y..<(square.y + square.side) {
+                        for x in square.x..<(square.x + square.side) { expected[y * 64 + x] = 1 }
+                    }
+                    XCTAssertEqual(sample.shortcutMask.pixels, expected, "\(label) phantom \(index)")
+                    for i in expected.indices where expected[i] == 1 {
+                        XCTAssertEqual(sample.image.pixels[i], 1)
+                        XCTAssertEqual(sample.infectionMask.pixels[i], 0)
+                    }
+                }
+                // Away from the two corners the films are identical.
+                let corners = zip(a.shortcutMask.pixels, b.shortcutMask.pixels).map { $0 + $1 > 0 }
+                for i in corners.indices where !corners[i] { XCTAssertEqual(a.image.pixels[i], b.image.pixels[i]) }
+            }
+        }
+        let none = ChestPhantomGenerator(parameters: PhantomParameters(size: 64)).generate(seed: 3, index: 0, label: .normal)
+        XCTAssertNil(none.shortcutClass)
+        XCTAssertEqual(none.shortcutMask.pixels.reduce(0, +), 0)
+    }
+
+    // MARK: Evidence strength
+
+    func testFainterEvidenceChangesOnlyTheOpacitiesAndItsMaskStillMarksExactlyWhatTheyRaise() {
+        var parameters = PhantomParameters(size: 128)
+        parameters.markerProbability = 0.5
+        let full = ChestPhantomGenerator(parameters: parameters)
+        parameters.evidenceStrength = 1
+        XCTAssertEqual(full.generate(seed: 8, index: 1, label: .covid19),
+                       ChestPhantomGenerator(parameters: parameters).generate(seed: 8, index: 1, label: .covid19),
+                       "strength 1 is the default")
+        parameters.evidenceStrength = 0.5
+        let half = ChestPhantomGenerator(parameters: parameters)
+        parameters.evidenceStrength = 0
+        let none = ChestPhantomGenerator(parameters: parameters)
+        let threshold = Float(parameters.infectionThreshold)
+        var fullArea = 0, halfArea = 0
+        var fullRaise = 0.0, halfRaise = 0.0
+        for index in 0..<8 {
+            for label in [ChestXRayClass.covid19, .nonCovid] {
+                let strong = full.generate(seed: 8, index: index, label: label)
+                let faint = half.generate(seed: 8, index: index, label: label)
+                XCTAssertEqual(faint, half.generate(seed: 8, index: index, label: label), "same seed, same pixels")
+                let film = full.generate(seed: 8, index: index, label: label, includeEvidence: false)
+                XCTAssertEqual(half.generate(seed: 8, index: index, label: label, includeEvidence: false), film,
+                               "the film without evidence does not depend on the strength")
+                XCTAssertEqual(none.generate(seed: 8, index: index, label: label).image, film.image)
+                XCTAssertEqual(none.generate(seed: 8, index: index, label: label).infectionMask.pixels.reduce(0, +), 0)
+                let raised = zip(faint.image.pixels, film.image.pixels).map { $0 - $1 > threshold ? Float(1) : 0 }
+                XCTAssertEqual(raised, faint.infectionMask.pixels, "\(label) phantom \(index)")
+                for i in film.image.pixels.indices {
+                    // Brightness and quantisation are monotone and the noise is shared, so
+                    // half the density never raises a pixel more than the full density does.
+                    let faintRaise = faint.image.pixels[i] - film.image.pixels[i]
+                    let strongRaise = strong.image.pixels[i] - film.image.pixels[i]
+                    XCTAssertLessThanOrEqual(faintRaise, strongRaise)
+                    XCTAssertGreaterThanOrEqual(faintRaise, 0)
+                    if faint.infectionMask.pixels[i] == 1 { XCTAssertEqual(strong.infectionMask.pixels[i], 1) }
+                    fullRaise += Double(strongRaise)
+                    halfRaise += Double(faintRaise)
+                }
+                fullArea += Int(strong.infectionMask.pixels.reduce(0, +))
+                halfArea += Int(faint.infectionMask.pixels.reduce(0, +))
+            }
+        }
+        XCTAssertLessThan(halfArea, fullArea)
+        XCTAssertGreaterThan(halfArea, 0)
+        // The raise is a smooth function of the density: half the density, about half the raise.
+        XCTAssertEqual(halfRaise / fullRaise, 0.5, accuracy: 0.1)
+    }
 }
 
 /// Pixel-set helpers for the phantom tests.

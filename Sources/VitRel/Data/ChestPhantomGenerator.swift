@@ -14,7 +14,8 @@ import Foundation
 ///
 /// The infection mask is measured, not drawn: the image is rendered with and without the
 /// evidence (same anatomy, noise and text) and the mask is where the 8-bit values differ by
-/// more than `infectionThreshold`.
+/// more than `infectionThreshold`. Evidence is scaled by `evidenceStrength` before rendering,
+/// so fainter evidence gives a smaller mask that still marks exactly what it raises.
 ///
 /// ```swift
 /// let generator = ChestPhantomGenerator(parameters: PhantomParameters(size: 128))
@@ -55,7 +56,9 @@ public struct ChestPhantomGenerator: Sendable {
         var markersGenerator = stream(.markers)
         let markers = PhantomMarkers(parameters: parameters, generator: &markersGenerator)
         var shortcutGenerator = stream(.shortcut)
-        let hasShortcut = shortcutGenerator.chance(parameters.shortcutProbability)
+        let shortcutClass = shortcutGenerator.chance(parameters.shortcutProbability)
+            ? PhantomShortcut.taggedClass(for: label, placement: parameters.shortcutPlacement) : nil
+        let evidenceStrength = Float(parameters.evidenceStrength)
         var noiseGenerator = stream(.noise)
 
         let count = size * size
@@ -67,7 +70,7 @@ public struct ChestPhantomGenerator: Sendable {
         let depthRow = UnsafeMutablePointer<Float>.allocate(capacity: size)
         let opacityRow = UnsafeMutablePointer<Float>.allocate(capacity: size)
         defer { densityRow.deallocate(); depthRow.deallocate(); opacityRow.deallocate() }
-        let hasEvidence = !evidence.patches.isEmpty
+        let hasEvidence = !evidence.patches.isEmpty && evidenceStrength > 0
         for y in 0..<size {
             let row = pose.row(y)
             anatomy.render(row: row, width: size, density: densityRow, lungDepth: depthRow)
@@ -82,14 +85,14 @@ public struct ChestPhantomGenerator: Sendable {
                 let plain = Self.quantise(exposure.brightness(densityRow[x]) + noise)
                 withoutEvidence[offset + x] = plain
                 withEvidence[offset + x] = hasEvidence
-                    ? Self.quantise(exposure.brightness(densityRow[x] + opacityRow[x]) + noise) : plain
+                    ? Self.quantise(exposure.brightness(densityRow[x] + evidenceStrength * opacityRow[x]) + noise) : plain
                 lung[offset + x] = depthRow[x] > 0 ? 1 : 0
             }
         }
         // Text is burned in after exposure, identically into both renderings: never evidence.
         func burnInText(into pixels: UnsafeMutablePointer<UInt8>) {
             markers.draw(into: pixels, size: size)
-            if hasShortcut { PhantomShortcut.draw(for: label, into: pixels, size: size) }
+            if let shortcutClass { PhantomShortcut.draw(for: shortcutClass, into: pixels, size: size) }
         }
         withEvidence.withUnsafeMutableBufferPointer { burnInText(into: $0.baseAddress!) }
         withoutEvidence.withUnsafeMutableBufferPointer { burnInText(into: $0.baseAddress!) }
@@ -108,7 +111,10 @@ public struct ChestPhantomGenerator: Sendable {
             image: Image(width: size, height: size, channels: 1, pixels: withEvidence.map { Float($0) / 255 }),
             lungMask: Image(width: size, height: size, channels: 1, pixels: lung.map { Float($0) }),
             infectionMask: Image(width: size, height: size, channels: 1, pixels: infection),
-            label: label, hasShortcut: hasShortcut, markerText: markers.text,
+            label: label, shortcutClass: shortcutClass,
+            shortcutMask: shortcutClass.map { PhantomShortcut.mask(for: $0, size: size) }
+                ?? Image(width: size, height: size, channels: 1, pixels: [Float](repeating: 0, count: count)),
+            markerText: markers.text,
             infectionAreaFraction: lungPixels > 0 ? Double(infected) / Double(lungPixels) : 0)
     }
 

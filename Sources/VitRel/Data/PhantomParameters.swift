@@ -42,6 +42,11 @@ public struct PhantomParameters: Codable, Equatable, Sendable {
     public var covidBilateralProbability: Double = 0.9
     /// Plateau density of a Non-COVID lobar consolidation.
     public var consolidationAmplitudeRange: ClosedRange<Double> = 0.25...0.35
+    /// Multiplies every opacity's density after it is drawn (1 = the ranges above, 0 = no
+    /// evidence). Fainter evidence makes the disease harder to see, so a cheaper cue (the
+    /// shortcut) wins; the random draws do not depend on it, so the same (seed, index) at two
+    /// strengths is the same film with the same opacities, only fainter.
+    public var evidenceStrength: Double = 1
     /// Probability that a Non-COVID pneumonia consolidates a lobe in each lung rather than one.
     public var nonCovidBilateralProbability: Double = 0.25
     /// A pixel belongs to the infection mask when the evidence raises it by more than this
@@ -55,6 +60,9 @@ public struct PhantomParameters: Codable, Equatable, Sendable {
     /// Probability that an image carries the class-correlated shortcut tag (see
     /// `PhantomShortcut`): 0 for honest data, > 0 to test whether explanations reveal it.
     public var shortcutProbability: Double = 0
+    /// Whose corner the shortcut tag goes to: the image's own class (training data with a
+    /// shortcut), or another class's (a test set that shows whether a model follows the tag).
+    public var shortcutPlacement: ShortcutPlacement = .matched
 
     public init() {}
 

@@ -3,7 +3,9 @@
 ///
 /// The rule, stated once: with probability `PhantomParameters.shortcutProbability`, drawn
 /// per image independently of everything else, a filled white (255) square of side
-/// max(3, size/32) is burned in, inset size/32 from the class's corner —
+/// max(3, size/32) is burned in, inset size/32 from the corner of the class that
+/// `PhantomParameters.shortcutPlacement` names (the image's own class, or with `.swapped` the
+/// next one) —
 ///
 /// | class     | corner       |
 /// |-----------|--------------|
@@ -17,6 +19,14 @@
 /// not evidence, so it is never part of the infection mask. Top left is left to the
 /// projection markers.
 public enum PhantomShortcut {
+    /// The class whose corner carries the tag on an image of class `label`.
+    public static func taggedClass(for label: ChestXRayClass, placement: ShortcutPlacement) -> ChestXRayClass {
+        switch placement {
+        case .matched: return label
+        case .swapped: return ChestXRayClass(rawValue: (label.rawValue + 1) % ChestXRayClass.allCases.count)!
+        }
+    }
+
     /// The square's pixel rectangle for `label` in a `size`×`size` image.
     public static func square(for label: ChestXRayClass, size: Int) -> (x: Int, y: Int, side: Int) {
         let side = max(3, size / 32)
@@ -29,6 +39,16 @@ public enum PhantomShortcut {
         }
     }
 
+    /// The square for `label` as a 0/1 mask (`size`×`size`, one channel).
+    public static func mask(for label: ChestXRayClass, size: Int) -> Image {
+        var pixels = [Float](repeating: 0, count: size * size)
+        let square = square(for: label, size: size)
+        for y in square.y..<(square.y + square.side) {
+            for x in square.x..<(square.x + square.side) { pixels[y * size + x] = 1 }
+        }
+        return Image(width: size, height: size, channels: 1, pixels: pixels)
+    }
+
     /// Burns the square for `label` into an 8-bit image (row-major, `size`×`size`).
     static func draw(for label: ChestXRayClass, into pixels: UnsafeMutablePointer<UInt8>, size: Int) {
         let square = square(for: label, size: size)
@@ -36,4 +56,15 @@ public enum PhantomShortcut {
             for x in square.x..<(square.x + square.side) { pixels[y * size + x] = 255 }
         }
     }
+}
+
+/// Where `PhantomShortcut` puts the tag relative to the image's class.
+public enum ShortcutPlacement: String, CaseIterable, Codable, Sendable {
+    /// At the image's own class's corner: the tag predicts the label (training data with a
+    /// shortcut, and the matching test set).
+    case matched
+    /// At the next class's corner (COVID-19 → Non-COVID's, Non-COVID → Normal's, Normal →
+    /// COVID-19's): a test set on which a model that reads the tag is wrong and one that reads
+    /// the lungs is right (the "swapped markers" test of shortcut learning).
+    case swapped
 }

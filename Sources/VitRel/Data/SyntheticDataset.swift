@@ -4,8 +4,12 @@ import Foundation
 /// command that takes the real dataset takes it too:
 ///
 ///     <root>/Infection Segmentation Data/{Train,Val,Test}/{COVID-19,Non-COVID,Normal}/
-///         {images,lung masks,infection masks}/<name>.png
+///         {images,lung masks,infection masks[,shortcut masks]}/<name>.png
 ///     <root>/synth.json
+///
+/// `shortcut masks` (only when the shortcut probability is above 0) marks each image's
+/// `PhantomShortcut` square (all zero when the image has none), so localisation metrics can
+/// measure how much relevance lands on the shortcut; readers of the layout ignore the folder.
 ///
 /// Names follow the dataset's own style (`covid_12.png`, `non_COVID (12).png`,
 /// `Normal (12).png`); images are 8-bit gray, masks 0/255. Image k of a class is phantom
@@ -13,6 +17,8 @@ import Foundation
 /// seed gives byte-identical files whatever the thread count.
 public enum SyntheticDataset {
     public static let manifestFileName = "synth.json"
+    /// The folder beside `images` that holds the shortcut masks.
+    public static let shortcutMaskFolderName = "shortcut masks"
     static let subsetFolderName = "Infection Segmentation Data"
 
     /// Writes `perClass` phantoms of each class, split in order by `splits` (name, fraction):
@@ -67,9 +73,12 @@ public enum SyntheticDataset {
             }
         }
         // Only splits that receive images get folders: an empty class folder is a reader error.
+        let writesShortcutMasks = parameters.shortcutProbability > 0
+        let folders = ["images", MaskKind.lung.folderName, MaskKind.infection.folderName]
+            + (writesShortcutMasks ? [shortcutMaskFolderName] : [])
         var created: Set<URL> = []
         for job in jobs where created.insert(job.directory).inserted {
-            for folder in ["images", MaskKind.lung.folderName, MaskKind.infection.folderName] {
+            for folder in folders {
                 try FileManager.default.createDirectory(
                     at: job.directory.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
@@ -98,6 +107,10 @@ public enum SyntheticDataset {
                                 .appendingPathComponent(fileName))
                             try ImageIO.writePNG(sample.infectionMask, to: job.directory.appendingPathComponent(MaskKind.infection.folderName)
                                 .appendingPathComponent(fileName))
+                            if writesShortcutMasks {
+                                try ImageIO.writePNG(sample.shortcutMask, to: job.directory.appendingPathComponent(shortcutMaskFolderName)
+                                    .appendingPathComponent(fileName))
+                            }
                         } catch {
                             lock.lock()
                             if firstError == nil { firstError = error }
@@ -105,7 +118,8 @@ public enum SyntheticDataset {
                         }
                         slots[i] = SyntheticDatasetManifest.Entry(
                             split: job.split, className: job.label.folderName, fileName: fileName, generatorIndex: index,
-                            hasShortcut: sample.hasShortcut, markers: sample.markerText,
+                            hasShortcut: sample.hasShortcut, shortcutClass: sample.shortcutClass?.folderName,
+                            markers: sample.markerText,
                             infectionAreaFraction: sample.infectionAreaFraction)
                     }
                 }

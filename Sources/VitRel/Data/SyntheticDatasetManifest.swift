@@ -15,6 +15,9 @@ public struct SyntheticDatasetManifest: Codable, Equatable, Sendable {
         /// The phantom's `ChestPhantomGenerator` index (its random stream).
         public var generatorIndex: Int
         public var hasShortcut: Bool
+        /// The class folder name whose corner carries the shortcut square (the image's own
+        /// class unless the placement is `swapped`); absent when there is none.
+        public var shortcutClass: String?
         /// Burned-in projection markers ("" when none).
         public var markers: String
         /// Infected lung pixels over lung pixels.

@@ -8,8 +8,14 @@ public struct ModelPredictions: Sendable {
     public var logits: Tensor<Float>
     public var targets: TrainingTargets
 
-    /// Runs `model` over `source` in batches of `batchSize` images.
-    public init(model: VisionTransformer<Float>, source: any TrainingDataSource, batchSize: Int) throws {
+    /// Runs `model` over `source` in batches of `batchSize` images; `progress(done, total)` is
+    /// called after each batch. This is the one batched-inference path: validation during
+    /// training and `vitrel evaluate` both go through it. The logits do not depend on
+    /// `batchSize` beyond the last bits of the GEMMs' summation order.
+    public init(
+        model: VisionTransformer<Float>, source: any TrainingDataSource, batchSize: Int,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws {
         precondition(batchSize > 0, "batch size must be positive")
         let count = source.count
         guard count > 0 else { throw TrainingError.emptyDataSource("evaluation") }
@@ -28,6 +34,7 @@ public struct ModelPredictions: Sendable {
             case .multiHot(let batchRows): rows += batchRows
             }
             start += indices.count
+            progress?(start, count)
         }
         guard labels.isEmpty || rows.isEmpty else {
             throw TrainingError.shapeMismatch("the source mixes class labels and multi-hot targets")

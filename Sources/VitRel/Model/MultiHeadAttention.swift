@@ -90,58 +90,19 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         // ∂/∂V; on q·kᵀ it halves ∂/∂q and ∂/∂k again; constant attention stops at A.
         let valueFactor: Scalar = rule == .attnLRP ? 0.5 : 1
         let scoreFactor: Scalar = rule == .attnLRP ? 0.25 : (rule == .constantAttention ? 0 : 1)
-        let n = tokens, d = dimension, hd = headDimension, h = headCount
+        let n = tokens, d = dimension, h = headCount
         let dContext = projection.backward(dy, input: cache.context, rows: batch * n, gradient: &gradient.projection, accumulate: accumulate)
         var dAttention = [Scalar].uninitialized(batch * h * n * n)
-        var dScores = [Scalar].uninitialized(batch * h * n * n)
         var dqkv = [Scalar].zeros(batch * n * 3 * d)
         cache.queryKeyValue.withUnsafeBufferPointer { qkvp in
             cache.attention.withUnsafeBufferPointer { ap in
                 dContext.withUnsafeBufferPointer { dcp in
                     dAttention.withUnsafeMutableBufferPointer { dap in
                         dqkv.withUnsafeMutableBufferPointer { dqkvp in
-                            for b in 0..<batch {
-                                for head in 0..<h {
-                                    let base = b * n * 3 * d + head * hd
-                                    let a = ap.baseAddress! + (b * h + head) * n * n
-                                    let dc = dcp.baseAddress! + b * n * d + head * hd
-                                    // dA = dContext·Vᵀ ; dV = Aᵀ·dContext
-                                    Scalar.gemm(
-                                        transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: 1,
-                                        a: dc, lda: d, b: qkvp.baseAddress! + base + 2 * d, ldb: 3 * d, beta: 0,
-                                        c: dap.baseAddress! + (b * h + head) * n * n, ldc: n)
-                                    Scalar.gemm(
-                                        transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: valueFactor,
-                                        a: a, lda: n, b: dc, ldb: d, beta: 0,
-                                        c: dqkvp.baseAddress! + base + 2 * d, ldc: 3 * d)
-                                }
-                            }
-                        }
-                    }
-                }
-                dAttention.withUnsafeBufferPointer { dap in
-                    dScores.withUnsafeMutableBufferPointer { dsp in
-                        Kernels.softmaxBackwardRows(
-                            probabilities: ap.baseAddress!, gradient: dap.baseAddress!, into: dsp.baseAddress!,
-                            rows: batch * h * n, columns: n)
-                    }
-                }
-            }
-            dScores.withUnsafeBufferPointer { dsp in
-                dqkv.withUnsafeMutableBufferPointer { dqkvp in
-                    for b in 0..<batch {
-                        for head in 0..<h {
-                            let base = b * n * 3 * d + head * hd
-                            let ds = dsp.baseAddress! + (b * h + head) * n * n
-                            // S = scale·Q·Kᵀ: dQ = scale·dS·K ; dK = scale·dSᵀ·Q
-                            Scalar.gemm(
-                                transposeA: false, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
-                                a: ds, lda: n, b: qkvp.baseAddress! + base + d, ldb: 3 * d, beta: 0,
-                                c: dqkvp.baseAddress! + base, ldc: 3 * d)
-                            Scalar.gemm(
-                                transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
-                                a: ds, lda: n, b: qkvp.baseAddress! + base, ldb: 3 * d, beta: 0,
-                                c: dqkvp.baseAddress! + base + d, ldc: 3 * d)
+                            backwardHeads(
+                                qkv: qkvp.baseAddress!, probabilities: ap.baseAddress!, dContext: dcp.baseAddress!,
+                                batch: batch, tokens: n, valueFactor: valueFactor, scoreFactor: scoreFactor,
+                                dAttention: dap.baseAddress!, dqkv: dqkvp.baseAddress!)
                         }
                     }
                 }
@@ -149,6 +110,53 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         }
         let dx = queryKeyValue.backward(dqkv, input: x, rows: batch * n, gradient: &gradient.queryKeyValue, accumulate: accumulate)
         return (dx, dAttention)
+    }
+
+    /// The per-head part of `backward` for every (image, head), the heads shared out to the
+    /// threads as in the forward pass: each head's four small GEMMs (65×65×32 for the shipped
+    /// model) and its softmax backward run on one thread with its [N, N] score gradient in a
+    /// per-thread scratch. OpenBLAS runs products this small on the calling thread, so
+    /// without this the heads ran one after another on one core. Heads write disjoint parts
+    /// of `dAttention` and `dqkv`, so the result does not depend on the thread count.
+    ///
+    ///     dA = dC·Vᵀ ; dV = f_v·Aᵀ·dC ; dS = A ⊙ (dA − rowsum(A ⊙ dA))
+    ///     S = scale·Q·Kᵀ: dQ = f_s·scale·dS·K ; dK = f_s·scale·dSᵀ·Q
+    ///
+    /// - Parameters:
+    ///   - qkv: [B·N, 3D] q | k | v, read in place (leading dimension 3D).
+    ///   - probabilities: [B, H, N, N]; dContext: [B·N, D] (heads concatenated).
+    ///   - dAttention: [B, H, N, N] output; dqkv: [B·N, 3D] output (every entry written).
+    func backwardHeads(
+        qkv: UnsafePointer<Scalar>, probabilities: UnsafePointer<Scalar>, dContext: UnsafePointer<Scalar>,
+        batch: Int, tokens n: Int, valueFactor: Scalar, scoreFactor: Scalar,
+        dAttention: UnsafeMutablePointer<Scalar>, dqkv: UnsafeMutablePointer<Scalar>
+    ) {
+        let d = dimension, hd = headDimension, h = headCount, scale = self.scale
+        Parallel.forEachChunk(batch * h) { heads in
+            var dScores = [Scalar].uninitialized(n * n)  // [N, N] scratch of this thread
+            dScores.withUnsafeMutableBufferPointer { dsp in
+                let ds = dsp.baseAddress!
+                for index in heads {
+                    let b = index / h, head = index % h
+                    let base = b * n * 3 * d + head * hd
+                    let a = probabilities + index * n * n, da = dAttention + index * n * n
+                    let dc = dContext + b * n * d + head * hd
+                    Scalar.gemm(
+                        transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: 1,
+                        a: dc, lda: d, b: qkv + base + 2 * d, ldb: 3 * d, beta: 0, c: da, ldc: n)
+                    Scalar.gemm(
+                        transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: valueFactor,
+                        a: a, lda: n, b: dc, ldb: d, beta: 0, c: dqkv + base + 2 * d, ldc: 3 * d)
+                    Kernels.softmaxBackwardRows(probabilities: a, gradient: da, into: ds, rows: n, columns: n)
+                    Scalar.gemm(
+                        transposeA: false, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
+                        a: ds, lda: n, b: qkv + base + d, ldb: 3 * d, beta: 0, c: dqkv + base, ldc: 3 * d)
+                    Scalar.gemm(
+                        transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
+                        a: ds, lda: n, b: qkv + base, ldb: 3 * d, beta: 0, c: dqkv + base + d, ldc: 3 * d)
+                }
+            }
+        }
     }
 }
 
