@@ -9,7 +9,7 @@ import Foundation
 ///
 /// `shortcut masks` (only when the shortcut probability is above 0) marks each image's
 /// `PhantomShortcut` square (all zero when the image has none), so localisation metrics can
-/// measure how much relevance lands on the shortcut; readers of the layout ignore the folder.
+/// measure how much relevance lands on the shortcut (`MaskKind.shortcut`; `vitrel compare --mask shortcut`).
 ///
 /// Names follow the dataset's own style (`covid_12.png`, `non_COVID (12).png`,
 /// `Normal (12).png`); images are 8-bit gray, masks 0/255. Image k of a class is phantom
@@ -18,7 +18,7 @@ import Foundation
 public enum SyntheticDataset {
     public static let manifestFileName = "synth.json"
     /// The folder beside `images` that holds the shortcut masks.
-    public static let shortcutMaskFolderName = "shortcut masks"
+    public static let shortcutMaskFolderName = MaskKind.shortcut.folderName
     static let subsetFolderName = "Infection Segmentation Data"
 
     /// Writes `perClass` phantoms of each class, split in order by `splits` (name, fraction):
