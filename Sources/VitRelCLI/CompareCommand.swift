@@ -26,7 +26,9 @@ struct CompareCommand: ParsableCommand {
             compared at the model's input size (token maps upsampled bilinearly). Localisation \
             metrics read the --mask of each image (resized and cropped as the image is); images \
             without one, or with an empty one (Normal images have no infection), get NaN with a \
-            note, and summaries count them as skipped.
+            note, and summaries count them as skipped. They read positive relevance only \
+            (--localisation positive, as Arras et al. 2022 define relevance mass and rank): \
+            with a signed map the net sum can be near zero and the ratio meaningless.
 
             Files in --out:
               results.csv           one row per image × method × metric: labels, score,
@@ -62,6 +64,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Seed of the image draw.") var selectionSeed: UInt64 = 0
     @Option(help: "Class explained and measured: predicted or label (the true class).") var target = "predicted"
     @Option(help: "Ground truth of the localisation metrics: infection, lung or shortcut (the squares of `synth --shortcut`).") var mask = GroundTruthMask.infection.rawValue
+    @Option(help: "Localisation metrics read positive relevance only (positive, Arras et al. 2022) or the signed map as Quantus does (signed).")
+    var localisation = "positive"
     @Option(help: "Region perturbation: side of the square regions in pixels (default: the model's patch size).")
     var regionSize: Int?
     @Option(help: "Region perturbation: morf (most relevant first), lerf or random.") var regionOrder = "morf"
@@ -89,6 +93,7 @@ struct CompareCommand: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if target != "predicted" && target != "label" { throw ValidationError("--target must be predicted or label, got \(target)") }
         if GroundTruthMask(rawValue: mask) == nil { throw ValidationError("--mask must be infection, lung or shortcut, got \(mask)") }
+        if localisation != "positive" && localisation != "signed" { throw ValidationError("--localisation must be positive or signed, got \(localisation)") }
         if RegionPerturbation.Order(rawValue: regionOrder) == nil { throw ValidationError("--region-order must be morf, lerf or random") }
         if let regionSize, regionSize < 1 { throw ValidationError("--region-size must be at least 1") }
         if regions < 1 { throw ValidationError("--regions must be at least 1") }
@@ -208,6 +213,10 @@ struct CompareCommand: ParsableCommand {
         suite.regionPerturbation = RegionPerturbation(
             patchSize: regionSize ?? model.config.patchSize, order: RegionPerturbation.Order(rawValue: regionOrder)!,
             regions: regions, baseline: try PerturbationBaseline(parsing: perturbation), seed: metricSeed)
+        let localisationPreprocessing = AttributionPreprocessing(normalise: true, absolute: false, positiveOnly: localisation == "positive")
+        suite.relevanceMass.preprocessing = localisationPreprocessing
+        suite.relevanceRank.preprocessing = localisationPreprocessing
+        suite.pointingGame.preprocessing = localisationPreprocessing
         suite.faithfulnessEstimate.seed = metricSeed
         suite.faithfulnessCorrelation.seed = metricSeed
         suite.monotonicityCorrelation.seed = metricSeed

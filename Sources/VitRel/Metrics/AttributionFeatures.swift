@@ -8,10 +8,16 @@
 public struct AttributionPreprocessing: Sendable, Equatable, Codable {
     public var normalise: Bool
     public var absolute: Bool
+    /// Keep only positive relevance (negative values become 0), as Arras et al. 2022 define the
+    /// localisation metrics: with signed maps the net sum in the denominator of relevance mass
+    /// can be near zero, making the ratio meaningless. Not a Quantus option (Quantus has
+    /// `abs`); off by default.
+    public var positiveOnly: Bool
 
-    public init(normalise: Bool = true, absolute: Bool = false) {
+    public init(normalise: Bool = true, absolute: Bool = false, positiveOnly: Bool = false) {
         self.normalise = normalise
         self.absolute = absolute
+        self.positiveOnly = positiveOnly
     }
 
     /// Applied in Float, as Quantus applies it to float32 arrays.
@@ -22,6 +28,7 @@ public struct AttributionPreprocessing: Sendable, Equatable, Codable {
             if largest > 0 { result = result.map { $0 / largest } }
         }
         if absolute { result = result.map(Swift.abs) }
+        if positiveOnly { result = result.map { Swift.max($0, 0) } }
         return result
     }
 }

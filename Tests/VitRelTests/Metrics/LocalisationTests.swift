@@ -64,4 +64,17 @@ final class LocalisationTests: XCTestCase {
             XCTAssertEqual(error as? MetricError, .maskShape(count: 16, expected: 48))
         }
     }
+
+    /// Signed maps: Quantus's ratio uses the net sum; with positive relevance only (Arras et
+    /// al. 2022) the mass is the share of the positive relevance inside the mask.
+    func testPositiveOnlyRelevanceMassIgnoresNegativeRelevance() throws {
+        let attribution: [Float] = [0.8, -0.7, 0.2, -0.25]
+        let mask = [true, false, false, true]
+        let signed = try RelevanceMassAccuracy().evaluate(attribution: attribution, mask: mask).score
+        // Normalised by max|a| = 0.8: (1 − 0.3125) / (1 − 0.875 + 0.25 − 0.3125) = 11.
+        XCTAssertEqual(signed, 11, accuracy: 1e-5, "the net sum 0.05 makes the signed ratio meaningless")
+        let positive = RelevanceMassAccuracy(preprocessing: AttributionPreprocessing(positiveOnly: true))
+        XCTAssertEqual(try positive.evaluate(attribution: attribution, mask: mask).score, 0.8 / 1.0, accuracy: 1e-6)
+        XCTAssertEqual(AttributionPreprocessing(positiveOnly: true).apply(attribution), [1, 0, 0.25, 0])
+    }
 }
