@@ -27,14 +27,22 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         return (y, Cache(hiddenPreActivation: preActivation, hidden: hidden))
     }
 
+    /// `baseline`: the baseline's cache, for `GradientRule.deepLIFTRescale` only.
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout MLP, accumulate: Bool = true,
-        rule: GradientRule = .exact
+        rule: GradientRule = .exact, baseline: Cache? = nil
     ) -> [Scalar] {
         let dHidden = fc2.backward(dy, input: cache.hidden, rows: rows, gradient: &gradient.fc2, accumulate: accumulate)
-        let dPreActivation = rule.usesIdentityForGELU
-            ? GELU.identityRuleBackward(dHidden, input: cache.hiddenPreActivation)
-            : GELU.backward(dHidden, input: cache.hiddenPreActivation)
+        let dPreActivation: [Scalar]
+        if let baseline {
+            dPreActivation = GELU.rescaleBackward(
+                dHidden, input: cache.hiddenPreActivation, output: cache.hidden,
+                baselineInput: baseline.hiddenPreActivation, baselineOutput: baseline.hidden)
+        } else if rule.usesIdentityForGELU {
+            dPreActivation = GELU.identityRuleBackward(dHidden, input: cache.hiddenPreActivation)
+        } else {
+            dPreActivation = GELU.backward(dHidden, input: cache.hiddenPreActivation)
+        }
         return fc1.backward(dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate)
     }
 }

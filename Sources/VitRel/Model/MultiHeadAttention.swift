@@ -82,10 +82,18 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
 
     /// Backward pass. Returns dx [B·N, D] and ∂loss/∂A [B, H, N, N] (the gradient with respect
     /// to the attention probabilities, which Chefer-style methods weight the maps with).
+    ///
+    /// `baseline`: the baseline's cache, for `GradientRule.deepLIFTRescale` only. The products
+    /// then use the endpoint means q̄, k̄, v̄, Ā (the product rule Δ(ab) = ā·Δb + Δa·b̄) and the
+    /// softmax its secant multipliers (`softmaxRescaleBackward`); the results are multipliers.
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int,
-        gradient: inout MultiHeadAttention, accumulate: Bool = true, rule: GradientRule = .exact
+        gradient: inout MultiHeadAttention, accumulate: Bool = true, rule: GradientRule = .exact, baseline: Cache? = nil
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
+        precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's cache, and only it")
+        // The operands the backward GEMMs read: the forward's, or the endpoint means (DeepLIFT).
+        let qkvOperand = baseline.map { Kernels.midpoint(cache.queryKeyValue, $0.queryKeyValue) } ?? cache.queryKeyValue
+        let attentionOperand = baseline.map { Kernels.midpoint(cache.attention, $0.attention) } ?? cache.attention
         // Modified gradients (see `GradientRule`): the uniform rule on A·V halves ∂/∂A and
         // ∂/∂V; on q·kᵀ it halves ∂/∂q and ∂/∂k again; constant attention stops at A.
         let valueFactor: Scalar = rule == .attnLRP ? 0.5 : 1
@@ -95,8 +103,8 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         var dAttention = [Scalar].uninitialized(batch * h * n * n)
         var dScores = [Scalar].uninitialized(batch * h * n * n)
         var dqkv = [Scalar].zeros(batch * n * 3 * d)
-        cache.queryKeyValue.withUnsafeBufferPointer { qkvp in
-            cache.attention.withUnsafeBufferPointer { ap in
+        qkvOperand.withUnsafeBufferPointer { qkvp in
+            attentionOperand.withUnsafeBufferPointer { ap in
                 dContext.withUnsafeBufferPointer { dcp in
                     dAttention.withUnsafeMutableBufferPointer { dap in
                         dqkv.withUnsafeMutableBufferPointer { dqkvp in
@@ -118,6 +126,12 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                             }
                         }
                     }
+                }
+                if let baseline {
+                    let scores = self.scores(cache.queryKeyValue, batch: batch, tokens: n)
+                    let baselineScores = self.scores(baseline.queryKeyValue, batch: batch, tokens: n)
+                    dScores = Self.softmaxRescaleBackward(dAttention, scores: scores, baselineScores: baselineScores, rows: batch * h * n, columns: n)
+                    return
                 }
                 dAttention.withUnsafeBufferPointer { dap in
                     dScores.withUnsafeMutableBufferPointer { dsp in
@@ -149,6 +163,74 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         }
         let dx = queryKeyValue.backward(dqkv, input: x, rows: batch * n, gradient: &gradient.queryKeyValue, accumulate: accumulate)
         return (dx, dAttention)
+    }
+}
+
+// MARK: - DeepLIFT
+
+extension MultiHeadAttention {
+    /// Scaled scores d^-½·q·kᵀ per head, [B, H, N, N], from a [B·N, 3D] qkv buffer (the
+    /// softmax's input, which the forward pass does not keep).
+    func scores(_ qkv: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
+        let d = dimension, hd = headDimension, h = headCount
+        var scores = [Scalar].uninitialized(batch * h * n * n)
+        qkv.withUnsafeBufferPointer { qkvp in
+            scores.withUnsafeMutableBufferPointer { sp in
+                for b in 0..<batch {
+                    for head in 0..<h {
+                        let q = qkvp.baseAddress! + b * n * 3 * d + head * hd
+                        Scalar.gemm(
+                            transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: scale,
+                            a: q, lda: 3 * d, b: q + d, ldb: 3 * d, beta: 0,
+                            c: sp.baseAddress! + (b * h + head) * n * n, ldc: n)
+                    }
+                }
+            }
+        }
+        return scores
+    }
+
+    /// DeepLIFT multipliers of the softmax input s given multipliers g of p = softmax(s), per
+    /// row, between the scores s at the input and s′ at the baseline.
+    ///
+    /// p = e·(1/Z) with e = exp(s − c) (c: the larger of the two rows' maxima, the same for
+    /// both endpoints so e is one function), Z = Σe. Rescale rule per element:
+    /// Δe = m_e ⊙ Δs, m_e = Δe/Δs; the secant of 1/Z is exactly −1/(Z·Z′); product rule
+    /// Δp = ē·Δ(1/Z) + Δe·mean(1/Z). Hence Δp = mean(1/Z)·m_e ⊙ Δs − ē·(m_e·Δs)/(Z·Z′) exactly,
+    /// and its transpose gives ds = m_e ⊙ (mean(1/Z)·g − (ē·g)/(Z·Z′)). As s′ → s this is the
+    /// softmax's exact backward p ⊙ (g − p·g).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func softmaxRescaleBackward(
+        _ g: [Scalar], scores s: [Scalar], baselineScores s0: [Scalar], rows: Int, columns n: Int
+    ) -> [Scalar] {
+        precondition(g.count == rows * n && s.count == rows * n && s0.count == rows * n, "softmax rescale shapes")
+        var ds = [Scalar].uninitialized(rows * n)
+        var e = [Scalar].uninitialized(n), e0 = [Scalar].uninitialized(n)
+        for row in 0..<rows {
+            let base = row * n
+            var shift = s[base]
+            for j in 0..<n { shift = max(shift, s[base + j], s0[base + j]) }
+            var z: Scalar = 0, z0: Scalar = 0
+            for j in 0..<n {
+                e[j] = Scalar.exp(s[base + j] - shift)
+                e0[j] = Scalar.exp(s0[base + j] - shift)
+                z += e[j]
+                z0 += e0[j]
+            }
+            var meanEG: Scalar = 0
+            for j in 0..<n { meanEG += (e[j] + e0[j]) / 2 * g[base + j] }
+            let meanInverse = (1 / z + 1 / z0) / 2
+            let inverseSecant = -1 / (z * z0)
+            for j in 0..<n {
+                let midpoint = (s[base + j] + s0[base + j]) / 2
+                let multiplier = RescaleMultiplier.secant(
+                    dy: e[j] - e0[j], dx: s[base + j] - s0[base + j], midpoint: midpoint,
+                    derivative: Scalar.exp(midpoint - shift))
+                ds[base + j] = multiplier * (meanInverse * g[base + j] + inverseSecant * meanEG)
+            }
+        }
+        return ds
     }
 }
 

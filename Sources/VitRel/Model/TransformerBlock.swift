@@ -48,21 +48,28 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
             afterAttention: afterAttention, norm2: c2, normalisedAfterAttention: n2, mlp: mlpCache))
     }
 
-    /// The forward pass read backwards. Returns dx and ∂loss/∂A for this block.
+    /// The forward pass read backwards. Returns dx and ∂loss/∂A for this block. `baseline` is
+    /// the baseline's trace of this block, for `GradientRule.deepLIFTRescale` only (then dx
+    /// and dA are DeepLIFT multipliers).
     public func backward(
         _ dy: [Scalar], trace: Trace, batch: Int, tokens: Int, gradient: inout TransformerBlock,
-        accumulate: Bool = true, rule: GradientRule = .exact
+        accumulate: Bool = true, rule: GradientRule = .exact, baseline: Trace? = nil
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
+        precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's trace, and only it")
         let rows = batch * tokens
         let dn2 = mlp.backward(dy, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, gradient: &gradient.mlp, accumulate: accumulate,
-            rule: rule)
-        var dAfterAttention = norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate,
+            rule: rule, baseline: baseline?.mlp)
+        var dAfterAttention = baseline.map {
+            norm2.rescaleBackward(dn2, input: trace.afterAttention, cache: trace.norm2, baselineInput: $0.afterAttention, baselineCache: $0.norm2, rows: rows)
+        } ?? norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate,
             detachDeviation: rule.detachesLayerNormDeviation)
         Kernels.addInPlace(&dAfterAttention, dy)
         let (dn1, dAttention) = attention.backward(
             dAfterAttention, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens,
-            gradient: &gradient.attention, accumulate: accumulate, rule: rule)
-        var dx = norm1.backward(dn1, input: trace.input, cache: trace.norm1, rows: rows, gradient: &gradient.norm1, accumulate: accumulate,
+            gradient: &gradient.attention, accumulate: accumulate, rule: rule, baseline: baseline?.attention)
+        var dx = baseline.map {
+            norm1.rescaleBackward(dn1, input: trace.input, cache: trace.norm1, baselineInput: $0.input, baselineCache: $0.norm1, rows: rows)
+        } ?? norm1.backward(dn1, input: trace.input, cache: trace.norm1, rows: rows, gradient: &gradient.norm1, accumulate: accumulate,
             detachDeviation: rule.detachesLayerNormDeviation)
         Kernels.addInPlace(&dx, dAfterAttention)
         return (dx, dAttention)

@@ -119,6 +119,22 @@ extension Kernels {
         return z
     }
 
+    /// (x + y)/2 elementwise: the endpoint mean of DeepLIFT's product rule.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func midpoint<Scalar: TensorScalar>(_ x: [Scalar], _ y: [Scalar]) -> [Scalar] {
+        precondition(x.count == y.count, "midpoint: \(x.count) vs \(y.count)")
+        var z = [Scalar].uninitialized(x.count)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                z.withUnsafeMutableBufferPointer { zp in
+                    for i in 0..<zp.count { zp[i] = (xp[i] + yp[i]) / 2 }
+                }
+            }
+        }
+        return z
+    }
+
     /// x += y elementwise.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
