@@ -51,11 +51,16 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
 
 extension MLP {
     /// fc2 rule → GELU identity (all rule sets: Chefer 2021, AttnLRP eq. 9) → fc1 rule.
+    /// `output`: the MLP's forward output, which lets fc2 use the fast αβ form.
     public func relevance(
-        _ r: [Scalar], input x: [Scalar], cache: Cache, rows: Int, rules: RelevanceRules
+        _ r: [Scalar], input x: [Scalar], cache: Cache, rows: Int, rules: RelevanceRules, output: [Scalar]? = nil
     ) -> (relevance: [Scalar], biasAbsorbed: Double) {
-        let (rHidden, fc2Absorbed) = fc2.relevance(r, input: cache.hidden, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser)
-        let (rInput, fc1Absorbed) = fc1.relevance(rHidden, input: x, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser)
+        let fast = rules.fastAlphaBeta
+        let (rHidden, fc2Absorbed) = fc2.relevance(
+            r, input: cache.hidden, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser, output: fast ? output : nil)
+        let (rInput, fc1Absorbed) = fc1.relevance(
+            rHidden, input: x, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser,
+            output: fast ? cache.hiddenPreActivation : nil)
         return (rInput, fc1Absorbed + fc2Absorbed)
     }
 }

@@ -86,9 +86,12 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     /// `baseline`: the baseline's cache, for `GradientRule.deepLIFTRescale` only. The products
     /// then use the endpoint means q̄, k̄, v̄, Ā (the product rule Δ(ab) = ā·Δb + Δa·b̄) and the
     /// softmax its secant multipliers (`softmaxRescaleBackward`); the results are multipliers.
+    ///
+    /// `needsInputGradient` false stops at ∂loss/∂A (dx empty, no parameter gradients of qkv).
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int,
-        gradient: inout MultiHeadAttention, accumulate: Bool = true, rule: GradientRule = .exact, baseline: Cache? = nil
+        gradient: inout MultiHeadAttention, accumulate: Bool = true, rule: GradientRule = .exact, baseline: Cache? = nil,
+        needsInputGradient: Bool = true
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
         precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's cache, and only it")
         // The operands the backward GEMMs read: the forward's, or the endpoint means (DeepLIFT).
@@ -101,8 +104,8 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         let n = tokens, d = dimension, hd = headDimension, h = headCount
         let dContext = projection.backward(dy, input: cache.context, rows: batch * n, gradient: &gradient.projection, accumulate: accumulate)
         var dAttention = [Scalar].uninitialized(batch * h * n * n)
-        var dScores = [Scalar].uninitialized(batch * h * n * n)
-        var dqkv = [Scalar].zeros(batch * n * 3 * d)
+        var dScores = [Scalar].uninitialized(needsInputGradient ? batch * h * n * n : 0)
+        var dqkv = [Scalar].zeros(needsInputGradient ? batch * n * 3 * d : 0)
         qkvOperand.withUnsafeBufferPointer { qkvp in
             attentionOperand.withUnsafeBufferPointer { ap in
                 dContext.withUnsafeBufferPointer { dcp in
@@ -118,6 +121,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                                         transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: 1,
                                         a: dc, lda: d, b: qkvp.baseAddress! + base + 2 * d, ldb: 3 * d, beta: 0,
                                         c: dap.baseAddress! + (b * h + head) * n * n, ldc: n)
+                                    guard needsInputGradient else { continue }
                                     Scalar.gemm(
                                         transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: valueFactor,
                                         a: a, lda: n, b: dc, ldb: d, beta: 0,
@@ -127,6 +131,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                         }
                     }
                 }
+                guard needsInputGradient else { return }
                 if let baseline {
                     let scores = self.scores(cache.queryKeyValue, batch: batch, tokens: n)
                     let baselineScores = self.scores(baseline.queryKeyValue, batch: batch, tokens: n)
@@ -141,6 +146,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                     }
                 }
             }
+            guard needsInputGradient else { return }
             dScores.withUnsafeBufferPointer { dsp in
                 dqkv.withUnsafeMutableBufferPointer { dqkvp in
                     for b in 0..<batch {
@@ -161,6 +167,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                 }
             }
         }
+        guard needsInputGradient else { return ([], dAttention) }
         let dx = queryKeyValue.backward(dqkv, input: x, rows: batch * n, gradient: &gradient.queryKeyValue, accumulate: accumulate)
         return (dx, dAttention)
     }
@@ -250,14 +257,19 @@ extension MultiHeadAttention {
     }
 
     /// Relevance r [B·N, D] at the output, propagated to the input (rules in `RelevanceRules`).
+    /// `output`: the attention's forward output (for the fast αβ form of the projection).
+    /// `needsInput` false stops once R_A is known (the rollout methods' lowest block): the
+    /// q·kᵀ rule and the qkv rule are skipped and `input` is empty.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func relevance(
-        _ r: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int, rules: RelevanceRules
+        _ r: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int, rules: RelevanceRules,
+        output: [Scalar]? = nil, needsInput: Bool = true
     ) -> RelevanceResult {
         let n = tokens, d = dimension, hd = headDimension, h = headCount
         let (rContext, projectionAbsorbed) = projection.relevance(
-            r, input: cache.context, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser)
+            r, input: cache.context, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser,
+            output: rules.fastAlphaBeta ? output : nil)
         var rQKV = [Scalar].zeros(batch * n * 3 * d)
         var rAttention = [Scalar].zeros(batch * h * n * n)
         var softmaxLeak = 0.0
@@ -287,10 +299,14 @@ extension MultiHeadAttention {
                         ? RelevanceKernels.cheferQuotient(rCtx, context, epsilon: rules.stabiliser)
                         : RelevanceKernels.signedQuotient(rCtx, context, epsilon: rules.stabiliser)
                     rA = RelevanceKernels.product(a, MatrixProducts.timesTransposed(s, v, m: n, k: hd, n: n))
+                    if rules.attention == .cheferHalved { for i in rA.indices { rA[i] /= 2 } }
+                    guard needsInput else {
+                        rV = []
+                        break
+                    }
                     let aTransposeS = MatrixProducts.times(Self.transpose(a, n), s, m: n, k: n, n: hd)
                     rV = RelevanceKernels.product(v, aTransposeS)
                     if rules.attention == .cheferHalved {
-                        for i in rA.indices { rA[i] /= 2 }
                         for i in rV.indices { rV[i] /= 2 }
                         // Softmax: identity. Then q·kᵀ (unscaled, as the official einsum): halved.
                         let scores = MatrixProducts.timesTransposed(q, k, m: n, k: hd, n: n)
@@ -304,6 +320,10 @@ extension MultiHeadAttention {
                     var normalised = [Scalar].uninitialized(n * hd)
                     for i in 0..<(n * hd) { normalised[i] = Stabilise.signedDivide(rCtx[i], 2 * context[i], epsilon: eps) }
                     rA = RelevanceKernels.product(a, MatrixProducts.timesTransposed(normalised, v, m: n, k: hd, n: n))
+                    guard needsInput else {
+                        rV = []
+                        break
+                    }
                     rV = RelevanceKernels.product(v, MatrixProducts.times(Self.transpose(a, n), normalised, m: n, k: n, n: hd))
                     // Softmax rule (eq. 8): R_x = x ⊙ (R_A − A·ΣR_A) row-wise, x = scaled scores.
                     var scores = MatrixProducts.timesTransposed(q, k, m: n, k: hd, n: n)
@@ -327,7 +347,7 @@ extension MultiHeadAttention {
                     rQ = RelevanceKernels.product(q, MatrixProducts.times(normalisedScores, k, m: n, k: n, n: hd))
                     rK = RelevanceKernels.product(k, MatrixProducts.times(Self.transpose(normalisedScores, n), q, m: n, k: n, n: hd))
                 }
-                for t in 0..<n {
+                for t in 0..<n where needsInput {
                     for i in 0..<hd {
                         let row = (b * n + t) * 3 * d
                         rQKV[row + head * hd + i] = rQ[t * hd + i]
@@ -338,8 +358,12 @@ extension MultiHeadAttention {
                 for i in 0..<(n * n) { rAttention[aOffset + i] = rA[i] }
             }
         }
+        guard needsInput else {
+            return RelevanceResult(input: [], attention: rAttention, biasAbsorbed: projectionAbsorbed, softmaxLeak: 0)
+        }
         let (rInput, qkvAbsorbed) = queryKeyValue.relevance(
-            rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser)
+            rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser,
+            output: rules.fastAlphaBeta ? cache.queryKeyValue : nil)
         return RelevanceResult(
             input: rInput, attention: rAttention, biasAbsorbed: projectionAbsorbed + qkvAbsorbed, softmaxLeak: softmaxLeak)
     }

@@ -173,13 +173,20 @@ extension VisionTransformer {
     /// Returns the gradients explanations need; adds parameter gradients into `parameterGradient`
     /// when given (training). With `rule: .deepLIFTRescale`, `baseline` is the trace of the
     /// baseline input (same shape) and the results are DeepLIFT multipliers, not gradients.
+    ///
+    /// `attentionDownTo` l stops at ∂/∂A of block l, for the methods that use only the
+    /// attention gradients of blocks l and above: `attention` and `blockInputs` are then empty
+    /// below l, and `images`, `positionEmbedding` and `classToken` are empty.
     public func backward(
         _ seed: Tensor<Scalar>, trace: Trace, parameterGradient: inout VisionTransformer, accumulate: Bool = true,
-        rule: GradientRule = .exact, baseline: Trace? = nil
+        rule: GradientRule = .exact, baseline: Trace? = nil, attentionDownTo lowestBlock: Int? = nil
     ) -> InputGradients {
         let batch = trace.batch, n = trace.tokens, d = config.embedDimension
         precondition(seed.shape == [batch, config.classCount], "seed \(seed.shape) for logits \(trace.logits.shape)")
         precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's trace, and only it")
+        if let lowestBlock {
+            precondition(!accumulate && blocks.indices.contains(lowestBlock), "attentionDownTo \(lowestBlock) (accumulate \(accumulate))")
+        }
         if let baseline {
             precondition(!accumulate, "DeepLIFT multipliers are not parameter gradients")
             precondition(
@@ -210,8 +217,12 @@ extension VisionTransformer {
         for index in blocks.indices.reversed() {
             let (dInput, dA) = blocks[index].backward(
                 dx, trace: trace.blocks[index], batch: batch, tokens: n, gradient: &parameterGradient.blocks[index],
-                accumulate: accumulate, rule: rule, baseline: baseline?.blocks[index])
+                accumulate: accumulate, rule: rule, baseline: baseline?.blocks[index], needsInputGradient: index != lowestBlock)
             dAttention[index] = dA
+            if index == lowestBlock {
+                return InputGradients(
+                    images: Tensor(zeros: [0]), attention: dAttention, blockInputs: dBlockInputs, positionEmbedding: [], classToken: [])
+            }
             dBlockInputs[index] = dInput
             dx = dInput
         }
@@ -248,10 +259,14 @@ extension VisionTransformer {
 
     /// Gradients of `seed`·logits without parameter gradients (explanations); `rule` selects
     /// a modified gradient (see `GradientRule`; `.deepLIFTRescale` takes the baseline's trace).
+    /// `attentionDownTo`: see `backward`.
     public func inputGradients(
-        _ seed: Tensor<Scalar>, trace: Trace, rule: GradientRule = .exact, baseline: Trace? = nil
+        _ seed: Tensor<Scalar>, trace: Trace, rule: GradientRule = .exact, baseline: Trace? = nil,
+        attentionDownTo lowestBlock: Int? = nil
     ) -> InputGradients {
         var unused = self  // never written: shares storage, costs nothing
-        return backward(seed, trace: trace, parameterGradient: &unused, accumulate: false, rule: rule, baseline: baseline)
+        return backward(
+            seed, trace: trace, parameterGradient: &unused, accumulate: false, rule: rule, baseline: baseline,
+            attentionDownTo: lowestBlock)
     }
 }

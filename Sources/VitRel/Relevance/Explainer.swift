@@ -44,10 +44,14 @@ public struct Explainer<Scalar: TensorScalar> {
         switch method {
         case .cheferLRP, .lrpRollout, .lrpLastLayer:
             try requireClassTokenReadout(method)
-            let pass = model.relevance(oneHot, trace: trace, rules: .chefer, toPixels: false)
-            let gradients = method == .cheferLRP ? model.inputGradients(oneHot, trace: trace) : nil
+            // Only blocks from the start layer (the last block for lrp-last-layer) are used:
+            // both passes stop at that block's attention.
+            let lowest = method == .lrpLastLayer ? model.blocks.count - 1 : options.startLayer
+            let pass = model.relevance(oneHot, trace: trace, rules: .chefer, toPixels: false, attentionDownTo: lowest)
+            let gradients = method == .cheferLRP ? model.inputGradients(oneHot, trace: trace, attentionDownTo: lowest) : nil
             return tokenExplanation((0..<batch).map { b in
                 let fused = (0..<model.blocks.count).map { l -> [Scalar] in
+                    if l < lowest { return [] }
                     let relevance = headSlice(pass.attention[l], sample: b, tokens: trace.tokens)
                     if let gradients {
                         let gradient = headSlice(gradients.attention[l], sample: b, tokens: trace.tokens)

@@ -70,6 +70,10 @@ public struct RelevanceRules: Equatable, Sendable {
     public var patch: PatchRule
     /// ε of the proportional residual split and the uniform matmul rule.
     public var stabiliser: Double
+    /// Whether αβ with β = 0 runs in its fast form from the forward outputs the trace holds
+    /// (`Linear.activatorRelevance`, 3 GEMMs); false runs the textbook form (4 GEMMs), the
+    /// reference the fast form is tested against. Same rule, same results up to rounding.
+    public var fastAlphaBeta = true
 
     public init(
         linear: LinearRule, head: LinearRule? = nil, layerNorm: LayerNormRule, attention: AttentionRule,
