@@ -175,8 +175,8 @@ extension VisionTransformer {
     /// baseline input (same shape) and the results are DeepLIFT multipliers, not gradients.
     ///
     /// `attentionDownTo` l stops at ∂/∂A of block l, for the methods that use only the
-    /// attention gradients of blocks l and above: `attention` and `blockInputs` are then empty
-    /// below l, and `images`, `positionEmbedding` and `classToken` are empty.
+    /// attention gradients of blocks l and above: `attention` is then empty below l,
+    /// `blockInputs` for l and below, and `images`, `positionEmbedding` and `classToken` are empty.
     public func backward(
         _ seed: Tensor<Scalar>, trace: Trace, parameterGradient: inout VisionTransformer, accumulate: Bool = true,
         rule: GradientRule = .exact, baseline: Trace? = nil, attentionDownTo lowestBlock: Int? = nil
