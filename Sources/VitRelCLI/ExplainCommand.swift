@@ -17,7 +17,7 @@ struct ExplainCommand: ParsableCommand {
             Figures: token-grid maps are upsampled bilinearly (align_corners=false) to the input \
             size and min-max normalised to [0, 1], as in Chefer et al. 2021, and drawn with \
             matplotlib's 'jet'; signed maps (lrp-full, attnlrp, cp-lrp, gradient-input, \
-            integrated-gradients, lime) are divided by max|R| into [-1, 1] and drawn with \
+            integrated-gradients, deeplift, lime) are divided by max|R| into [-1, 1] and drawn with \
             matplotlib's 'RdBu_r' (red for, blue against the class). Overlays blend the map over \
             the grayscale input: (1 - alpha)·gray + alpha·colour.
 
@@ -29,8 +29,10 @@ struct ExplainCommand: ParsableCommand {
               <stem>.<method>.panel.png            input | map per class (| LIME masks)
               <stem>.<method>.json                 prediction, targets, settings, sums
                                                    of relevance, conservation ledger
-                                                   (LRP to pixels), IG completeness
-                                                   gap, LIME weights and score, seconds
+                                                   (LRP to pixels), the completeness
+                                                   gap Σ map − (F(x) − F(baseline))
+                                                   (integrated-gradients, deeplift),
+                                                   LIME weights and score, seconds
               <stem>.lime.superpixels.npy          LIME's superpixels [H, W] int32
             NPY arrays are float32 unless stated.
 
@@ -80,6 +82,7 @@ struct ExplainCommand: ParsableCommand {
         case .gradient: return "|gradient|, max over channels"
         case .gradientInput: return "gradient × input (signed)"
         case .integratedGradients: return "integrated gradients, baseline 0 (signed)"
+        case .deepLIFT: return "DeepLIFT rescale at GELU, softmax, LayerNorm (signed)"
         case .lime: return "LIME on superpixels, model-agnostic (signed)"
         }
     }

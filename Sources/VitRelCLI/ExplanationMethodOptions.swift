@@ -19,6 +19,8 @@ struct ExplanationMethodOptions: ParsableArguments {
     var discardRatio: Double?
     @Option(help: "integrated-gradients: Gauss–Legendre nodes along the path (default 50).")
     var steps: Int?
+    @Option(help: "integrated-gradients, deeplift: baseline value of every input element, in normalised input space (default 0; negative values as --baseline=-1).")
+    var baseline: Double?
     @Option(help: "grad-cam: gap (channel weights = mean gradient) or elementwise (ReLU(gradient)·activation) (default gap).")
     var gradcamVariant: ExplanationOptions.GradCAMVariant?
 
@@ -31,6 +33,7 @@ struct ExplanationMethodOptions: ParsableArguments {
         if headFusion != nil { list.append(("--head-fusion", [.attentionRollout])) }
         if discardRatio != nil { list.append(("--discard-ratio", [.attentionRollout])) }
         if steps != nil { list.append(("--steps", [.integratedGradients])) }
+        if baseline != nil { list.append(("--baseline", [.integratedGradients, .deepLIFT])) }
         if gradcamVariant != nil { list.append(("--gradcam-variant", [.gradCAM])) }
         return list
     }
@@ -46,6 +49,7 @@ struct ExplanationMethodOptions: ParsableArguments {
         try Self.validateRuleParameters(epsilon: epsilon, gamma: gamma)
         if let discardRatio, !(discardRatio >= 0 && discardRatio < 1) { throw CLIError("--discard-ratio must be in [0, 1), got \(discardRatio)") }
         if let steps, steps < 1 { throw CLIError("--steps must be at least 1, got \(steps)") }
+        if let baseline, !baseline.isFinite { throw CLIError("--baseline must be a finite number, got \(baseline)") }
     }
 
     /// Checks that every flag given belongs to at least one of `methods` (`vitrel compare`).
@@ -74,6 +78,7 @@ struct ExplanationMethodOptions: ParsableArguments {
         if let headFusion { options.headFusion = headFusion }
         if let discardRatio { options.discardRatio = discardRatio }
         if let steps { options.integrationSteps = steps }
+        if let baseline { options.baselineValue = baseline }
         if let gradcamVariant { options.gradCAMVariant = gradcamVariant }
         return options
     }
@@ -85,6 +90,7 @@ struct ExplanationMethodOptions: ParsableArguments {
         case .attnLRP, .cpLRP: return ["epsilon": "\(options.epsilon)", "gamma": "\(options.gamma)"]
         case .attentionRollout: return ["head-fusion": options.headFusion.rawValue, "discard-ratio": "\(options.discardRatio)"]
         case .integratedGradients: return ["steps": "\(options.integrationSteps)", "baseline": "\(options.baselineValue)"]
+        case .deepLIFT: return ["baseline": "\(options.baselineValue)"]
         case .gradCAM: return ["gradcam-variant": options.gradCAMVariant.rawValue]
         default: return [:]
         }

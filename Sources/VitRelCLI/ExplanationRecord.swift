@@ -56,7 +56,8 @@ struct ExplanationRecord: Encodable {
         var relevanceSum: Double
         var files: [String: String]
         var conservation: ConservationSummary?
-        /// Σ attributions − (F(x) − F(baseline)) (integrated gradients).
+        /// Σ attributions − (F(x) − F(baseline)) (integrated gradients: completeness; deeplift:
+        /// summation-to-delta).
         var completenessGap: Double?
         var lime: LIMESummary?
     }

@@ -78,4 +78,26 @@ public enum GELU {
         }
         return dx
     }
+
+    /// DeepLIFT's rescale rule (Shrikumar et al. 2017, §3.5.1): dx = dy·(y − y′)/(x − x′) per
+    /// element, from the forward values at the input (x, y) and at the baseline (x′, y′); the
+    /// derivative Φ(x̄) + x̄·φ(x̄) at the midpoint where x − x′ is at rounding level.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func rescaleBackward<Scalar: TensorScalar>(
+        _ dy: [Scalar], input x: [Scalar], output y: [Scalar], baselineInput x0: [Scalar], baselineOutput y0: [Scalar]
+    ) -> [Scalar] {
+        precondition(dy.count == x.count && y.count == x.count && x0.count == x.count && y0.count == x.count, "GELU rescale shapes")
+        var dx = [Scalar].uninitialized(x.count)
+        let inverseSqrt2 = 1 / Scalar(2).squareRoot()
+        let inverseSqrt2Pi = 1 / (2 * Scalar.pi).squareRoot()
+        for i in 0..<x.count {
+            let midpoint = (x[i] + x0[i]) / 2
+            let multiplier = RescaleMultiplier.secant(
+                dy: y[i] - y0[i], dx: x[i] - x0[i], midpoint: midpoint,
+                derivative: (1 + Scalar.erf(midpoint * inverseSqrt2)) / 2 + midpoint * Scalar.exp(-midpoint * midpoint / 2) * inverseSqrt2Pi)
+            dx[i] = dy[i] * multiplier
+        }
+        return dx
+    }
 }

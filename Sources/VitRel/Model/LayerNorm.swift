@@ -129,6 +129,62 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
     }
 }
 
+// MARK: - DeepLIFT
+
+extension LayerNorm {
+    /// DeepLIFT multipliers of x given multipliers dy of y (see `GradientRule.deepLIFTRescale`),
+    /// from the forward values at the input (x, cache) and at the baseline (x′, baselineCache).
+    ///
+    /// Per row, y = γ ⊙ c·r + β with c = x − μ, v = mean(c²) + ε and r = v^(−½):
+    /// - c is linear in x (Δc = C·Δx, C = I − 11ᵀ/D), and v − v′ = (2/D)·c̄·Δc exactly,
+    ///   because c² − c′² = (c + c′)·Δc: the square's secant multiplier is exact;
+    /// - r gets the rescale rule m_r = Δr/Δv (the derivative −½·v̄^(−3/2) when Δv is tiny);
+    /// - c·r gets the product rule Δ(c·r) = r̄·Δc + c̄·Δr (bars: endpoint means), exact.
+    /// So Δy = γ ⊙ (r̄·Δc + c̄·m_r·(2/D)·(c̄·Δc)) with Δc = C·Δx is a linear map M of Δx that
+    /// reproduces Δy exactly, and dx = Mᵀ·dy. As x′ → x it becomes the exact Jacobian.
+    /// β cancels in Δy and takes nothing.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func rescaleBackward(
+        _ dy: [Scalar], input x: [Scalar], cache: Cache, baselineInput x0: [Scalar], baselineCache cache0: Cache, rows: Int
+    ) -> [Scalar] {
+        let d = dimension
+        precondition(dy.count == rows * d && x.count == rows * d && x0.count == rows * d, "LayerNorm rescale shapes")
+        let gamma = weight.scalars
+        var dx = [Scalar].uninitialized(rows * d)
+        var centredMean = [Scalar].uninitialized(d), weighted = [Scalar].uninitialized(d)
+        for row in 0..<rows {
+            let base = row * d
+            let mu = cache.mean[row], mu0 = cache0.mean[row]
+            let r = cache.inverseStandardDeviation[row], r0 = cache0.inverseStandardDeviation[row]
+            var dv: Scalar = 0, projection: Scalar = 0
+            for i in 0..<d {
+                let c = x[base + i] - mu, c0 = x0[base + i] - mu0
+                centredMean[i] = (c + c0) / 2
+                weighted[i] = gamma[i] * dy[base + i]
+                dv += centredMean[i] * (c - c0)
+                projection += centredMean[i] * weighted[i]
+            }
+            dv *= 2 / Scalar(d)
+            let meanV = (1 / (r * r) + 1 / (r0 * r0)) / 2
+            let mr = RescaleMultiplier.isTiny(dv, midpoint: meanV)
+                ? -1 / (2 * meanV * meanV.squareRoot())
+                : (r - r0) / dv
+            let meanR = (r + r0) / 2
+            let coefficient = 2 * mr / Scalar(d) * projection
+            var mean: Scalar = 0
+            for i in 0..<d {
+                let mc = meanR * weighted[i] + coefficient * centredMean[i]
+                dx[base + i] = mc
+                mean += mc
+            }
+            mean /= Scalar(d)
+            for i in 0..<d { dx[base + i] -= mean }
+        }
+        return dx
+    }
+}
+
 // MARK: - Relevance
 
 extension LayerNorm {

@@ -27,14 +27,22 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         return (y, Cache(hiddenPreActivation: preActivation, hidden: hidden))
     }
 
+    /// `baseline`: the baseline's cache, for `GradientRule.deepLIFTRescale` only.
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout MLP, accumulate: Bool = true,
-        rule: GradientRule = .exact
+        rule: GradientRule = .exact, baseline: Cache? = nil
     ) -> [Scalar] {
         let dHidden = fc2.backward(dy, input: cache.hidden, rows: rows, gradient: &gradient.fc2, accumulate: accumulate)
-        let dPreActivation = rule.usesIdentityForGELU
-            ? GELU.identityRuleBackward(dHidden, input: cache.hiddenPreActivation)
-            : GELU.backward(dHidden, input: cache.hiddenPreActivation)
+        let dPreActivation: [Scalar]
+        if let baseline {
+            dPreActivation = GELU.rescaleBackward(
+                dHidden, input: cache.hiddenPreActivation, output: cache.hidden,
+                baselineInput: baseline.hiddenPreActivation, baselineOutput: baseline.hidden)
+        } else if rule.usesIdentityForGELU {
+            dPreActivation = GELU.identityRuleBackward(dHidden, input: cache.hiddenPreActivation)
+        } else {
+            dPreActivation = GELU.backward(dHidden, input: cache.hiddenPreActivation)
+        }
         return fc1.backward(dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate)
     }
 }
@@ -43,11 +51,16 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
 
 extension MLP {
     /// fc2 rule → GELU identity (all rule sets: Chefer 2021, AttnLRP eq. 9) → fc1 rule.
+    /// `output`: the MLP's forward output, which lets fc2 use the fast αβ form.
     public func relevance(
-        _ r: [Scalar], input x: [Scalar], cache: Cache, rows: Int, rules: RelevanceRules
+        _ r: [Scalar], input x: [Scalar], cache: Cache, rows: Int, rules: RelevanceRules, output: [Scalar]? = nil
     ) -> (relevance: [Scalar], biasAbsorbed: Double) {
-        let (rHidden, fc2Absorbed) = fc2.relevance(r, input: cache.hidden, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser)
-        let (rInput, fc1Absorbed) = fc1.relevance(rHidden, input: x, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser)
+        let fast = rules.fastAlphaBeta
+        let (rHidden, fc2Absorbed) = fc2.relevance(
+            r, input: cache.hidden, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser, output: fast ? output : nil)
+        let (rInput, fc1Absorbed) = fc1.relevance(
+            rHidden, input: x, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser,
+            output: fast ? cache.hiddenPreActivation : nil)
         return (rInput, fc1Absorbed + fc2Absorbed)
     }
 }

@@ -82,10 +82,21 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
 
     /// Backward pass. Returns dx [B·N, D] and ∂loss/∂A [B, H, N, N] (the gradient with respect
     /// to the attention probabilities, which Chefer-style methods weight the maps with).
+    ///
+    /// `baseline`: the baseline's cache, for `GradientRule.deepLIFTRescale` only. The products
+    /// then use the endpoint means q̄, k̄, v̄, Ā (the product rule Δ(ab) = ā·Δb + Δa·b̄) and the
+    /// softmax its secant multipliers (`softmaxRescaleBackward`); the results are multipliers.
+    ///
+    /// `needsInputGradient` false stops at ∂loss/∂A (dx empty, no parameter gradients of qkv).
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int,
-        gradient: inout MultiHeadAttention, accumulate: Bool = true, rule: GradientRule = .exact
+        gradient: inout MultiHeadAttention, accumulate: Bool = true, rule: GradientRule = .exact, baseline: Cache? = nil,
+        needsInputGradient: Bool = true
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
+        precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's cache, and only it")
+        // The operands the backward GEMMs read: the forward's, or the endpoint means (DeepLIFT).
+        let qkvOperand = baseline.map { Kernels.midpoint(cache.queryKeyValue, $0.queryKeyValue) } ?? cache.queryKeyValue
+        let attentionOperand = baseline.map { Kernels.midpoint(cache.attention, $0.attention) } ?? cache.attention
         // Modified gradients (see `GradientRule`): the uniform rule on A·V halves ∂/∂A and
         // ∂/∂V; on q·kᵀ it halves ∂/∂q and ∂/∂k again; constant attention stops at A.
         let valueFactor: Scalar = rule == .attnLRP ? 0.5 : 1
@@ -93,21 +104,90 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         let n = tokens, d = dimension, h = headCount
         let dContext = projection.backward(dy, input: cache.context, rows: batch * n, gradient: &gradient.projection, accumulate: accumulate)
         var dAttention = [Scalar].uninitialized(batch * h * n * n)
-        var dqkv = [Scalar].zeros(batch * n * 3 * d)
-        cache.queryKeyValue.withUnsafeBufferPointer { qkvp in
-            cache.attention.withUnsafeBufferPointer { ap in
-                dContext.withUnsafeBufferPointer { dcp in
-                    dAttention.withUnsafeMutableBufferPointer { dap in
-                        dqkv.withUnsafeMutableBufferPointer { dqkvp in
-                            backwardHeads(
-                                qkv: qkvp.baseAddress!, probabilities: ap.baseAddress!, dContext: dcp.baseAddress!,
-                                batch: batch, tokens: n, valueFactor: valueFactor, scoreFactor: scoreFactor,
-                                dAttention: dap.baseAddress!, dqkv: dqkvp.baseAddress!)
+        var dqkv = [Scalar].zeros(needsInputGradient ? batch * n * 3 * d : 0)
+        if baseline == nil && needsInputGradient {
+            // The common case: every head's four GEMMs and softmax backward on one thread.
+            cache.queryKeyValue.withUnsafeBufferPointer { qkvp in
+                cache.attention.withUnsafeBufferPointer { ap in
+                    dContext.withUnsafeBufferPointer { dcp in
+                        dAttention.withUnsafeMutableBufferPointer { dap in
+                            dqkv.withUnsafeMutableBufferPointer { dqkvp in
+                                backwardHeads(
+                                    qkv: qkvp.baseAddress!, probabilities: ap.baseAddress!, dContext: dcp.baseAddress!,
+                                    batch: batch, tokens: n, valueFactor: valueFactor, scoreFactor: scoreFactor,
+                                    dAttention: dap.baseAddress!, dqkv: dqkvp.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            // DeepLIFT (endpoint means, softmax secants) or a pass that stops at ∂/∂A.
+            let hd = headDimension
+            var dScores = [Scalar].uninitialized(needsInputGradient ? batch * h * n * n : 0)
+            qkvOperand.withUnsafeBufferPointer { qkvp in
+                attentionOperand.withUnsafeBufferPointer { ap in
+                    dContext.withUnsafeBufferPointer { dcp in
+                        dAttention.withUnsafeMutableBufferPointer { dap in
+                            dqkv.withUnsafeMutableBufferPointer { dqkvp in
+                                for b in 0..<batch {
+                                    for head in 0..<h {
+                                        let base = b * n * 3 * d + head * hd
+                                        let a = ap.baseAddress! + (b * h + head) * n * n
+                                        let dc = dcp.baseAddress! + b * n * d + head * hd
+                                        // dA = dContext·Vᵀ ; dV = Aᵀ·dContext
+                                        Scalar.gemm(
+                                            transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: 1,
+                                            a: dc, lda: d, b: qkvp.baseAddress! + base + 2 * d, ldb: 3 * d, beta: 0,
+                                            c: dap.baseAddress! + (b * h + head) * n * n, ldc: n)
+                                        guard needsInputGradient else { continue }
+                                        Scalar.gemm(
+                                            transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: valueFactor,
+                                            a: a, lda: n, b: dc, ldb: d, beta: 0,
+                                            c: dqkvp.baseAddress! + base + 2 * d, ldc: 3 * d)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    guard needsInputGradient else { return }
+                    if let baseline {
+                        let scores = self.scores(cache.queryKeyValue, batch: batch, tokens: n)
+                        let baselineScores = self.scores(baseline.queryKeyValue, batch: batch, tokens: n)
+                        dScores = Self.softmaxRescaleBackward(dAttention, scores: scores, baselineScores: baselineScores, rows: batch * h * n, columns: n)
+                        return
+                    }
+                    dAttention.withUnsafeBufferPointer { dap in
+                        dScores.withUnsafeMutableBufferPointer { dsp in
+                            Kernels.softmaxBackwardRows(
+                                probabilities: ap.baseAddress!, gradient: dap.baseAddress!, into: dsp.baseAddress!,
+                                rows: batch * h * n, columns: n)
+                        }
+                    }
+                }
+                guard needsInputGradient else { return }
+                dScores.withUnsafeBufferPointer { dsp in
+                    dqkv.withUnsafeMutableBufferPointer { dqkvp in
+                        for b in 0..<batch {
+                            for head in 0..<h {
+                                let base = b * n * 3 * d + head * hd
+                                let ds = dsp.baseAddress! + (b * h + head) * n * n
+                                // S = scale·Q·Kᵀ: dQ = scale·dS·K ; dK = scale·dSᵀ·Q
+                                Scalar.gemm(
+                                    transposeA: false, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
+                                    a: ds, lda: n, b: qkvp.baseAddress! + base + d, ldb: 3 * d, beta: 0,
+                                    c: dqkvp.baseAddress! + base, ldc: 3 * d)
+                                Scalar.gemm(
+                                    transposeA: true, transposeB: false, m: n, n: hd, k: n, alpha: scale * scoreFactor,
+                                    a: ds, lda: n, b: qkvp.baseAddress! + base, ldb: 3 * d, beta: 0,
+                                    c: dqkvp.baseAddress! + base + d, ldc: 3 * d)
+                            }
                         }
                     }
                 }
             }
         }
+        guard needsInputGradient else { return ([], dAttention) }
         let dx = queryKeyValue.backward(dqkv, input: x, rows: batch * n, gradient: &gradient.queryKeyValue, accumulate: accumulate)
         return (dx, dAttention)
     }
@@ -160,6 +240,74 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     }
 }
 
+// MARK: - DeepLIFT
+
+extension MultiHeadAttention {
+    /// Scaled scores d^-½·q·kᵀ per head, [B, H, N, N], from a [B·N, 3D] qkv buffer (the
+    /// softmax's input, which the forward pass does not keep).
+    func scores(_ qkv: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
+        let d = dimension, hd = headDimension, h = headCount
+        var scores = [Scalar].uninitialized(batch * h * n * n)
+        qkv.withUnsafeBufferPointer { qkvp in
+            scores.withUnsafeMutableBufferPointer { sp in
+                for b in 0..<batch {
+                    for head in 0..<h {
+                        let q = qkvp.baseAddress! + b * n * 3 * d + head * hd
+                        Scalar.gemm(
+                            transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: scale,
+                            a: q, lda: 3 * d, b: q + d, ldb: 3 * d, beta: 0,
+                            c: sp.baseAddress! + (b * h + head) * n * n, ldc: n)
+                    }
+                }
+            }
+        }
+        return scores
+    }
+
+    /// DeepLIFT multipliers of the softmax input s given multipliers g of p = softmax(s), per
+    /// row, between the scores s at the input and s′ at the baseline.
+    ///
+    /// p = e·(1/Z) with e = exp(s − c) (c: the larger of the two rows' maxima, the same for
+    /// both endpoints so e is one function), Z = Σe. Rescale rule per element:
+    /// Δe = m_e ⊙ Δs, m_e = Δe/Δs; the secant of 1/Z is exactly −1/(Z·Z′); product rule
+    /// Δp = ē·Δ(1/Z) + Δe·mean(1/Z). Hence Δp = mean(1/Z)·m_e ⊙ Δs − ē·(m_e·Δs)/(Z·Z′) exactly,
+    /// and its transpose gives ds = m_e ⊙ (mean(1/Z)·g − (ē·g)/(Z·Z′)). As s′ → s this is the
+    /// softmax's exact backward p ⊙ (g − p·g).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func softmaxRescaleBackward(
+        _ g: [Scalar], scores s: [Scalar], baselineScores s0: [Scalar], rows: Int, columns n: Int
+    ) -> [Scalar] {
+        precondition(g.count == rows * n && s.count == rows * n && s0.count == rows * n, "softmax rescale shapes")
+        var ds = [Scalar].uninitialized(rows * n)
+        var e = [Scalar].uninitialized(n), e0 = [Scalar].uninitialized(n)
+        for row in 0..<rows {
+            let base = row * n
+            var shift = s[base]
+            for j in 0..<n { shift = max(shift, s[base + j], s0[base + j]) }
+            var z: Scalar = 0, z0: Scalar = 0
+            for j in 0..<n {
+                e[j] = Scalar.exp(s[base + j] - shift)
+                e0[j] = Scalar.exp(s0[base + j] - shift)
+                z += e[j]
+                z0 += e0[j]
+            }
+            var meanEG: Scalar = 0
+            for j in 0..<n { meanEG += (e[j] + e0[j]) / 2 * g[base + j] }
+            let meanInverse = (1 / z + 1 / z0) / 2
+            let inverseSecant = -1 / (z * z0)
+            for j in 0..<n {
+                let midpoint = (s[base + j] + s0[base + j]) / 2
+                let multiplier = RescaleMultiplier.secant(
+                    dy: e[j] - e0[j], dx: s[base + j] - s0[base + j], midpoint: midpoint,
+                    derivative: Scalar.exp(midpoint - shift))
+                ds[base + j] = multiplier * (meanInverse * g[base + j] + inverseSecant * meanEG)
+            }
+        }
+        return ds
+    }
+}
+
 // MARK: - Relevance
 
 extension MultiHeadAttention {
@@ -176,14 +324,19 @@ extension MultiHeadAttention {
     }
 
     /// Relevance r [B·N, D] at the output, propagated to the input (rules in `RelevanceRules`).
+    /// `output`: the attention's forward output (for the fast αβ form of the projection).
+    /// `needsInput` false stops once R_A is known (the rollout methods' lowest block): the
+    /// q·kᵀ rule and the qkv rule are skipped and `input` is empty.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func relevance(
-        _ r: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int, rules: RelevanceRules
+        _ r: [Scalar], input x: [Scalar], cache: Cache, batch: Int, tokens: Int, rules: RelevanceRules,
+        output: [Scalar]? = nil, needsInput: Bool = true
     ) -> RelevanceResult {
         let n = tokens, d = dimension, hd = headDimension, h = headCount
         let (rContext, projectionAbsorbed) = projection.relevance(
-            r, input: cache.context, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser)
+            r, input: cache.context, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser,
+            output: rules.fastAlphaBeta ? output : nil)
         var rQKV = [Scalar].zeros(batch * n * 3 * d)
         var rAttention = [Scalar].zeros(batch * h * n * n)
         var softmaxLeak = 0.0
@@ -213,10 +366,14 @@ extension MultiHeadAttention {
                         ? RelevanceKernels.cheferQuotient(rCtx, context, epsilon: rules.stabiliser)
                         : RelevanceKernels.signedQuotient(rCtx, context, epsilon: rules.stabiliser)
                     rA = RelevanceKernels.product(a, MatrixProducts.timesTransposed(s, v, m: n, k: hd, n: n))
+                    if rules.attention == .cheferHalved { for i in rA.indices { rA[i] /= 2 } }
+                    guard needsInput else {
+                        rV = []
+                        break
+                    }
                     let aTransposeS = MatrixProducts.times(Self.transpose(a, n), s, m: n, k: n, n: hd)
                     rV = RelevanceKernels.product(v, aTransposeS)
                     if rules.attention == .cheferHalved {
-                        for i in rA.indices { rA[i] /= 2 }
                         for i in rV.indices { rV[i] /= 2 }
                         // Softmax: identity. Then q·kᵀ (unscaled, as the official einsum): halved.
                         let scores = MatrixProducts.timesTransposed(q, k, m: n, k: hd, n: n)
@@ -230,6 +387,10 @@ extension MultiHeadAttention {
                     var normalised = [Scalar].uninitialized(n * hd)
                     for i in 0..<(n * hd) { normalised[i] = Stabilise.signedDivide(rCtx[i], 2 * context[i], epsilon: eps) }
                     rA = RelevanceKernels.product(a, MatrixProducts.timesTransposed(normalised, v, m: n, k: hd, n: n))
+                    guard needsInput else {
+                        rV = []
+                        break
+                    }
                     rV = RelevanceKernels.product(v, MatrixProducts.times(Self.transpose(a, n), normalised, m: n, k: n, n: hd))
                     // Softmax rule (eq. 8): R_x = x ⊙ (R_A − A·ΣR_A) row-wise, x = scaled scores.
                     var scores = MatrixProducts.timesTransposed(q, k, m: n, k: hd, n: n)
@@ -253,7 +414,7 @@ extension MultiHeadAttention {
                     rQ = RelevanceKernels.product(q, MatrixProducts.times(normalisedScores, k, m: n, k: n, n: hd))
                     rK = RelevanceKernels.product(k, MatrixProducts.times(Self.transpose(normalisedScores, n), q, m: n, k: n, n: hd))
                 }
-                for t in 0..<n {
+                for t in 0..<n where needsInput {
                     for i in 0..<hd {
                         let row = (b * n + t) * 3 * d
                         rQKV[row + head * hd + i] = rQ[t * hd + i]
@@ -264,8 +425,12 @@ extension MultiHeadAttention {
                 for i in 0..<(n * n) { rAttention[aOffset + i] = rA[i] }
             }
         }
+        guard needsInput else {
+            return RelevanceResult(input: [], attention: rAttention, biasAbsorbed: projectionAbsorbed, softmaxLeak: 0)
+        }
         let (rInput, qkvAbsorbed) = queryKeyValue.relevance(
-            rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser)
+            rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser,
+            output: rules.fastAlphaBeta ? cache.queryKeyValue : nil)
         return RelevanceResult(
             input: rInput, attention: rAttention, biasAbsorbed: projectionAbsorbed + qkvAbsorbed, softmaxLeak: softmaxLeak)
     }

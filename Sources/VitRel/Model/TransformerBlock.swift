@@ -48,21 +48,30 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
             afterAttention: afterAttention, norm2: c2, normalisedAfterAttention: n2, mlp: mlpCache))
     }
 
-    /// The forward pass read backwards. Returns dx and ∂loss/∂A for this block.
+    /// The forward pass read backwards. Returns dx and ∂loss/∂A for this block. `baseline` is
+    /// the baseline's trace of this block, for `GradientRule.deepLIFTRescale` only (then dx
+    /// and dA are DeepLIFT multipliers). `needsInputGradient` false stops at dA (dx empty).
     public func backward(
         _ dy: [Scalar], trace: Trace, batch: Int, tokens: Int, gradient: inout TransformerBlock,
-        accumulate: Bool = true, rule: GradientRule = .exact
+        accumulate: Bool = true, rule: GradientRule = .exact, baseline: Trace? = nil, needsInputGradient: Bool = true
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
+        precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's trace, and only it")
         let rows = batch * tokens
         let dn2 = mlp.backward(dy, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, gradient: &gradient.mlp, accumulate: accumulate,
-            rule: rule)
-        var dAfterAttention = norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate,
+            rule: rule, baseline: baseline?.mlp)
+        var dAfterAttention = baseline.map {
+            norm2.rescaleBackward(dn2, input: trace.afterAttention, cache: trace.norm2, baselineInput: $0.afterAttention, baselineCache: $0.norm2, rows: rows)
+        } ?? norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate,
             detachDeviation: rule.detachesLayerNormDeviation)
         Kernels.addInPlace(&dAfterAttention, dy)
         let (dn1, dAttention) = attention.backward(
             dAfterAttention, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens,
-            gradient: &gradient.attention, accumulate: accumulate, rule: rule)
-        var dx = norm1.backward(dn1, input: trace.input, cache: trace.norm1, rows: rows, gradient: &gradient.norm1, accumulate: accumulate,
+            gradient: &gradient.attention, accumulate: accumulate, rule: rule, baseline: baseline?.attention,
+            needsInputGradient: needsInputGradient)
+        guard needsInputGradient else { return ([], dAttention) }
+        var dx = baseline.map {
+            norm1.rescaleBackward(dn1, input: trace.input, cache: trace.norm1, baselineInput: $0.input, baselineCache: $0.norm1, rows: rows)
+        } ?? norm1.backward(dn1, input: trace.input, cache: trace.norm1, rows: rows, gradient: &gradient.norm1, accumulate: accumulate,
             detachDeviation: rule.detachesLayerNormDeviation)
         Kernels.addInPlace(&dx, dAfterAttention)
         return (dx, dAttention)
@@ -81,11 +90,12 @@ extension TransformerBlock {
 
     /// The forward pass read backwards (Chefer's `Block.relprop` order): add2 → mlp → norm2 →
     /// clone2 → add1 → attention → norm1 → clone1. `output` is the block's output y.
+    /// `needsInput` false stops once R_A is known (`input` is then empty).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func relevance(
         _ r: [Scalar], trace: Trace, output: [Scalar], batch: Int, tokens: Int, rules: RelevanceRules,
-        name: String, ledger: inout ConservationLedger
+        name: String, ledger: inout ConservationLedger, needsInput: Bool = true
     ) -> RelevanceResult {
         let rows = batch * tokens
         func total(_ x: [Scalar]) -> Double { x.withUnsafeBufferPointer { Kernels.sumAsDouble($0) } }
@@ -95,7 +105,8 @@ extension TransformerBlock {
         let (rResidual2, rMLPOut) = ResidualRelevance.split(
             r, a: trace.afterAttention, b: mlpOutput, batch: batch, rule: rules.residual, epsilon: rules.stabiliser)
         ledger.record(name + ".add2", out: total(r), in: total(rResidual2) + total(rMLPOut))
-        let (rNorm2Out, mlpAbsorbed) = mlp.relevance(rMLPOut, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, rules: rules)
+        let (rNorm2Out, mlpAbsorbed) = mlp.relevance(
+            rMLPOut, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, rules: rules, output: mlpOutput)
         ledger.record(name + ".mlp", out: total(rMLPOut), in: total(rNorm2Out), bias: mlpAbsorbed)
         let (rNorm2In, norm2Absorbed) = norm2.relevance(
             rNorm2Out, input: trace.afterAttention, output: trace.normalisedAfterAttention, cache: trace.norm2, rows: rows,
@@ -110,7 +121,9 @@ extension TransformerBlock {
             rAfterAttention, a: trace.input, b: attentionOutput, batch: batch, rule: rules.residual, epsilon: rules.stabiliser)
         ledger.record(name + ".add1", out: total(rAfterAttention), in: total(rResidual1) + total(rAttentionOut))
         let attentionResult = attention.relevance(
-            rAttentionOut, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens, rules: rules)
+            rAttentionOut, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens, rules: rules,
+            output: attentionOutput, needsInput: needsInput)
+        guard needsInput else { return RelevanceResult(input: [], attention: attentionResult.attention) }
         ledger.record(
             name + ".attn", out: total(rAttentionOut), in: total(attentionResult.input),
             bias: attentionResult.biasAbsorbed, softmax: attentionResult.softmaxLeak)

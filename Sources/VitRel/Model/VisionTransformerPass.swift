@@ -171,26 +171,45 @@ extension VisionTransformer {
 
     /// Backward pass of `seed`·logits (seed [B, classes], e.g. one-hot of the target class).
     /// Returns the gradients explanations need; adds parameter gradients into `parameterGradient`
-    /// when given (training).
+    /// when given (training). With `rule: .deepLIFTRescale`, `baseline` is the trace of the
+    /// baseline input (same shape) and the results are DeepLIFT multipliers, not gradients.
+    ///
+    /// `attentionDownTo` l stops at ∂/∂A of block l, for the methods that use only the
+    /// attention gradients of blocks l and above: `attention` is then empty below l,
+    /// `blockInputs` for l and below, and `images`, `positionEmbedding` and `classToken` are empty.
     public func backward(
         _ seed: Tensor<Scalar>, trace: Trace, parameterGradient: inout VisionTransformer, accumulate: Bool = true,
-        rule: GradientRule = .exact
+        rule: GradientRule = .exact, baseline: Trace? = nil, attentionDownTo lowestBlock: Int? = nil
     ) -> InputGradients {
         let batch = trace.batch, n = trace.tokens, d = config.embedDimension
         precondition(seed.shape == [batch, config.classCount], "seed \(seed.shape) for logits \(trace.logits.shape)")
+        precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's trace, and only it")
+        if let lowestBlock {
+            precondition(!accumulate && blocks.indices.contains(lowestBlock), "attentionDownTo \(lowestBlock) (accumulate \(accumulate))")
+        }
+        if let baseline {
+            precondition(!accumulate, "DeepLIFT multipliers are not parameter gradients")
+            precondition(
+                baseline.batch == batch && baseline.imageHeight == trace.imageHeight && baseline.imageWidth == trace.imageWidth,
+                "baseline trace \(baseline.batch)×\(baseline.imageHeight)×\(baseline.imageWidth) for input \(batch)×\(trace.imageHeight)×\(trace.imageWidth)")
+        }
         let dPooled = head.backward(
             seed.scalars, input: trace.pooled, rows: batch, gradient: &parameterGradient.head, accumulate: accumulate)
         var dx: [Scalar]
-        if config.normAfterPooling {
-            let dNormInput = norm.backward(
-                dPooled, input: trace.normInput, cache: trace.normCache, rows: batch, gradient: &parameterGradient.norm,
+        func normBackward(_ dy: [Scalar], rows: Int) -> [Scalar] {
+            if let baseline {
+                return norm.rescaleBackward(
+                    dy, input: trace.normInput, cache: trace.normCache, baselineInput: baseline.normInput,
+                    baselineCache: baseline.normCache, rows: rows)
+            }
+            return norm.backward(
+                dy, input: trace.normInput, cache: trace.normCache, rows: rows, gradient: &parameterGradient.norm,
                 accumulate: accumulate, detachDeviation: rule.detachesLayerNormDeviation)
-            dx = unpool(dNormInput, batch: batch, tokens: n)
+        }
+        if config.normAfterPooling {
+            dx = unpool(normBackward(dPooled, rows: batch), batch: batch, tokens: n)
         } else {
-            let dNormOutput = unpool(dPooled, batch: batch, tokens: n)
-            dx = norm.backward(
-                dNormOutput, input: trace.normInput, cache: trace.normCache, rows: batch * n,
-                gradient: &parameterGradient.norm, accumulate: accumulate, detachDeviation: rule.detachesLayerNormDeviation)
+            dx = normBackward(unpool(dPooled, batch: batch, tokens: n), rows: batch * n)
         }
         var dAttention = [[Scalar]](repeating: [], count: blocks.count)
         var dBlockInputs = [[Scalar]](repeating: [], count: blocks.count + 1)
@@ -198,8 +217,12 @@ extension VisionTransformer {
         for index in blocks.indices.reversed() {
             let (dInput, dA) = blocks[index].backward(
                 dx, trace: trace.blocks[index], batch: batch, tokens: n, gradient: &parameterGradient.blocks[index],
-                accumulate: accumulate, rule: rule)
+                accumulate: accumulate, rule: rule, baseline: baseline?.blocks[index], needsInputGradient: index != lowestBlock)
             dAttention[index] = dA
+            if index == lowestBlock {
+                return InputGradients(
+                    images: Tensor(zeros: [0]), attention: dAttention, blockInputs: dBlockInputs, positionEmbedding: [], classToken: [])
+            }
             dBlockInputs[index] = dInput
             dx = dInput
         }
@@ -235,9 +258,15 @@ extension VisionTransformer {
     }
 
     /// Gradients of `seed`·logits without parameter gradients (explanations); `rule` selects
-    /// a modified gradient (see `GradientRule`).
-    public func inputGradients(_ seed: Tensor<Scalar>, trace: Trace, rule: GradientRule = .exact) -> InputGradients {
+    /// a modified gradient (see `GradientRule`; `.deepLIFTRescale` takes the baseline's trace).
+    /// `attentionDownTo`: see `backward`.
+    public func inputGradients(
+        _ seed: Tensor<Scalar>, trace: Trace, rule: GradientRule = .exact, baseline: Trace? = nil,
+        attentionDownTo lowestBlock: Int? = nil
+    ) -> InputGradients {
         var unused = self  // never written: shares storage, costs nothing
-        return backward(seed, trace: trace, parameterGradient: &unused, accumulate: false, rule: rule)
+        return backward(
+            seed, trace: trace, parameterGradient: &unused, accumulate: false, rule: rule, baseline: baseline,
+            attentionDownTo: lowestBlock)
     }
 }

@@ -44,10 +44,14 @@ public struct Explainer<Scalar: TensorScalar> {
         switch method {
         case .cheferLRP, .lrpRollout, .lrpLastLayer:
             try requireClassTokenReadout(method)
-            let pass = model.relevance(oneHot, trace: trace, rules: .chefer, toPixels: false)
-            let gradients = method == .cheferLRP ? model.inputGradients(oneHot, trace: trace) : nil
+            // Only blocks from the start layer (the last block for lrp-last-layer) are used:
+            // both passes stop at that block's attention.
+            let lowest = method == .lrpLastLayer ? model.blocks.count - 1 : options.startLayer
+            let pass = model.relevance(oneHot, trace: trace, rules: .chefer, toPixels: false, attentionDownTo: lowest)
+            let gradients = method == .cheferLRP ? model.inputGradients(oneHot, trace: trace, attentionDownTo: lowest) : nil
             return tokenExplanation((0..<batch).map { b in
                 let fused = (0..<model.blocks.count).map { l -> [Scalar] in
+                    if l < lowest { return [] }
                     let relevance = headSlice(pass.attention[l], sample: b, tokens: trace.tokens)
                     if let gradients {
                         let gradient = headSlice(gradients.attention[l], sample: b, tokens: trace.tokens)
@@ -187,9 +191,35 @@ public struct Explainer<Scalar: TensorScalar> {
                 (0..<batch).map { b in Self.sumOverChannels(attributions.slice(b).scalars, channels: model.config.channels) },
                 gaps: gaps)
 
+        case .deepLIFT:
+            let (attributions, gaps) = try deepLIFT(images, targets: targets, trace: trace)
+            return pixelExplanation(
+                (0..<batch).map { b in Self.sumOverChannels(attributions.slice(b).scalars, channels: model.config.channels) },
+                gaps: gaps)
+
         case .lime:
             fatalError("unreachable")
         }
+    }
+
+    /// DeepLIFT-rescale attributions (x − x′) ⊙ m [B, C, H, W], m the multipliers of the
+    /// modified backward pass `GradientRule.deepLIFTRescale` (Shrikumar et al. 2017, eq. 1–3),
+    /// and the summation-to-delta gap Σ attr − (F(x) − F(x′)) per image, which the rules make
+    /// zero up to rounding. `baseline` defaults to the constant `options.baselineValue`;
+    /// `trace` is the input's forward trace when the caller has it.
+    public func deepLIFT(
+        _ images: Tensor<Scalar>, baseline: Tensor<Scalar>? = nil, targets: [Int], trace: VisionTransformer<Scalar>.Trace? = nil
+    ) throws -> (Tensor<Scalar>, [Double]) {
+        let reference = baseline ?? Tensor(repeating: Scalar(options.baselineValue), shape: images.shape)
+        precondition(reference.shape == images.shape, "baseline \(reference.shape) for images \(images.shape)")
+        let inputTrace = try trace ?? model.forward(images)
+        let baselineTrace = try model.forward(reference)
+        let multipliers = model.inputGradients(
+            Self.oneHot(targets, classes: model.config.classCount), trace: inputTrace, rule: .deepLIFTRescale, baseline: baselineTrace)
+        var attributions = multipliers.images
+        for i in 0..<attributions.count { attributions.scalars[i] *= images.scalars[i] - reference.scalars[i] }
+        let gaps = deltaGaps(attributions, targets: targets, endLogits: inputTrace.logits, baselineLogits: baselineTrace.logits)
+        return (attributions, gaps)
     }
 
     /// Integrated gradients along the straight path from the baseline, with Gauss–Legendre
@@ -199,10 +229,9 @@ public struct Explainer<Scalar: TensorScalar> {
         _ images: Tensor<Scalar>, targets: [Int], endLogits: Tensor<Scalar>
     ) throws -> (Tensor<Scalar>, [Double]) {
         let (nodes, weights) = GaussLegendre.rule(order: options.integrationSteps)
-        let classes = model.config.classCount, batch = images.shape[0]
         let baseline = Scalar(options.baselineValue)
         var accumulated = [Scalar](repeating: 0, count: images.count)
-        let oneHot = Self.oneHot(targets, classes: classes)
+        let oneHot = Self.oneHot(targets, classes: model.config.classCount)
         for (node, weight) in zip(nodes, weights) {
             let alpha = Scalar((1 + node) / 2)
             var point = images
@@ -215,13 +244,19 @@ public struct Explainer<Scalar: TensorScalar> {
         var attributions = images
         for i in 0..<attributions.count { attributions.scalars[i] = (images.scalars[i] - baseline) * accumulated[i] }
         let baselineLogits = try model(Tensor(repeating: baseline, shape: images.shape))
-        let perImage = images.count / batch
-        let gaps = (0..<batch).map { b -> Double in
+        return (attributions, deltaGaps(attributions, targets: targets, endLogits: endLogits, baselineLogits: baselineLogits))
+    }
+
+    /// Σ attributions − (F(x) − F(x′)) of each image's target logit, summed in Double.
+    func deltaGaps(
+        _ attributions: Tensor<Scalar>, targets: [Int], endLogits: Tensor<Scalar>, baselineLogits: Tensor<Scalar>
+    ) -> [Double] {
+        let batch = attributions.shape[0], perImage = attributions.count / batch, classes = model.config.classCount
+        return (0..<batch).map { b -> Double in
             let total = attributions.scalars[(b * perImage)..<((b + 1) * perImage)].reduce(0.0) { $0 + Double($1) }
             let difference = Double(endLogits.scalars[b * classes + targets[b]]) - Double(baselineLogits.scalars[b * classes + targets[b]])
             return total - difference
         }
-        return (attributions, gaps)
     }
 
     // MARK: helpers

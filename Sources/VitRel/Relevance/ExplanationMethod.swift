@@ -28,6 +28,9 @@ public enum ExplanationMethod: String, CaseIterable, Codable, Sendable {
     case gradientInput = "gradient-input"
     /// Integrated gradients (Sundararajan et al. 2017), Gauss–Legendre quadrature.
     case integratedGradients = "integrated-gradients"
+    /// DeepLIFT with the rescale rule at GELU, softmax and LayerNorm (Shrikumar et al. 2017);
+    /// summation-to-delta: Σ attributions = F(x) − F(baseline).
+    case deepLIFT = "deeplift"
     /// LIME on superpixels (model-agnostic; see the LIME module).
     case lime
 
@@ -37,7 +40,7 @@ public enum ExplanationMethod: String, CaseIterable, Codable, Sendable {
         case .cheferLRP, .cheferGradientRollout, .lrpRollout, .lrpLastLayer, .rawAttention, .attentionRollout,
              .attentionGradCAM, .gradCAM:
             return true
-        case .lrpFull, .attnLRP, .cpLRP, .gradient, .gradientInput, .integratedGradients, .lime:
+        case .lrpFull, .attnLRP, .cpLRP, .gradient, .gradientInput, .integratedGradients, .deepLIFT, .lime:
             return false
         }
     }
@@ -45,7 +48,7 @@ public enum ExplanationMethod: String, CaseIterable, Codable, Sendable {
     /// Whether the map carries a sign (drawn with a diverging colour map).
     public var isSigned: Bool {
         switch self {
-        case .lrpFull, .attnLRP, .cpLRP, .gradientInput, .integratedGradients, .lime: return true
+        case .lrpFull, .attnLRP, .cpLRP, .gradientInput, .integratedGradients, .deepLIFT, .lime: return true
         default: return false
         }
     }
@@ -70,7 +73,8 @@ public struct ExplanationOptions: Sendable, Equatable {
     public var gradCAMVariant: GradCAMVariant = .globalAveragePooling
     /// Integrated-gradients quadrature nodes.
     public var integrationSteps = 50
-    /// Integrated-gradients baseline value in normalised input space.
+    /// Baseline of integrated gradients and DeepLIFT: one value for every input element, in
+    /// normalised input space (0: the "zero input" of both papers).
     public var baselineValue = 0.0
 
     public enum HeadFusion: String, CaseIterable, Sendable { case mean, max, min }
@@ -94,7 +98,9 @@ public struct Explanation: Sendable {
     public var maps: [[Float]]
     /// Per image: the conservation ledger, for LRP methods that propagate to the pixels.
     public var ledgers: [ConservationLedger]?
-    /// Per image: Σ attributions − (F(x) − F(baseline)), for integrated gradients.
+    /// Per image: Σ attributions − (F(x) − F(baseline)) of the target logit: integrated
+    /// gradients' completeness gap (quadrature error), DeepLIFT's summation-to-delta gap
+    /// (rounding only).
     public var completenessGaps: [Double]?
 
     public var isTokenLevel: Bool { method.isTokenLevel }

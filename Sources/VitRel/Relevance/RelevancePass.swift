@@ -16,19 +16,30 @@ extension VisionTransformer {
 
     /// Propagates `outputRelevance` [B, classes] (Chefer: one-hot of the target with value 1;
     /// LRP convention: the target's logit) down to the pixels.
+    ///
+    /// `attentionDownTo` l stops as soon as R_A of block l is known, for the methods that use
+    /// only the attention relevance of blocks l and above (Chefer's rollouts from a start
+    /// layer, the last layer): `attention` and `tokenRelevance` are empty for block l and
+    /// below, there are no patch-token or pixel relevances, and the ledger ends at block l's
+    /// residual split. Requires `toPixels` false.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func relevance(
-        _ outputRelevance: Tensor<Scalar>, trace: Trace, rules: RelevanceRules, toPixels: Bool = true
+        _ outputRelevance: Tensor<Scalar>, trace: Trace, rules: RelevanceRules, toPixels: Bool = true,
+        attentionDownTo lowestBlock: Int? = nil
     ) -> RelevancePass {
         let batch = trace.batch, n = trace.tokens, d = config.embedDimension
         precondition(outputRelevance.shape == [batch, config.classCount], "relevance seed shape")
+        if let lowestBlock {
+            precondition(!toPixels && blocks.indices.contains(lowestBlock), "attentionDownTo \(lowestBlock) with toPixels \(toPixels)")
+        }
         var ledger = ConservationLedger()
         func total(_ x: [Scalar]) -> Double { x.withUnsafeBufferPointer { Kernels.sumAsDouble($0) } }
         ledger.explainedOutput = total(outputRelevance.scalars)
 
         let (rPooled, headAbsorbed) = head.relevance(
-            outputRelevance.scalars, input: trace.pooled, rows: batch, rule: rules.head, stabiliser: rules.stabiliser)
+            outputRelevance.scalars, input: trace.pooled, rows: batch, rule: rules.head, stabiliser: rules.stabiliser,
+            output: rules.fastAlphaBeta ? trace.logits.scalars : nil)
         ledger.record("head", out: ledger.explainedOutput, in: total(rPooled), bias: headAbsorbed)
 
         var r: [Scalar]
@@ -55,10 +66,14 @@ extension VisionTransformer {
         tokenRelevance[blocks.count] = Self.sumOverFeatures(r, rows: batch * n, d: d)
         for index in blocks.indices.reversed() {
             let output = index + 1 < blocks.count ? trace.blocks[index + 1].input : trace.encoded
+            let isLowest = index == lowestBlock
             let result = blocks[index].relevance(
                 r, trace: trace.blocks[index], output: output, batch: batch, tokens: n, rules: rules,
-                name: "blocks.\(index)", ledger: &ledger)
+                name: "blocks.\(index)", ledger: &ledger, needsInput: !isLowest)
             attention[index] = result.attention
+            if isLowest {
+                return RelevancePass(attention: attention, tokenRelevance: tokenRelevance, patchTokens: [], pixels: nil, ledger: ledger)
+            }
             r = result.input
             tokenRelevance[index] = Self.sumOverFeatures(r, rows: batch * n, d: d)
         }

@@ -70,6 +70,10 @@ public struct RelevanceRules: Equatable, Sendable {
     public var patch: PatchRule
     /// ε of the proportional residual split and the uniform matmul rule.
     public var stabiliser: Double
+    /// Whether αβ with β = 0 runs in its fast form from the forward outputs the trace holds
+    /// (`Linear.activatorRelevance`, 3 GEMMs); false runs the textbook form (4 GEMMs), the
+    /// reference the fast form is tested against. Same rule, same results up to rounding.
+    public var fastAlphaBeta = true
 
     public init(
         linear: LinearRule, head: LinearRule? = nil, layerNorm: LayerNormRule, attention: AttentionRule,
@@ -140,7 +144,26 @@ public enum GradientRule: Sendable, Equatable {
     /// CP-LRP with ε = 0: as AttnLRP but the attention probabilities are constants
     /// (no gradient reaches q and k) and V keeps its whole gradient.
     case constantAttention
+    /// DeepLIFT with the rescale rule (Shrikumar et al. 2017, §3.5.1 and eq. 3): every
+    /// derivative is replaced by a multiplier m with Σ m·Δx = Δy, Δ = value at the input minus
+    /// value at the baseline, read from the forward traces of both (the backward pass takes
+    /// the baseline's trace as `baseline`). Linear layers, residuals, pooling and the patch
+    /// embedding pass multipliers on exactly as gradients (chain rule for multipliers, eq. 3);
+    /// the nonlinearities use secant ("linearised") multipliers:
+    /// - GELU: m = Δy/Δx per element (the rescale rule), the derivative at the midpoint when
+    ///   |Δx| is at rounding level.
+    /// - LayerNorm y = γ·c·r + β with c = x − μ (linear), v = mean(c²) + ε, r = v^(−½): the
+    ///   square's secant is exact (c² − c′² = (c + c′)·Δc), r gets the rescale rule
+    ///   Δr/Δv, and the product c·r the two-factor product rule Δ(c·r) = c̄·Δr + Δc·r̄ (bars:
+    ///   means of the two endpoints; the Shapley value of a two-factor product).
+    /// - softmax p = e·(1/Z) with e = exp(s − c) (rescale rule per element), Z = Σe (linear),
+    ///   1/Z (secant −1/(Z·Z′), exact) and the product rule for e·(1/Z).
+    /// - attention products q·kᵀ and A·v: the product rule, Δ(ab) = ā·Δb + Δa·b̄.
+    /// Each layer's multipliers therefore satisfy summation-to-delta exactly, and so does the
+    /// whole model: Σ Δx·m = F(x) − F(x′) with the CLS token and position embedding (the
+    /// same at both endpoints) taking nothing.
+    case deepLIFTRescale
 
-    var detachesLayerNormDeviation: Bool { self != .exact }
-    var usesIdentityForGELU: Bool { self != .exact }
+    var detachesLayerNormDeviation: Bool { self == .attnLRP || self == .constantAttention }
+    var usesIdentityForGELU: Bool { self == .attnLRP || self == .constantAttention }
 }

@@ -119,6 +119,80 @@ extension Kernels {
         return z
     }
 
+    /// (x + y)/2 elementwise: the endpoint mean of DeepLIFT's product rule.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func midpoint<Scalar: TensorScalar>(_ x: [Scalar], _ y: [Scalar]) -> [Scalar] {
+        precondition(x.count == y.count, "midpoint: \(x.count) vs \(y.count)")
+        var z = [Scalar].uninitialized(x.count)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                z.withUnsafeMutableBufferPointer { zp in
+                    for i in 0..<zp.count { zp[i] = (xp[i] + yp[i]) / 2 }
+                }
+            }
+        }
+        return z
+    }
+
+    /// |x| elementwise.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func absolute<Scalar: TensorScalar>(_ x: [Scalar]) -> [Scalar] {
+        var y = [Scalar].uninitialized(x.count)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                Parallel.forEachChunk(xp.count, grain: 1 << 16) { range in
+                    for i in range { yp[i] = abs(xp[i]) }
+                }
+            }
+        }
+        return y
+    }
+
+    /// Indices of the rows of x [rows, columns] that hold a non-zero entry.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func nonZeroRows<Scalar: TensorScalar>(_ x: [Scalar], rows: Int, columns: Int) -> [Int] {
+        precondition(x.count == rows * columns, "nonZeroRows shapes")
+        return x.withUnsafeBufferPointer { xp in
+            (0..<rows).filter { row in
+                let start = xp.baseAddress! + row * columns
+                for c in 0..<columns where start[c] != 0 { return true }
+                return false
+            }
+        }
+    }
+
+    /// The rows `indices` of x [·, columns], in that order.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func gatherRows<Scalar: TensorScalar>(_ x: [Scalar], _ indices: [Int], columns: Int) -> [Scalar] {
+        var y = [Scalar].uninitialized(indices.count * columns)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                for (row, index) in indices.enumerated() {
+                    (yp.baseAddress! + row * columns).update(from: xp.baseAddress! + index * columns, count: columns)
+                }
+            }
+        }
+        return y
+    }
+
+    /// Writes the rows of `compact` [indices.count, columns] to rows `indices` of `x`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func scatterRows<Scalar: TensorScalar>(_ compact: [Scalar], _ indices: [Int], columns: Int, into x: inout [Scalar]) {
+        precondition(compact.count == indices.count * columns, "scatterRows shapes")
+        compact.withUnsafeBufferPointer { cp in
+            x.withUnsafeMutableBufferPointer { xp in
+                for (row, index) in indices.enumerated() {
+                    (xp.baseAddress! + index * columns).update(from: cp.baseAddress! + row * columns, count: columns)
+                }
+            }
+        }
+    }
+
     /// x += y elementwise.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

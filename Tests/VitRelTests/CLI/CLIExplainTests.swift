@@ -136,6 +136,21 @@ final class CLIExplainTests: XCTestCase {
         XCTAssertLessThan(abs(gap), 1e-2)
     }
 
+    func testDeepLIFTRecordsItsSummationToDeltaGapAndBaseline() throws {
+        let directory = try TestPaths.temporaryDirectory(self)
+        let image = try CLI.writeTestImage(in: directory)
+        let out = directory.appendingPathComponent("out")
+        let run = try CLI.run(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "deeplift", "--baseline=-1", "--out", out.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let record = try CLI.json(file: out.appendingPathComponent("xray.deeplift.json"))
+        XCTAssertEqual(record["options"] as? [String: String], ["baseline": "-1.0"])
+        XCTAssertEqual(record["displayScaling"] as? String, "max-abs")
+        let target = try XCTUnwrap((record["targets"] as? [[String: Any]])?.first)
+        // Summation-to-delta holds by construction: only Float32 rounding remains.
+        XCTAssertLessThan(abs(try XCTUnwrap(target["completenessGap"] as? Double)), 1e-4)
+        XCTAssertEqual(try readFloat32(out.appendingPathComponent("xray.deeplift.\(target["name"] as! String).pixels.npy"), shape: [32, 32]).count, 1024)
+    }
+
     func testLIMEWritesWeightsMasksAndSuperpixelsAndRepeatsWithTheSameSeed() throws {
         let directory = try TestPaths.temporaryDirectory(self)
         let image = try CLI.writeTestImage(in: directory)
@@ -205,6 +220,9 @@ final class CLIExplainTests: XCTestCase {
             (["--target", "7"], ["out of range", "3 classes"]),
             (["--target", "Pneumonia"], ["unknown class \"Pneumonia\"", "COVID-19, Non-COVID, Normal"]),
             (["--method", "chefer-lrp", "--steps", "5"], ["--steps does not apply to method chefer-lrp", "integrated-gradients"]),
+            (["--method", "chefer-lrp", "--baseline", "1"], ["--baseline does not apply to method chefer-lrp", "integrated-gradients, deeplift"]),
+            (["--method", "deeplift", "--steps", "5"], ["--steps does not apply to method deeplift"]),
+            (["--method", "deeplift", "--baseline", "nan"], ["--baseline must be a finite number"]),
             (["--method", "attnlrp", "--segmentation", "slic"], ["--segmentation does not apply to method attnlrp"]),
             (["--method", "lime", "--segmentation", "grid", "--kernel-size", "3"], ["--kernel-size", "does not apply to --segmentation grid"]),
             (["--method", "lime", "--features", "3,x"], ["--features"]),
