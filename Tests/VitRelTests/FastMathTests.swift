@@ -43,4 +43,32 @@ final class FastMathTests: XCTestCase {
         doubles.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: rows, columns: columns) }
         for i in values.indices { XCTAssertEqual(Double(floats[i]), doubles[i], accuracy: 1e-6 * max(1e-3, doubles[i]) + 1e-9) }
     }
+
+    /// The vectorised Float row kernel against the generic Double code, with a width that is
+    /// not a multiple of the eight lanes and rows far from zero mean (the centring matters).
+    func testFloatLayerNormMatchesDouble() {
+        var generator = SeededGenerator(seed: 8)
+        for d in [197, 768] {
+            let rows = 5
+            let gamma = (0..<d).map { _ in 1 + 0.3 * generator.nextGaussian() }
+            let beta = (0..<d).map { _ in 0.2 * generator.nextGaussian() }
+            let x = (0..<(rows * d)).map { i in 40 * Double(i / d) + 3 * generator.nextGaussian() }
+            let exact = LayerNorm<Double>(weight: Tensor(shape: [d], scalars: gamma), bias: Tensor(shape: [d], scalars: beta), epsilon: 1e-6)
+            let fast = LayerNorm<Float>(exact.weight.scalars.map(Float.init), exact.bias.scalars.map(Float.init), epsilon: 1e-6)
+            let (y, cache) = exact.forward(x, rows: rows)
+            let (yFloat, cacheFloat) = fast.forward(x.map(Float.init), rows: rows)
+            for i in y.indices { XCTAssertEqual(Double(yFloat[i]), y[i], accuracy: 2e-5 * max(1, abs(y[i])), "d \(d), i \(i)") }
+            for r in 0..<rows {
+                XCTAssertEqual(Double(cacheFloat.mean[r]), cache.mean[r], accuracy: 1e-6 * max(1, abs(cache.mean[r])))
+                XCTAssertEqual(Double(cacheFloat.inverseStandardDeviation[r]), cache.inverseStandardDeviation[r],
+                               accuracy: 1e-6 * cache.inverseStandardDeviation[r])
+            }
+        }
+    }
+}
+
+private extension LayerNorm where Scalar == Float {
+    init(_ weight: [Float], _ bias: [Float], epsilon: Double) {
+        self.init(weight: Tensor(shape: [weight.count], scalars: weight), bias: Tensor(shape: [bias.count], scalars: bias), epsilon: epsilon)
+    }
 }

@@ -34,13 +34,19 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
     /// Writes x·Wᵀ + b into `y` (which may be a preallocated buffer).
     public func forward(_ x: [Scalar], rows: Int, into y: inout [Scalar]) {
         let m = rows, n = outputCount, k = inputCount
+        precondition(x.count == m * k && y.count == m * n, "Linear input \(x.count) ≠ \(m)×\(k) or output \(y.count) ≠ \(m)×\(n)")
+        guard m > 0 && n > 0 else { return }
         x.withUnsafeBufferPointer { xp in
             weight.scalars.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
                     var beta: Scalar = 0
                     if let bias {
+                        // The bias fills C and the GEMM adds to it (β = 1), which also spares
+                        // OpenBLAS its zeroing pass over C.
                         bias.scalars.withUnsafeBufferPointer { bp in
-                            for r in 0..<m { (yp.baseAddress! + r * n).update(from: bp.baseAddress!, count: n) }
+                            Parallel.forEachChunk(m, grain: max(1, 65536 / max(1, n))) { rowRange in
+                                for r in rowRange { (yp.baseAddress! + r * n).update(from: bp.baseAddress!, count: n) }
+                            }
                         }
                         beta = 1
                     }
