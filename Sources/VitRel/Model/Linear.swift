@@ -39,20 +39,18 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
         x.withUnsafeBufferPointer { xp in
             weight.scalars.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    var beta: Scalar = 0
-                    if let bias {
-                        // The bias fills C and the GEMM adds to it (β = 1), which also spares
-                        // OpenBLAS its zeroing pass over C.
-                        bias.scalars.withUnsafeBufferPointer { bp in
-                            Parallel.forEachChunk(m, grain: max(1, 65536 / max(1, n))) { rowRange in
-                                for r in rowRange { (yp.baseAddress! + r * n).update(from: bp.baseAddress!, count: n) }
-                            }
-                        }
-                        beta = 1
+                    guard let bias else {
+                        Scalar.gemm(
+                            transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                            a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, beta: 0, c: yp.baseAddress!, ldc: n)
+                        return
                     }
-                    Scalar.gemm(
-                        transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
-                        a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, beta: beta, c: yp.baseAddress!, ldc: n)
+                    bias.scalars.withUnsafeBufferPointer { bp in
+                        Scalar.gemm(
+                            transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                            a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, c: yp.baseAddress!, ldc: n,
+                            rowBias: bp.baseAddress!)
+                    }
                 }
             }
         }

@@ -73,29 +73,50 @@ extension TensorScalar {
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
     ) {
+        blockedGEMM(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, rowBias: nil)
+    }
+
+    /// C ← α·op(A)·op(B) + bias, the bias [n] added to every row (a Linear layer's forward):
+    /// each block of C is filled with the bias and then accumulated into (β = 1) by the thread
+    /// that computes it, which also spares OpenBLAS its zeroing pass over C.
+    @inlinable
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        c: UnsafeMutablePointer<Self>, ldc: Int, rowBias: UnsafePointer<Self>
+    ) {
+        blockedGEMM(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: 1, c: c, ldc: ldc, rowBias: rowBias)
+    }
+
+    @inlinable
+    static func blockedGEMM(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, rowBias: UnsafePointer<Self>?
+    ) {
         _ = Parallel.blasIsSingleThreaded
         let blocks = GEMMBlocks(m: m, n: n, k: k)
-        if blocks.count <= 1 {
-            blasGEMM(
-                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-            return
-        }
         Parallel.forEachTask(blocks.count) { index in
             let part = blocks.range(index)
-            switch blocks.axis {
-            case .columns:
-                // Columns j of op(B): B[:, j] row-major, or row j of B when transposed.
-                let columns = transposeB ? b + part.lowerBound * ldb : b + part.lowerBound
-                blasGEMM(
-                    transposeA: transposeA, transposeB: transposeB, m: m, n: part.count, k: k, alpha: alpha,
-                    a: a, lda: lda, b: columns, ldb: ldb, beta: beta, c: c + part.lowerBound, ldc: ldc)
-            case .rows:
-                let rows = transposeA ? a + part.lowerBound : a + part.lowerBound * lda
-                blasGEMM(
-                    transposeA: transposeA, transposeB: transposeB, m: part.count, n: n, k: k, alpha: alpha,
-                    a: rows, lda: lda, b: b, ldb: ldb, beta: beta, c: c + part.lowerBound * ldc, ldc: ldc)
+            let rows = blocks.axis == .rows ? part : 0..<m
+            let columns = blocks.axis == .columns ? part : 0..<n
+            if let rowBias {
+                for row in rows { (c + row * ldc + columns.lowerBound).update(from: rowBias + columns.lowerBound, count: columns.count) }
             }
+            // Rows i of op(A): row i of A, or column i when transposed; columns j of op(B):
+            // column j of B, or row j when transposed.
+            let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+            let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+            blasGEMM(
+                transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count, k: k, alpha: alpha,
+                a: aBlock, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: c + rows.lowerBound * ldc + columns.lowerBound,
+                ldc: ldc)
         }
     }
 }
