@@ -2,7 +2,8 @@ import RealModule
 
 /// The exact Gaussian error linear unit (Hendrycks & Gimpel 2016), x·Φ(x), as timm and
 /// Hugging Face ViTs use it (not the tanh approximation). Float runs through `FastMath`
-/// (error < 1e-6 relative to Φ); Double uses libm's erf exactly.
+/// (x·(1 + erf(x/√2))/2 as PyTorch computes it, absolute error < 3e-7·max(1, |x|)); Double
+/// uses libm's erf exactly.
 public enum GELU {
     public static func forward<Scalar: TensorScalar>(_ x: [Scalar]) -> [Scalar] {
         guard !x.isEmpty else { return [] }
