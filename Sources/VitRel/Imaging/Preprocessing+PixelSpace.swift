@@ -23,15 +23,23 @@ extension Preprocessing {
                      "pixel batch of shape \(batch.shape); expected [B, 3, H, W] or [B, 1, H, W]")
         let images = batch.shape[0], channels = batch.shape[1]
         let plane = batch.shape[2] * batch.shape[3]
-        var out = Tensor<Float>(zeros: [images, 3, batch.shape[2], batch.shape[3]])
-        for b in 0..<images {
-            for c in 0..<3 {
-                let m = Float(mean[c]), s = Float(std[c])
-                let source = (b * channels + (channels == 1 ? 0 : c)) * plane
-                let target = (b * 3 + c) * plane
-                for i in 0..<plane { out.scalars[target + i] = (batch.scalars[source + i] - m) / s }
+        let means = mean.map(Float.init), stds = std.map(Float.init)
+        // Pointer loops, one plane per task: LIME normalises every batch it classifies.
+        let scalars = [Float](unsafeUninitializedCapacity: images * 3 * plane) { out, initialised in
+            batch.scalars.withUnsafeBufferPointer { input in
+                guard let output = out.baseAddress, let source = input.baseAddress else { return }
+                Parallel.forEachChunk(images * 3) { planes in
+                    for index in planes {
+                        let b = index / 3, c = index % 3
+                        let m = means[c], s = stds[c]
+                        let from = source + (b * channels + (channels == 1 ? 0 : c)) * plane
+                        let to = output + index * plane
+                        for i in 0..<plane { to[i] = (from[i] - m) / s }
+                    }
+                }
             }
+            initialised = images * 3 * plane
         }
-        return out
+        return Tensor(shape: [images, 3, batch.shape[2], batch.shape[3]], scalars: scalars)
     }
 }

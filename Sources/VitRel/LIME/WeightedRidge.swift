@@ -137,6 +137,7 @@ struct WeightedRidgeDesign {
         if let solution = choleskySolve(a, b, order: m) { return solution }
 
         // Fallback: A = V Λ Vᵀ, β = V Λ⁺ Vᵀ b.
+        _ = Parallel.blasIsSingleThreaded  // LAPACK's inner BLAS calls too: same bits for any --threads
         var n = Int32(m), info: Int32 = 0
         var uplo = CChar(UInt8(ascii: "U"))
         var vectors = a

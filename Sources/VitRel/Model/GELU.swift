@@ -2,34 +2,46 @@ import RealModule
 
 /// The exact Gaussian error linear unit (Hendrycks & Gimpel 2016), x·Φ(x), as timm and
 /// Hugging Face ViTs use it (not the tanh approximation). Float runs through `FastMath`
-/// (error < 1e-6 relative to Φ); Double uses libm's erf exactly.
+/// (x·(1 + erf(x/√2))/2 as PyTorch computes it, absolute error < 3e-7·max(1, |x|)); Double
+/// uses libm's erf exactly.
 public enum GELU {
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public static func forward<Scalar: TensorScalar>(_ x: [Scalar]) -> [Scalar] {
+        guard !x.isEmpty else { return [] }
         var y = [Scalar].uninitialized(x.count)
-        let inverseSqrt2 = 1 / Scalar(2).squareRoot()
         x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in
-                if Scalar.self == Float.self {
-                    let input = UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Float.self)
-                    let output = UnsafeMutableRawPointer(yp.baseAddress!).assumingMemoryBound(to: Float.self)
-                    Parallel.forEachChunk(x.count / 8, grain: 2048) { range in
-                        FastMath.gelu(input + range.lowerBound * 8, output + range.lowerBound * 8, count: range.count * 8)
-                    }
-                    let tail = x.count / 8 * 8
-                    FastMath.gelu(input + tail, output + tail, count: x.count - tail)
-                    return
-                }
-                Parallel.forEachChunk(x.count, grain: 16384) { range in
-                    for i in range {
-                        let v = xp[i]
-                        yp[i] = v * (1 + Scalar.erf(v * inverseSqrt2)) / 2
-                    }
-                }
-            }
+            y.withUnsafeMutableBufferPointer { yp in apply(xp.baseAddress!, yp.baseAddress!, count: x.count) }
         }
         return y
+    }
+
+    /// x ← GELU(x) (the inference pass, which keeps no pre-activation).
+    public static func forwardInPlace<Scalar: TensorScalar>(_ x: inout [Scalar]) {
+        guard !x.isEmpty else { return }
+        x.withUnsafeMutableBufferPointer { xp in apply(xp.baseAddress!, xp.baseAddress!, count: xp.count) }
+    }
+
+    /// y = GELU(x) over `count` values; `y` may be `x`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func apply<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int) {
+        guard count > 0 else { return }
+        let inverseSqrt2 = 1 / Scalar(2).squareRoot()
+        if Scalar.self == Float.self {
+            let input = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let output = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+            Parallel.forEachChunk(count / 8, grain: 2048) { range in
+                FastMath.gelu(input + range.lowerBound * 8, output + range.lowerBound * 8, count: range.count * 8)
+            }
+            let tail = count / 8 * 8
+            FastMath.gelu(input + tail, output + tail, count: count - tail)
+            return
+        }
+        Parallel.forEachChunk(count, grain: 16384) { range in
+            for i in range {
+                let v = x[i]
+                y[i] = v * (1 + Scalar.erf(v * inverseSqrt2)) / 2
+            }
+        }
     }
 
     /// dx = dy·Φ(x) = dy·y/x: the modified gradient of the identity relevance rule

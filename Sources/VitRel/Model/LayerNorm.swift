@@ -29,12 +29,19 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
     }
 
     /// Normalises each of `rows` rows of x [rows, dimension].
+    public func forward(_ x: [Scalar], rows: Int) -> (y: [Scalar], cache: Cache) {
+        var y = [Scalar].uninitialized(rows * dimension)
+        let cache = forward(x, rows: rows, into: &y)
+        return (y, cache)
+    }
+
+    /// Writes the normalised rows into `y` (a preallocated [rows, dimension] buffer).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func forward(_ x: [Scalar], rows: Int) -> (y: [Scalar], cache: Cache) {
+    @discardableResult
+    public func forward(_ x: [Scalar], rows: Int, into y: inout [Scalar]) -> Cache {
         let d = dimension
-        precondition(x.count == rows * d, "LayerNorm input \(x.count) ≠ \(rows)×\(d)")
-        var y = [Scalar].uninitialized(rows * d)
+        precondition(x.count == rows * d && y.count == rows * d, "LayerNorm input \(x.count) ≠ \(rows)×\(d)")
         var mean = [Scalar].uninitialized(rows)
         var inverseStd = [Scalar].uninitialized(rows)
         let eps = Scalar(epsilon)
@@ -48,6 +55,18 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
                                     for r in range {
                                         let row = xp.baseAddress! + r * d
                                         let out = yp.baseAddress! + r * d
+                                        if Scalar.self == Float.self {
+                                            func floats(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
+                                                UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+                                            }
+                                            let (mu, rstd) = FastMath.layerNormRow(
+                                                floats(row), UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self),
+                                                count: d, gamma: floats(gp.baseAddress!), beta: floats(bp.baseAddress!),
+                                                epsilon: Float(epsilon))
+                                            mp[r] = Scalar(mu)
+                                            sp[r] = Scalar(rstd)
+                                            continue
+                                        }
                                         var sum: Scalar = 0
                                         for i in 0..<d { sum += row[i] }
                                         let mu = sum / Scalar(d)
@@ -65,7 +84,7 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
                 }
             }
         }
-        return (y, Cache(mean: mean, inverseStandardDeviation: inverseStd))
+        return Cache(mean: mean, inverseStandardDeviation: inverseStd)
     }
 
     /// Backward pass: returns dx and, when `accumulate`, adds dγ, dβ into `gradient`.

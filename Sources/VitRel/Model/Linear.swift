@@ -34,19 +34,23 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
     /// Writes x·Wᵀ + b into `y` (which may be a preallocated buffer).
     public func forward(_ x: [Scalar], rows: Int, into y: inout [Scalar]) {
         let m = rows, n = outputCount, k = inputCount
+        precondition(x.count == m * k && y.count == m * n, "Linear input \(x.count) ≠ \(m)×\(k) or output \(y.count) ≠ \(m)×\(n)")
+        guard m > 0 && n > 0 else { return }
         x.withUnsafeBufferPointer { xp in
             weight.scalars.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    var beta: Scalar = 0
-                    if let bias {
-                        bias.scalars.withUnsafeBufferPointer { bp in
-                            for r in 0..<m { (yp.baseAddress! + r * n).update(from: bp.baseAddress!, count: n) }
-                        }
-                        beta = 1
+                    guard let bias else {
+                        Scalar.gemm(
+                            transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                            a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, beta: 0, c: yp.baseAddress!, ldc: n)
+                        return
                     }
-                    Scalar.gemm(
-                        transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
-                        a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, beta: beta, c: yp.baseAddress!, ldc: n)
+                    bias.scalars.withUnsafeBufferPointer { bp in
+                        Scalar.gemm(
+                            transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                            a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, c: yp.baseAddress!, ldc: n,
+                            rowBias: bp.baseAddress!)
+                    }
                 }
             }
         }

@@ -27,6 +27,14 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         return (y, Cache(hiddenPreActivation: preActivation, hidden: hidden))
     }
 
+    /// The forward pass without a cache (inference): fc1 into `hidden` [rows, hidden], GELU in
+    /// place, fc2 into `y` [rows, D]. Same arithmetic as `forward`, so the same bits.
+    public func forward(_ x: [Scalar], rows: Int, hidden: inout [Scalar], into y: inout [Scalar]) {
+        fc1.forward(x, rows: rows, into: &hidden)
+        GELU.forwardInPlace(&hidden)
+        fc2.forward(hidden, rows: rows, into: &y)
+    }
+
     /// `baseline`: the baseline's cache, for `GradientRule.deepLIFTRescale` only.
     public func backward(
         _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout MLP, accumulate: Bool = true,

@@ -42,42 +42,87 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     public func forward(
         _ x: [Scalar], batch: Int, tokens: Int, attentionOffset: [Scalar]? = nil
     ) -> (y: [Scalar], cache: Cache) {
-        let n = tokens, d = dimension, hd = headDimension, h = headCount
+        let n = tokens, d = dimension, h = headCount
         let qkv = queryKeyValue.forward(x, rows: batch * n)
         var attention = [Scalar].uninitialized(batch * h * n * n)
         var context = [Scalar].uninitialized(batch * n * d)
+        if let attentionOffset { precondition(attentionOffset.count == attention.count, "attention offset size") }
         qkv.withUnsafeBufferPointer { qkvp in
             attention.withUnsafeMutableBufferPointer { ap in
-                for b in 0..<batch {
-                    for head in 0..<h {
-                        let q = qkvp.baseAddress! + b * n * 3 * d + head * hd
-                        let k = q + d
-                        Scalar.gemm(
-                            transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: scale,
-                            a: q, lda: 3 * d, b: k, ldb: 3 * d, beta: 0,
-                            c: ap.baseAddress! + (b * h + head) * n * n, ldc: n)
-                    }
-                }
-                Kernels.softmaxRows(ap.baseAddress!, rows: batch * h * n, columns: n)
-                if let attentionOffset {
-                    precondition(attentionOffset.count == ap.count, "attention offset size")
-                    for i in 0..<ap.count { ap[i] += attentionOffset[i] }
-                }
                 context.withUnsafeMutableBufferPointer { cp in
-                    for b in 0..<batch {
-                        for head in 0..<h {
-                            let v = qkvp.baseAddress! + b * n * 3 * d + 2 * d + head * hd
-                            Scalar.gemm(
-                                transposeA: false, transposeB: false, m: n, n: hd, k: n, alpha: 1,
-                                a: ap.baseAddress! + (b * h + head) * n * n, lda: n, b: v, ldb: 3 * d, beta: 0,
-                                c: cp.baseAddress! + b * n * d + head * hd, ldc: d)
+                    if let attentionOffset {
+                        attentionOffset.withUnsafeBufferPointer { op in
+                            attendHeads(
+                                qkvp.baseAddress!, batch: batch, tokens: n, probabilities: ap.baseAddress!,
+                                attentionOffset: op.baseAddress!, context: cp.baseAddress!)
                         }
+                    } else {
+                        attendHeads(
+                            qkvp.baseAddress!, batch: batch, tokens: n, probabilities: ap.baseAddress!,
+                            attentionOffset: nil, context: cp.baseAddress!)
                     }
                 }
             }
         }
         let y = projection.forward(context, rows: batch * n)
         return (y, Cache(queryKeyValue: qkv, attention: attention, context: context))
+    }
+
+    /// The forward pass without a cache, for inference: x [B·N, D] → y [B·N, D] in caller-owned
+    /// buffers (`queryKeyValue` [B·N, 3D] and `context` [B·N, D] are scratch). The attention
+    /// maps live only in one [N, N] scratch per thread. Same arithmetic as `forward`, so the
+    /// same bits.
+    public func forward(
+        _ x: [Scalar], batch: Int, tokens: Int, queryKeyValue qkv: inout [Scalar], context: inout [Scalar],
+        into y: inout [Scalar]
+    ) {
+        let n = tokens
+        queryKeyValue.forward(x, rows: batch * n, into: &qkv)
+        qkv.withUnsafeBufferPointer { qkvp in
+            context.withUnsafeMutableBufferPointer { cp in
+                attendHeads(
+                    qkvp.baseAddress!, batch: batch, tokens: n, probabilities: nil, attentionOffset: nil,
+                    context: cp.baseAddress!)
+            }
+        }
+        projection.forward(context, rows: batch * n, into: &y)
+    }
+
+    /// context = softmax(q·kᵀ·d^-½ ) (+ offset) · v for every (image, head), the heads shared
+    /// out to the threads: each head's two small GEMMs (197×197×64 for ViT-B/16) and its
+    /// softmax run on one thread, its [N, N] map still in cache between them. Heads are
+    /// independent, so the result does not depend on the thread count.
+    /// - Parameters:
+    ///   - qkv: [B·N, 3D], rows q | k | v, read in place (leading dimension 3D).
+    ///   - probabilities: [B, H, N, N] to keep the maps in, or nil for per-thread scratch.
+    ///   - attentionOffset: [B, H, N, N] added after the softmax, or nil.
+    ///   - context: [B·N, D] output, heads concatenated.
+    func attendHeads(
+        _ qkv: UnsafePointer<Scalar>, batch: Int, tokens n: Int, probabilities: UnsafeMutablePointer<Scalar>?,
+        attentionOffset: UnsafePointer<Scalar>?, context: UnsafeMutablePointer<Scalar>
+    ) {
+        let d = dimension, hd = headDimension, h = headCount, scale = self.scale
+        Parallel.forEachChunk(batch * h) { heads in
+            var scratch = [Scalar].uninitialized(probabilities == nil ? n * n : 0)
+            scratch.withUnsafeMutableBufferPointer { sp in
+                for index in heads {
+                    let b = index / h, head = index % h
+                    let a = probabilities.map { $0 + index * n * n } ?? sp.baseAddress!
+                    let q = qkv + b * n * 3 * d + head * hd
+                    Scalar.gemm(
+                        transposeA: false, transposeB: true, m: n, n: n, k: hd, alpha: scale,
+                        a: q, lda: 3 * d, b: q + d, ldb: 3 * d, beta: 0, c: a, ldc: n)
+                    Kernels.softmaxRows(a, rows: n, columns: n)
+                    if let attentionOffset {
+                        let offset = attentionOffset + index * n * n
+                        for i in 0..<(n * n) { a[i] += offset[i] }
+                    }
+                    Scalar.gemm(
+                        transposeA: false, transposeB: false, m: n, n: hd, k: n, alpha: 1,
+                        a: a, lda: n, b: q + 2 * d, ldb: 3 * d, beta: 0, c: context + b * n * d + head * hd, ldc: d)
+                }
+            }
+        }
     }
 
     /// Backward pass. Returns dx [B·N, D] and ∂loss/∂A [B, H, N, N] (the gradient with respect

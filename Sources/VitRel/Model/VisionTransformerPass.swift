@@ -46,14 +46,56 @@ extension VisionTransformer {
         public var classToken: [Scalar]
     }
 
-    /// Logits [B, classes] for images [B, C, H, W] already preprocessed.
+    /// Logits [B, classes] for images [B, C, H, W] already preprocessed (the inference pass,
+    /// `logits(_:)`, which keeps no trace).
     public func callAsFunction(_ images: Tensor<Scalar>) throws -> Tensor<Scalar> {
-        try forward(images).logits
+        try logits(images)
     }
 
     /// The forward pass, keeping its trace. `attentionOffsets[l]` [B, H, N, N] is added to
     /// block l's attention probabilities (see `MultiHeadAttention.forward`).
     public func forward(_ images: Tensor<Scalar>, attentionOffsets: [Int: [Scalar]] = [:]) throws -> Trace {
+        let embedding = try embed(images)
+        let batch = embedding.batch, n = embedding.tokens
+        var blockTraces = [TransformerBlock<Scalar>.Trace]()
+        blockTraces.reserveCapacity(blocks.count)
+        var x = embedding.sequence
+        for (index, block) in blocks.enumerated() {
+            let (y, trace) = block.forward(x, batch: batch, tokens: n, attentionOffset: attentionOffsets[index])
+            blockTraces.append(trace)
+            x = y
+        }
+        let encoded = x
+        let output = classify(encoded, batch: batch, tokens: n)
+        return Trace(
+            batch: batch, imageHeight: embedding.imageHeight, imageWidth: embedding.imageWidth,
+            gridHeight: embedding.gridHeight, gridWidth: embedding.gridWidth, tokens: n,
+            patches: embedding.patches, patchTokens: embedding.patchTokens, positionEmbedding: embedding.positionEmbedding,
+            blocks: blockTraces, encoded: encoded, normInput: output.normInput, normCache: output.normCache,
+            normOutput: output.normOutput, pooled: output.pooled,
+            logits: Tensor(shape: [batch, config.classCount], scalars: output.logits))
+    }
+
+    /// The embedded sequence, cat(CLS, patch embeddings) + position, and what produced it.
+    struct Embedding {
+        var batch: Int
+        var imageHeight: Int
+        var imageWidth: Int
+        var gridHeight: Int
+        var gridWidth: Int
+        var tokens: Int
+        /// [B·P, C·p·p]
+        var patches: [Scalar]
+        /// [B·P, D]
+        var patchTokens: [Scalar]
+        /// [N, D]
+        var positionEmbedding: [Scalar]
+        /// [B·N, D] the first block's input
+        var sequence: [Scalar]
+    }
+
+    /// Patch embedding, class token and position embedding for images [B, C, H, W].
+    func embed(_ images: Tensor<Scalar>) throws -> Embedding {
         guard images.rank == 4, images.shape[1] == config.channels else {
             throw ModelError.inputShape("expected [batch, \(config.channels), height, width], got \(images.shape)")
         }
@@ -85,17 +127,15 @@ extension VisionTransformer {
                 }
             }
         }
+        return Embedding(
+            batch: batch, imageHeight: height, imageWidth: width, gridHeight: gridH, gridWidth: gridW, tokens: n,
+            patches: patches, patchTokens: patchTokens, positionEmbedding: position, sequence: sequence)
+    }
 
-        var blockTraces = [TransformerBlock<Scalar>.Trace]()
-        blockTraces.reserveCapacity(blocks.count)
-        var x = sequence
-        for (index, block) in blocks.enumerated() {
-            let (y, trace) = block.forward(x, batch: batch, tokens: n, attentionOffset: attentionOffsets[index])
-            blockTraces.append(trace)
-            x = y
-        }
-        let encoded = x
-
+    /// Final norm, pooling and head over the last block's output [B·N, D].
+    func classify(_ encoded: [Scalar], batch: Int, tokens n: Int) -> (
+        normInput: [Scalar], normCache: LayerNorm<Scalar>.Cache, normOutput: [Scalar], pooled: [Scalar], logits: [Scalar]
+    ) {
         let normInput: [Scalar], normCache: LayerNorm<Scalar>.Cache, normOutput: [Scalar], pooled: [Scalar]
         if config.normAfterPooling {
             normInput = pool(encoded, batch: batch, tokens: n)
@@ -106,12 +146,7 @@ extension VisionTransformer {
             (normOutput, normCache) = norm.forward(encoded, rows: batch * n)
             pooled = pool(normOutput, batch: batch, tokens: n)
         }
-        let logits = head.forward(pooled, rows: batch)
-        return Trace(
-            batch: batch, imageHeight: height, imageWidth: width, gridHeight: gridH, gridWidth: gridW, tokens: n,
-            patches: patches, patchTokens: patchTokens, positionEmbedding: position, blocks: blockTraces,
-            encoded: encoded, normInput: normInput, normCache: normCache, normOutput: normOutput, pooled: pooled,
-            logits: Tensor(shape: [batch, config.classCount], scalars: logits))
+        return (normInput, normCache, normOutput, pooled, head.forward(pooled, rows: batch))
     }
 
     /// [B·N, D] → [B, D]: the CLS token, or the mean of the patch tokens.

@@ -112,7 +112,10 @@ extension Kernels {
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
                 z.withUnsafeMutableBufferPointer { zp in
-                    for i in 0..<zp.count { zp[i] = xp[i] + yp[i] }
+                    guard let xb = xp.baseAddress, let yb = yp.baseAddress, let zb = zp.baseAddress else { return }
+                    Parallel.forEachChunk(zp.count, grain: 1 << 16) { range in
+                        for i in range { zb[i] = xb[i] + yb[i] }
+                    }
                 }
             }
         }
@@ -200,7 +203,10 @@ extension Kernels {
         precondition(x.count == y.count, "add: \(x.count) vs \(y.count)")
         x.withUnsafeMutableBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-                for i in 0..<xp.count { xp[i] += yp[i] }
+                guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+                Parallel.forEachChunk(xp.count, grain: 1 << 16) { range in
+                    for i in range { xb[i] += yb[i] }
+                }
             }
         }
     }

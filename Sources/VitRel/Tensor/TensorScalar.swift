@@ -9,8 +9,10 @@ import RealModule
 /// one dynamic dispatch per kernel call, never per element.
 public protocol TensorScalar: Real, BinaryFloatingPoint, Codable, Sendable, CustomStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
-    /// C ← α·op(A)·op(B) + β·C, row-major (cblas_sgemm / cblas_dgemm).
-    static func gemm(
+    /// C ← α·op(A)·op(B) + β·C, row-major: one cblas_sgemm / cblas_dgemm call on the calling
+    /// thread (OpenBLAS is single-threaded, see `Parallel`). Callers use `gemm`, which cuts
+    /// large products into blocks for vitrel's threads.
+    static func blasGEMM(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
         b: UnsafePointer<Self>, ldb: Int,
@@ -22,7 +24,7 @@ where Self.RawSignificand: FixedWidthInteger {
 
 extension Float: TensorScalar {
     @inlinable
-    public static func gemm(
+    public static func blasGEMM(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
@@ -37,7 +39,7 @@ extension Float: TensorScalar {
 
 extension Double: TensorScalar {
     @inlinable
-    public static func gemm(
+    public static func blasGEMM(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int,
         b: UnsafePointer<Double>, ldb: Int,

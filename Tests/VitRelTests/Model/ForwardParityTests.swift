@@ -12,6 +12,8 @@ final class ForwardParityTests: XCTestCase {
         let reference = try NPY.read(folder.appendingPathComponent("logits.npy")).tensor(of: Float.self)
         let logits = try model.network(input)
         XCTAssertEqual(logits.shape, reference.shape, file: file, line: line)
+        // The inference pass (no trace) runs the traced pass's arithmetic: the same bits.
+        XCTAssertEqual(logits, try model.network.forward(input).logits, "\(name): inference vs traced", file: file, line: line)
         for (ours, theirs) in zip(logits.scalars, reference.scalars) {
             XCTAssertEqual(ours, theirs, accuracy: 1e-4 * max(abs(theirs), 1e-2), "\(name)", file: file, line: line)
         }
@@ -19,6 +21,7 @@ final class ForwardParityTests: XCTestCase {
         let double = try VisionTransformer<Double>(
             config: model.config, weights: try ViTCheckpoint.load(from: folder).weights.mapValues { Tensor<Double>($0) })
         let logits64 = try double(Tensor<Double>(input))
+        XCTAssertEqual(logits64, try double.forward(Tensor<Double>(input)).logits, "\(name) in Float64: inference vs traced", file: file, line: line)
         for (ours, theirs) in zip(logits64.scalars, reference.scalars) {
             XCTAssertEqual(Float(ours), theirs, accuracy: 1e-4 * max(abs(theirs), 1e-2), "\(name) in Float64", file: file, line: line)
         }

@@ -1,0 +1,26 @@
+/// The forward pass for callers that need only the outputs (predict, evaluate, LIME, the
+/// metrics' perturbation curves).
+extension VisionTransformer {
+    /// Logits [B, classes] for images [B, C, H, W] already preprocessed, without a trace.
+    ///
+    /// Runs the blocks in place over one set of scratch buffers (`InferenceBuffers`) and keeps
+    /// the attention maps only in one [N, N] scratch per thread, where `forward(_:)` keeps
+    /// every block's activations: ~140 MB per image for ViT-B/16 (4.4 GB for a LIME batch of
+    /// 32) written and never read. Same kernels in the same order as `forward(_:)`, so the
+    /// logits are the same bits (tested).
+    public func logits(_ images: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        var embedding = try embed(images)
+        let batch = embedding.batch, n = embedding.tokens
+        var x = [Scalar]()  // [B·N, D], taken over (not copied) from the embedding
+        swap(&x, &embedding.sequence)
+        embedding.patches = []
+        embedding.patchTokens = []
+        var buffers = TransformerBlock<Scalar>.InferenceBuffers(
+            rows: batch * n, dimension: config.embedDimension, hiddenDimension: config.mlpHiddenDimension)
+        for block in blocks {
+            block.forward(inPlace: &x, batch: batch, tokens: n, buffers: &buffers)
+        }
+        let logits = classify(x, batch: batch, tokens: n).logits
+        return Tensor(shape: [batch, config.classCount], scalars: logits)
+    }
+}
