@@ -87,6 +87,9 @@ struct ComparisonRunRecord: Codable {
     var settings: ComparisonSettings
     var command: String
     var version: String
+    /// OpenBLAS's configuration and the threads used (results do not depend on them).
+    var blas: String?
+    var threads: Int?
     var methods: [String]
     var metrics: [String]
     var images: Int

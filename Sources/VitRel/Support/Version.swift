@@ -1,4 +1,10 @@
+import COpenBLAS
+
 /// vitrel's version, printed by `vitrel --version` and written into every report.
 public enum VitRel {
     public static let version = "0.1.0"
+
+    /// The OpenBLAS build vitrel runs on (`openblas_get_config()`: version, target, threading),
+    /// for reports, since speed and the last bits of a result depend on it.
+    public static var blasConfiguration: String { String(cString: openblas_get_config()) }
 }
