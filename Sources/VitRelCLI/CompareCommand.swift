@@ -232,16 +232,8 @@ struct CompareCommand: ParsableCommand {
 
     /// One metric's configuration, as run.json records it.
     static func describe(_ suite: MetricSuite, _ kind: MetricKind) -> String {
+        if let metric = suite.perturbationMetric(kind) { return "\(metric)" }
         switch kind {
-        case .faithfulnessEstimate: return "\(suite.faithfulnessEstimate)"
-        case .faithfulnessCorrelation: return "\(suite.faithfulnessCorrelation)"
-        case .monotonicityCorrelation: return "\(suite.monotonicityCorrelation)"
-        case .pixelFlipping: return "\(suite.pixelFlipping)"
-        case .regionPerturbation: return "\(suite.regionPerturbation)"
-        case .selectivity: return "\(suite.selectivity)"
-        case .insertion: return "\(suite.insertion)"
-        case .deletion: return "\(suite.deletion)"
-        case .road: return "\(suite.road)"
         case .relevanceMass: return "\(suite.relevanceMass)"
         case .relevanceRank: return "\(suite.relevanceRank)"
         case .pointingGame: return "\(suite.pointingGame)"
@@ -249,6 +241,7 @@ struct CompareCommand: ParsableCommand {
         case .maxSensitivity: return "\(suite.maxSensitivity)"
         case .conservationGap: return "\(suite.conservationGap)"
         case .seconds: return "\(suite.seconds)"
+        default: preconditionFailure("\(kind.rawValue) is a perturbation metric")
         }
     }
 

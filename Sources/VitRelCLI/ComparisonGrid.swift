@@ -28,8 +28,7 @@ struct ComparisonGrid {
         for (row, explainer) in explainers.enumerated() {
             let method = explainer.method
             let explanation = try explainer.explain(input, targets: targets, model: model)
-            let overlay = Overlay(
-                colorMap: method.isSigned ? .rdBuReversed : .jet, scaling: method.isSigned ? .symmetric : .minMax, alpha: alpha)
+            let overlay = ExplanationFigure.overlay(for: method, alpha: alpha)
             var tiles = [row == 0
                 ? FigurePanel.Tile(title: "Input", subtitle: "true \(label)", image: background)
                 : FigurePanel.Tile(title: "", image: nil)]
@@ -40,13 +39,9 @@ struct ComparisonGrid {
                     image: overlay.blend(map.normalised(overlay.scaling), over: background)))
             }
             if let lime = explanation.lime {
-                let segmentation = lime.segmentation
                 for count in featureCounts {
-                    let mask = try lime.mask(label: predicted, positiveOnly: true, numberOfFeatures: count)
-                    let chosen = Set(zip(segmentation.labels, mask).compactMap { $1 == 1 ? Int($0) : nil })
-                    tiles.append(FigurePanel.Tile(
-                        title: "LIME top \(count)", subtitle: "\(classes[predicted]): \(chosen.count) positive",
-                        image: SuperpixelOutline(fillOpacity: 0.18).draw(segmentation, chosen: chosen, over: background)))
+                    tiles.append(try ExplanationFigure.limeMask(
+                        lime, label: predicted, className: classes[predicted], count: count, background: background).tile)
                 }
             }
             let title = row == 0 ? "\(file) · true \(label) · predicted \(classes[predicted])" : ""

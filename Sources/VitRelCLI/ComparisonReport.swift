@@ -189,19 +189,23 @@ struct ComparisonReport {
 
     // MARK: Documents
 
+    /// The images that failed, as a Markdown list.
+    var failureList: String { failures.map { "- `\($0.image)`: \($0.problem)" }.joined(separator: "\n") }
+
+    /// A table as Markdown: the first column left-aligned, the numbers right-aligned.
+    static func markdownTable(_ content: (header: [String], rows: [[String]])) -> String {
+        MarkdownTable(
+            header: content.header, rows: content.rows, alignments: [.left] + Array(repeating: .right, count: content.header.count - 1)
+        ).markdown
+    }
+
     func markdown(_ summary: ComparisonSummary, charts: Charts) -> String {
-        func table(_ content: (header: [String], rows: [[String]])) -> String {
-            MarkdownTable(
-                header: content.header, rows: content.rows,
-                alignments: [.left] + Array(repeating: .right, count: content.header.count - 1)
-            ).markdown
-        }
         var text = "# Explanation comparison\n\n```sh\n\(run.command)\n```\n\n\(settingsLine)\n\n\(readingNote)\n\n"
-        text += "## Overall\n\n" + table(headlineTable(summary)) + "\n\n"
+        text += "## Overall\n\n" + Self.markdownTable(headlineTable(summary)) + "\n\n"
         for metric in summary.metrics {
             text += "## \(metric.metric)\(Self.direction(metric.higherIsBetter))\n\n\(metric.description).\n\n"
             if let setting = metricSettings[metric.metric] { text += "Settings: `\(setting)`\n\n" }
-            text += table(metricTable(metric, groups: summary.groups)) + "\n\n"
+            text += Self.markdownTable(metricTable(metric, groups: summary.groups)) + "\n\n"
             if let path = charts.boxplots[metric.metric] { text += "![\(metric.metric) by class](\(path))\n\n" }
             if let path = charts.curves[metric.metric] { text += "![\(metric.metric) curve](\(path))\n\n" }
         }
@@ -209,7 +213,7 @@ struct ComparisonReport {
             text += "## Explanations of single images\n\n" + gridFiles.map { "![\($0.image)](\($0.file))" }.joined(separator: "\n\n") + "\n\n"
         }
         if !failures.isEmpty {
-            text += "## Images that could not be compared\n\n" + failures.map { "- `\($0.image)`: \($0.problem)" }.joined(separator: "\n") + "\n"
+            text += "## Images that could not be compared\n\n" + failureList + "\n"
         }
         return text
     }
@@ -254,18 +258,15 @@ struct ComparisonReport {
                 throw CLIError("cannot read \(url.path): \((error as NSError).localizedDescription)")
             }
         }
-        func markdownTable(_ content: (header: [String], rows: [[String]])) -> String {
-            MarkdownTable(header: content.header, rows: content.rows, alignments: [.left] + Array(repeating: .right, count: content.header.count - 1)).markdown
-        }
         notebook.appendMarkdown("# Explanation comparison: \(methods.joined(separator: " vs "))\n\n```sh\n\(run.command)\n```\n\n\(settingsLine)\n\n\(readingNote)")
-        notebook.appendMarkdown("## Overall\n\n" + markdownTable(headlineTable(summary)))
+        notebook.appendMarkdown("## Overall\n\n" + Self.markdownTable(headlineTable(summary)))
         notebook.appendCode(
             "import pandas as pd\nfrom IPython.display import Image\n\n# Every row: image × method × metric (NaN scores carry a note).\nresults = pd.read_csv(\"results.csv\")\n"
                 + "results.pivot_table(index=\"metric\", columns=\"method\", values=\"score\", aggfunc=\"mean\")")
         for metric in summary.metrics {
             var text = "## \(metric.metric)\(Self.direction(metric.higherIsBetter))\n\n\(metric.description)."
             if let setting = metricSettings[metric.metric] { text += " Settings: `\(setting)`" }
-            notebook.appendMarkdown(text + "\n\n" + markdownTable(metricTable(metric, groups: summary.groups)))
+            notebook.appendMarkdown(text + "\n\n" + Self.markdownTable(metricTable(metric, groups: summary.groups)))
             if let path = charts.boxplots[metric.metric] {
                 notebook.appendCode("Image(filename=\"\(path)\")", outputs: [try image(path, caption: "\(metric.metric) per class and method")])
             }
@@ -280,7 +281,7 @@ struct ComparisonReport {
             }
         }
         if !failures.isEmpty {
-            notebook.appendMarkdown("## Images that could not be compared\n\n" + failures.map { "- `\($0.image)`: \($0.problem)" }.joined(separator: "\n"))
+            notebook.appendMarkdown("## Images that could not be compared\n\n" + failureList)
         }
         return notebook
     }

@@ -53,10 +53,11 @@ final class ComparisonRunner {
         return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
-    /// The model's prediction for an image (classified once, then remembered).
-    func prediction(for item: LabelledImage) throws -> Prediction {
-        if let known = predictions[item.imageURL] { return known }
-        let input = model.preprocessing.apply(to: try ImageIO.read(item.imageURL))
+    /// The model's prediction for an image (classified once, then remembered); `input` is the
+    /// image's model input when the caller already has it.
+    func prediction(for item: LabelledImage, input known: Tensor<Float>? = nil) throws -> Prediction {
+        if let remembered = predictions[item.imageURL] { return remembered }
+        let input = try known ?? model.preprocessing.apply(to: try ImageIO.read(item.imageURL))
         let logits = try model.network(input.reshaped([1] + input.shape)).scalars
         let probabilities = softmaxProbabilities(logits)
         let prediction = Prediction(probabilities: probabilities, predicted: probabilities.indices.max { probabilities[$0] < probabilities[$1] }!)
@@ -84,7 +85,7 @@ final class ComparisonRunner {
             let resized = model.preprocessing.pixelImage(fromInput: model.preprocessing.apply(to: image)).gray()
             masks[kind] = resized.pixels.map { $0 >= 0.5 }
         }
-        let prediction = try self.prediction(for: item)
+        let prediction = try self.prediction(for: item, input: input)
         return Prepared(
             input: input, masks: masks, prediction: prediction, target: explainTrueClass ? item.classIndex : prediction.predicted)
     }

@@ -57,3 +57,25 @@ struct ExplanationFigure {
             scale: max(1, (Self.minimumTileSide + side - 1) / side))
     }
 }
+
+extension ExplanationFigure {
+    /// How a method's maps are drawn: jet over [0, 1] after min–max normalisation for
+    /// non-negative maps, RdBu_r over [−1, 1] after division by max|R| for signed ones.
+    static func overlay(for method: ExplanationMethod, alpha: Float) -> Overlay {
+        Overlay(colorMap: method.isSigned ? .rdBuReversed : .jet, scaling: method.isSigned ? .symmetric : .minMax, alpha: alpha)
+    }
+
+    /// The superpixels lime_image's `get_image_and_mask(positive_only=True, num_features=count)`
+    /// keeps for `label`, and the tile that outlines them over `background`.
+    static func limeMask(
+        _ explanation: LIMEExplanation, label: Int, className: String, count: Int, background: Image
+    ) throws -> (chosen: Set<Int>, tile: FigurePanel.Tile) {
+        let segmentation = explanation.segmentation
+        let mask = try explanation.mask(label: label, positiveOnly: true, numberOfFeatures: count)
+        let chosen = Set(zip(segmentation.labels, mask).compactMap { $1 == 1 ? Int($0) : nil })
+        let tile = FigurePanel.Tile(
+            title: "LIME top \(count)", subtitle: "\(className): \(chosen.count) positive superpixel\(chosen.count == 1 ? "" : "s")",
+            image: SuperpixelOutline(fillOpacity: 0.18).draw(segmentation, chosen: chosen, over: background))
+        return (chosen, tile)
+    }
+}

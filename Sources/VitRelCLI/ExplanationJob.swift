@@ -33,8 +33,8 @@ struct ExplanationJob {
         var lime: LIMELabelExplanation?
     }
 
-    var scaling: Heatmap.Scaling { method.isSigned ? .symmetric : .minMax }
-    var overlay: Overlay { Overlay(colorMap: method.isSigned ? .rdBuReversed : .jet, scaling: scaling, alpha: alpha) }
+    var overlay: Overlay { ExplanationFigure.overlay(for: method, alpha: alpha) }
+    var scaling: Heatmap.Scaling { overlay.scaling }
 
     func explain(path: String, stem: String, targets request: TargetRequest) throws -> Result {
         let started = Date()
@@ -78,15 +78,11 @@ struct ExplanationJob {
             var limeSummary: ExplanationRecord.LIMESummary?
             if let limeExplanation, let surrogate = map.lime {
                 var masks = [String: [Int]](), tiles = [FigurePanel.Tile]()
-                let segmentation = limeExplanation.segmentation
                 for count in featureCounts {
-                    // lime_image's get_image_and_mask(positive_only=True, num_features=count).
-                    let mask = try limeExplanation.mask(label: target, positiveOnly: true, numberOfFeatures: count)
-                    let chosen = Set(zip(segmentation.labels, mask).compactMap { $1 == 1 ? Int($0) : nil })
+                    let (chosen, tile) = try ExplanationFigure.limeMask(
+                        limeExplanation, label: target, className: classes[target], count: count, background: background)
                     masks["\(count)"] = surrogate.weights.map(\.feature).filter(chosen.contains)
-                    tiles.append(FigurePanel.Tile(
-                        title: "LIME top \(count)", subtitle: "\(classes[target]): \(chosen.count) positive superpixel\(chosen.count == 1 ? "" : "s")",
-                        image: SuperpixelOutline(fillOpacity: 0.18).draw(segmentation, chosen: chosen, over: background)))
+                    tiles.append(tile)
                 }
                 maskTiles.append(tiles)
                 limeSummary = ExplanationRecord.LIMESummary(
