@@ -30,7 +30,7 @@ enum JupyterJSON: Equatable, Sendable {
         case .integer(let value):
             text += String(value)
         case .string(let value):
-            Self.writeString(value, into: &text)
+            text += JSONValue.quoted(value)
         case .array(let items):
             guard !items.isEmpty else { text += "[]"; return }
             text += "["
@@ -46,34 +46,11 @@ enum JupyterJSON: Equatable, Sendable {
             let keys = members.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
             for (index, key) in keys.enumerated() {
                 text += (index == 0 ? "\n" : ",\n") + String(repeating: " ", count: depth + 1)
-                Self.writeString(key, into: &text)
+                text += JSONValue.quoted(key)
                 text += ": "
                 members[key]!.write(into: &text, depth: depth + 1)
             }
             text += "\n" + String(repeating: " ", count: depth) + "}"
         }
-    }
-
-    private static func writeString(_ value: String, into text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text += "\""
     }
 }

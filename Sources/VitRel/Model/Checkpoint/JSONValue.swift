@@ -125,6 +125,8 @@ extension JSONValue {
 
     /// A JSON string literal: `"` and `\` escaped, control characters as serde_json writes them
     /// (`\b \f \n \r \t`, others `\u00xx`), everything else verbatim UTF-8.
+    /// Python's `json.dumps(ensure_ascii=False)` writes the same, so the notebook writer
+    /// (`JupyterJSON`) uses it too.
     static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
