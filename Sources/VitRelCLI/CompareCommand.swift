@@ -305,12 +305,9 @@ struct CompareCommand: ParsableCommand {
 
 /// Writes JSON (sorted keys, NaN as "nan") to a file, with a one-line error naming it.
 func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    do {
-        try (String(data: try encoder.encode(value), encoding: .utf8)! + "\n").write(to: url, atomically: true, encoding: .utf8)
-    } catch {
+    let text: String
+    do { text = try jsonString(value, nonFiniteAsStrings: true) } catch {
         throw CLIError("cannot write \(url.path): \((error as NSError).localizedDescription)")
     }
+    try writeTextFile(text + "\n", to: url)
 }

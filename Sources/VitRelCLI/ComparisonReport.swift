@@ -104,7 +104,9 @@ struct ComparisonReport {
         let summaryJSON = folder.appendingPathComponent("summary.json")
         try writeJSON(SummaryDocument(run: run, summary: summary, failures: failures), to: summaryJSON)
         written.append(summaryJSON.path)
-        written.append(try writeText(markdown(summary, charts: charts), to: folder.appendingPathComponent("summary.md")))
+        let markdownFile = folder.appendingPathComponent("summary.md")
+        try writeTextFile(markdown(summary, charts: charts), to: markdownFile)
+        written.append(markdownFile.path)
         let page = html(summary, charts: charts)
         do { try page.write(to: folder.appendingPathComponent("index.html")) } catch { throw CLIError("\(error)") }
         written.append(folder.appendingPathComponent("index.html").path)
@@ -178,13 +180,6 @@ struct ComparisonReport {
 
     private func writePNG(_ image: Image, to url: URL) throws {
         do { try ImageIO.writePNG(image, to: url) } catch { throw CLIError("\(error)") }
-    }
-
-    private func writeText(_ text: String, to url: URL) throws -> String {
-        do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw CLIError("cannot write \(url.path): \((error as NSError).localizedDescription)")
-        }
-        return url.path
     }
 
     // MARK: Documents
