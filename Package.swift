@@ -17,10 +17,13 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CSystem"),
+        // The GELU and softmax kernels in C: clang vectorises them for AVX2 (chosen at load time)
+        // where Swift's SIMD types are held to the x86-64 baseline.
+        .target(name: "CVitRelKernels"),
         .target(
             name: "VitRel",
             dependencies: [
-                "COpenBLAS", "CPNG", "CJPEG", "CSystem",
+                "COpenBLAS", "CPNG", "CJPEG", "CSystem", "CVitRelKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -33,7 +36,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel"],
+            dependencies: ["VitRel", "CVitRelKernels"],
             exclude: ["Fixtures"]
         ),
     ]

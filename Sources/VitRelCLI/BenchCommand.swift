@@ -45,6 +45,7 @@ struct BenchForward: ParsableCommand {
         let achievedPerCPU = flops / (cpuSeconds / Double(Parallel.threadCount)) / 1e9
         print("architecture      \(arch)  (\(model.parameterCount) parameters)")
         print("threads           \(Parallel.threadCount)")
+        print("kernels           \(VitRel.kernelInstructionSet)  (GELU and softmax)")
         print("batch             \(batch)")
         print(String(format: "seconds/image     %.4f", seconds / Double(batch)))
         print(String(format: "forward GFLOP/s   %.1f  (%.2f GFLOP per image, matrix products only)", achieved, config.forwardFlopsPerImage() / 1e9))

@@ -1,8 +1,13 @@
+import CVitRelKernels
+
 /// Vectorised exp, erf and the normal CDF for Float buffers, the transcendental work of a ViT
 /// forward pass (softmax and exact GELU: ~13M calls per ViT-B/16 image).
 ///
-/// Eight lanes at a time with SIMD8<Float>. Double paths keep libm (they are the exact
-/// reference the tests compare against).
+/// Eight lanes at a time with SIMD8<Float>. The forward pass's two hot loops, GELU and the
+/// row softmax, run the same operations in C (`CVitRelKernels`): Swift builds for the x86-64
+/// baseline and scalarised the SIMD8 polynomials into SSE shuffles, while clang compiles the C
+/// once more for AVX2, chosen at run time with the same bits. Double paths keep libm (they are
+/// the exact reference the tests compare against).
 public enum FastMath {
     /// e^x for eight lanes: Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, a degree-6
     /// Taylor/minimax polynomial for e^r, and 2^n built in the exponent bits.
@@ -55,26 +60,6 @@ public enum FastMath {
         return erfc * Float(0.5)
     }
 
-    /// Applies `f` to `count` floats from `input` into `output` (may alias), eight at a time.
-    @inline(__always)
-    static func map(
-        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
-        _ f: (SIMD8<Float>) -> SIMD8<Float>
-    ) {
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(input + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(output + i).storeBytes(of: f(v), as: SIMD8<Float>.self)
-            i += 8
-        }
-        if i < count {
-            var lanes = SIMD8<Float>(repeating: 0)
-            for j in 0..<(count - i) { lanes[j] = input[i + j] }
-            let result = f(lanes)
-            for j in 0..<(count - i) { output[i + j] = result[j] }
-        }
-    }
-
     /// erf(z) for eight lanes without an exp: sign(z)·min(1, a·P(t)/Q(t)) with a = min(|z|, 3.9),
     /// t = a²/3.9², the (5, 5) rational that `Tools/fit_gelu_erf.py` fits (minimax, maximum
     /// error 1.5e-8 in exact arithmetic, 3.8e-7 evaluated in Float; erf(3.9) is 1 − 3.5e-8).
@@ -103,8 +88,11 @@ public enum FastMath {
 
     /// GELU(x) = x·(1 + erf(x/√2))/2 for a Float buffer: PyTorch's formula for the exact GELU,
     /// absolute error < 3e-7·max(1, |x|) (FastMathTests).
+    /// The kernel is C (`vitrel_gelu_f32`), the same operations as `erf` here, vectorised for
+    /// AVX2 where the machine has it (Swift's SIMD8 code was scalarised into SSE shuffles and
+    /// took 7% of a ViT-B forward).
     public static func gelu(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
-        map(input, output, count: count) { $0 * (0.5 * (1 + erf($0 * 0.707_106_781_186_547_5))) }
+        vitrel_gelu_f32(input, output, count)
     }
 
     /// dGELU/dx·dy = dy·(Φ(x) + x·φ(x)) for Float buffers.
@@ -132,47 +120,12 @@ public enum FastMath {
         }
     }
 
-    /// Softmax of one row in place: max, exp(x − max), Σ and the scaling all eight lanes at a
-    /// time. Sums run in eight lane partials reduced in a fixed order (deterministic; the
-    /// scalar chain of one add per element took as long as the exps).
+    /// Softmax of one row in place: max, exp(x − max), Σ in eight lane partials reduced in a
+    /// fixed order (deterministic; a scalar chain of one add per element took as long as the
+    /// exps), and the scaling. The kernel is C (`vitrel_softmax_row_f32`, the same exp as
+    /// `exp` here), vectorised for AVX2 where the machine has it.
     public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        guard count > 0 else { return }
-        let full = count / 8 * 8
-        var maxima = SIMD8<Float>(repeating: -.infinity)
-        var i = 0
-        while i < full {
-            let v = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
-            maxima.replace(with: v, where: v .> maxima)
-            i += 8
-        }
-        var maximum = maxima.max()
-        for j in full..<count { maximum = max(maximum, row[j]) }
-        let shift = SIMD8<Float>(repeating: maximum)
-        var sums = SIMD8<Float>(repeating: 0)
-        i = 0
-        while i < full {
-            let e = exp(UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self) - shift)
-            UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: SIMD8<Float>.self)
-            sums += e
-            i += 8
-        }
-        map(row + full, row + full, count: count - full) { exp($0 - shift) }
-        var total = sums.sum()
-        for j in full..<count { total += row[j] }
-        scale(row, count: count, by: 1 / total)
-    }
-
-    /// x ← s·x for a Float buffer.
-    @inline(__always)
-    static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by s: Float) {
-        let factor = SIMD8<Float>(repeating: s)
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(x + i).storeBytes(of: v * factor, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { x[i] *= s; i += 1 }
+        vitrel_softmax_row_f32(row, count)
     }
 
     /// Layer normalisation of one row (Ba et al. 2016): y = (x − μ)·rstd·γ + β with

@@ -1,0 +1,41 @@
+// Float32 kernels of the ViT forward pass that Swift does not vectorise well: the exact GELU
+// and the row softmax. Each is compiled twice, for AVX2 and for the x86-64 baseline, from the
+// same sequence of IEEE operations with FMA contraction off, so both give the same bits:
+// results do not depend on the machine's vector width (tested). The plain entry points pick
+// AVX2 when the CPU has it.
+#ifndef VITREL_KERNELS_H
+#define VITREL_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which compiled version of a kernel runs.
+typedef enum {
+    /// The best the CPU supports (AVX2 when present).
+    VITREL_ISA_AUTOMATIC = 0,
+    /// SSE2 only, the x86-64 baseline (or the compiler's default elsewhere).
+    VITREL_ISA_BASELINE = 1,
+    /// 256-bit AVX2; the automatic choice on CPUs that have it. Runs the baseline on a CPU
+    /// without AVX2 (check `vitrel_has_avx2`).
+    VITREL_ISA_AVX2 = 2,
+} VitRelInstructionSet;
+
+/// 1 when the CPU can run the AVX2 versions.
+int vitrel_has_avx2(void);
+
+/// y[i] = x[i]·(1 + erf(x[i]/√2))/2 for i < count. x and y are the same buffer or do not overlap.
+/// erf is the (5, 5) rational of Tools/fit_gelu_erf.py: absolute error < 3e-7·max(1, |x|).
+void vitrel_gelu_f32(const float *x, float *y, long count);
+void vitrel_gelu_f32_isa(const float *x, float *y, long count, VitRelInstructionSet isa);
+
+/// Softmax of one row in place: max, exp(x − max), the sum in eight lane partials reduced in
+/// a fixed order, and the scaling by 1/sum. exp has relative error < 3e-7 on [−87, 88].
+void vitrel_softmax_row_f32(float *row, long count);
+void vitrel_softmax_row_f32_isa(float *row, long count, VitRelInstructionSet isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
