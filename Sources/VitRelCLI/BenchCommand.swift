@@ -19,8 +19,8 @@ struct BenchForward: ParsableCommand {
     var arch = "vit_base_patch16_224"
     @Option(help: "Images per forward pass.")
     var batch = 16
-    @Option(help: "Timed repetitions (median reported).")
-    var repetitions = 3
+    @Option(help: "Timed rounds, each one forward pass after a fresh sgemm yardstick (medians reported).")
+    var repetitions = 5
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
@@ -31,31 +31,33 @@ struct BenchForward: ParsableCommand {
         let input = Tensor<Float>(
             shape: [batch, 3, config.imageHeight, config.imageWidth],
             scalars: (0..<(batch * 3 * config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) })
-        let sgemm = GemmRate.measureRates()
+        let yardstick = GemmRate()
         _ = try model(input)  // warm-up
-        var cpuTimes = [Double]()
-        let seconds = try Stopwatch.median(repetitions: repetitions) {
-            let cpu = ProcessClock.cpuSeconds
+        let timing = try PairedTiming.measure(rounds: repetitions, referenceRepeats: 3, reference: yardstick.time) {
             _ = try model(input)
-            cpuTimes.append(ProcessClock.cpuSeconds - cpu)
         }
-        let cpuSeconds = cpuTimes.sorted()[cpuTimes.count / 2]
         let flops = config.forwardFlopsPerImage() * Double(batch)
-        let achieved = flops / seconds / 1e9
-        let achievedPerCPU = flops / (cpuSeconds / Double(Parallel.threadCount)) / 1e9
+        let seconds = timing.medianSubjectSeconds
+        let sgemm = timing.referenceRate(work: yardstick.flops / 1e9)
+        let ratio = timing.rateRatio(subjectWork: flops, referenceWork: yardstick.flops)
+        let cpuRatio = timing.rateRatio(subjectWork: flops, referenceWork: yardstick.flops, perCPUSecond: true)
+        let cpuSeconds = timing.medianSubjectCPUSeconds
         print("architecture      \(arch)  (\(model.parameterCount) parameters)")
         print("threads           \(Parallel.threadCount)")
         print("kernels           \(VitRel.kernelInstructionSet)  (GELU and softmax)")
         print("batch             \(batch)")
-        print(String(format: "seconds/image     %.4f", seconds / Double(batch)))
-        print(String(format: "forward GFLOP/s   %.1f  (%.2f GFLOP per image, matrix products only)", achieved, config.forwardFlopsPerImage() / 1e9))
-        print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm 2048³, same run)", sgemm.wall))
-        print(String(format: "forward / sgemm   %.1f%%", 100 * achieved / sgemm.wall))
+        print(String(format: "seconds/image     %.4f  (median of %d rounds)", seconds / Double(batch), timing.rounds.count))
+        print(String(format: "forward GFLOP/s   %.1f  (%.2f GFLOP per image, matrix products only)",
+                     flops / seconds / 1e9, config.forwardFlopsPerImage() / 1e9))
+        print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm %d³ before each round, best of 3; range %.1f–%.1f)",
+                     sgemm.median, yardstick.size, sgemm.lowest, sgemm.highest))
+        print(String(format: "forward / sgemm   %.1f%%  (median of the rounds' ratios; range %.1f–%.1f%%)",
+                     100 * ratio.median, 100 * ratio.lowest, 100 * ratio.highest))
         // On a shared machine the wall-clock ratio moves with other jobs; per CPU second it
         // does not (but idle waits cost nothing there, so it flatters uneven splits).
         print(String(format: "CPU s/image       %.4f  (%.2f of %d threads busy on average)",
                      cpuSeconds / Double(batch), cpuSeconds / seconds, Parallel.threadCount))
-        print(String(format: "ratio by CPU time %.1f%%  (forward vs sgemm FLOPs per CPU second)", 100 * achievedPerCPU / sgemm.cpu))
+        print(String(format: "ratio by CPU time %.1f%%  (forward vs sgemm FLOPs per CPU second, median)", 100 * cpuRatio.median))
     }
 }
 
@@ -117,7 +119,7 @@ struct BenchExplain: ParsableCommand {
     @Option(help: "shipped (the model in Models/) or a timm architecture name.")
     var arch = "vit_base_patch16_224"
     @Option(help: "Explanation method.") var method = "chefer-lrp"
-    @Option(help: "Timed repetitions (median reported).") var repetitions = 3
+    @Option(help: "Timed rounds, each a forward pass then an explanation (medians reported).") var repetitions = 5
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
@@ -130,14 +132,17 @@ struct BenchExplain: ParsableCommand {
         let input = benchInput(config, batch: 1)
         let explainer = Explainer(model: model)
         _ = try explainer.explain(input, method: method)
-        let forward = try Stopwatch.median(repetitions: repetitions) { _ = try model(input) }
-        let explanation = try Stopwatch.median(repetitions: repetitions) { _ = try explainer.explain(input, method: method) }
+        let timing = try PairedTiming.measure(
+            rounds: repetitions, reference: { try PairedTiming.timed { _ = try model(input) } },
+            subject: { _ = try explainer.explain(input, method: method) })
+        let ratio = timing.timeRatio
         print("architecture         \(arch)")
         print("method               \(method.rawValue)")
         print("threads              \(Parallel.threadCount)")
-        print(String(format: "forward s            %.4f", forward))
-        print(String(format: "explanation s        %.4f", explanation))
-        print(String(format: "explanation/forward  %.2f×", explanation / forward))
+        print(String(format: "forward s            %.4f  (median of %d rounds)", timing.medianReferenceSeconds, timing.rounds.count))
+        print(String(format: "explanation s        %.4f", timing.medianSubjectSeconds))
+        print(String(format: "explanation/forward  %.2f×  (median of the rounds' ratios; range %.2f–%.2f×)",
+                     ratio.median, ratio.lowest, ratio.highest))
     }
 }
 

@@ -31,36 +31,132 @@ public enum ProcessClock {
     }
 }
 
-/// The machine's own single-precision GEMM rate, the yardstick for every benchmark ratio.
-public enum GemmRate {
-    /// GFLOP/s of one cblas_sgemm call on square n×n matrices (best of `repetitions`), with
-    /// OpenBLAS's own threading at `Parallel.threadCount` threads: the library's best case,
-    /// independent of how vitrel shares its products out.
-    public static func measure(size n: Int = 2048, repetitions: Int = 5) -> Double {
-        measureRates(size: n, repetitions: repetitions).wall
+/// The machine's own single-precision GEMM rate, the yardstick for every benchmark ratio: one
+/// cblas_sgemm on square n×n matrices with OpenBLAS's own threading at `Parallel.threadCount`
+/// threads, the library's best case, independent of how vitrel shares its products out.
+public final class GemmRate {
+    public let size: Int
+    private let a: [Float], b: [Float]
+    private var c: [Float]
+
+    /// FLOPs of one product (2n³).
+    public var flops: Double { 2 * Double(size) * Double(size) * Double(size) }
+
+    public init(size: Int = 2048) {
+        self.size = size
+        var generator = SeededGenerator(seed: 1)
+        a = (0..<(size * size)).map { _ in Float(generator.nextUnit()) }
+        b = (0..<(size * size)).map { _ in Float(generator.nextUnit()) }
+        c = [Float](repeating: 0, count: size * size)
     }
 
-    /// The wall-clock rate of `measure` and the same FLOPs per CPU second of the process times
-    /// the thread count (equal when every thread is busy for the whole call; higher when the
-    /// machine time-slices the process with other jobs). Both the best of `repetitions`.
-    public static func measureRates(size n: Int = 2048, repetitions: Int = 5) -> (wall: Double, cpu: Double) {
-        var generator = SeededGenerator(seed: 1)
-        let a = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
-        let b = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
-        var c = [Float](repeating: 0, count: n * n)
-        var best = Double.infinity, bestCPU = Double.infinity
+    /// Wall and process CPU seconds of one product.
+    public func time() -> (wall: Double, cpu: Double) {
         Parallel.withBLASThreading {
-            for _ in 0..<repetitions {
-                let watch = Stopwatch()
-                let cpu = ProcessClock.cpuSeconds
-                Float.blasGEMM(
-                    transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
-                    beta: 0, c: &c, ldc: n)
-                best = min(best, watch.seconds)
-                bestCPU = min(bestCPU, ProcessClock.cpuSeconds - cpu)
-            }
+            let watch = Stopwatch()
+            let cpu = ProcessClock.cpuSeconds
+            Float.blasGEMM(
+                transposeA: false, transposeB: false, m: size, n: size, k: size, alpha: 1, a: a, lda: size, b: b,
+                ldb: size, beta: 0, c: &c, ldc: size)
+            return (watch.seconds, ProcessClock.cpuSeconds - cpu)
         }
-        let flops = 2 * Double(n) * Double(n) * Double(n)
-        return (flops / best / 1e9, flops / (bestCPU / Double(Parallel.threadCount)) / 1e9)
+    }
+
+    /// GFLOP/s, the best of `repetitions` products.
+    public static func measure(size n: Int = 2048, repetitions: Int = 5) -> Double {
+        let yardstick = GemmRate(size: n)
+        let best = (0..<max(1, repetitions)).map { _ in yardstick.time().wall }.min()!
+        return yardstick.flops / best / 1e9
+    }
+}
+
+/// Timings taken in rounds that pair the measured work (the subject) with a reference measured
+/// just before it, so that a ratio compares two measurements of the same few seconds of the
+/// machine.
+///
+/// On a shared host the sgemm yardstick moved between 115 and 235 GFLOP/s from one run to the
+/// next, and one yardstick taken at the start of a run against a forward pass timed seconds
+/// later gave ratios of 50% and 169% in consecutive runs of the same build. Each round here
+/// times the reference (best of `referenceRepeats`, for a short call such as sgemm) and then
+/// the subject once; the reported ratio is the median of the rounds' ratios, and the spread of
+/// those ratios is printed so that a noisy run shows itself.
+public struct PairedTiming: Sendable {
+    public struct Round: Sendable {
+        /// Seconds of the reference (the best of its repeats) and its process CPU seconds.
+        public var referenceSeconds: Double
+        public var referenceCPUSeconds: Double
+        /// Seconds of the subject and its process CPU seconds.
+        public var subjectSeconds: Double
+        public var subjectCPUSeconds: Double
+    }
+
+    public var rounds: [Round]
+
+    /// `rounds` rounds of: `reference` `referenceRepeats` times (fastest kept), then `subject`.
+    public static func measure(
+        rounds: Int, referenceRepeats: Int = 1,
+        reference: () throws -> (wall: Double, cpu: Double), subject: () throws -> Void
+    ) rethrows -> PairedTiming {
+        var measured = [Round]()
+        for _ in 0..<max(1, rounds) {
+            var best = (wall: Double.infinity, cpu: Double.infinity)
+            for _ in 0..<max(1, referenceRepeats) {
+                let time = try reference()
+                if time.wall < best.wall { best = time }
+            }
+            let watch = Stopwatch()
+            let cpu = ProcessClock.cpuSeconds
+            try subject()
+            measured.append(Round(
+                referenceSeconds: best.wall, referenceCPUSeconds: best.cpu,
+                subjectSeconds: watch.seconds, subjectCPUSeconds: ProcessClock.cpuSeconds - cpu))
+        }
+        return PairedTiming(rounds: measured)
+    }
+
+    /// Times `body` once as a reference: wall and process CPU seconds.
+    public static func timed(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+        let watch = Stopwatch()
+        let cpu = ProcessClock.cpuSeconds
+        try body()
+        return (watch.seconds, ProcessClock.cpuSeconds - cpu)
+    }
+
+    public var medianSubjectSeconds: Double { Self.median(rounds.map(\.subjectSeconds)) }
+    public var medianSubjectCPUSeconds: Double { Self.median(rounds.map(\.subjectCPUSeconds)) }
+    public var medianReferenceSeconds: Double { Self.median(rounds.map(\.referenceSeconds)) }
+
+    /// Median and range over the rounds of subject seconds / reference seconds (wall clock).
+    public var timeRatio: (median: Double, lowest: Double, highest: Double) {
+        Self.summary(rounds.map { $0.subjectSeconds / $0.referenceSeconds })
+    }
+
+    /// Median and range over the rounds of the subject's rate over the reference's, for work
+    /// counts (FLOPs) `subjectWork` and `referenceWork`. `perCPUSecond` divides by process CPU
+    /// time instead of wall time: unaffected by the machine time-slicing the process with other
+    /// jobs, but blind to idle waits (it flatters an uneven split of work).
+    public func rateRatio(
+        subjectWork: Double, referenceWork: Double, perCPUSecond: Bool = false
+    ) -> (median: Double, lowest: Double, highest: Double) {
+        Self.summary(rounds.map { round in
+            let subject = perCPUSecond ? round.subjectCPUSeconds : round.subjectSeconds
+            let reference = perCPUSecond ? round.referenceCPUSeconds : round.referenceSeconds
+            return (subjectWork / subject) / (referenceWork / reference)
+        })
+    }
+
+    /// Median and range over the rounds of the reference's rate for `referenceWork` per round.
+    public func referenceRate(work: Double) -> (median: Double, lowest: Double, highest: Double) {
+        Self.summary(rounds.map { work / $0.referenceSeconds })
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func summary(_ values: [Double]) -> (median: Double, lowest: Double, highest: Double) {
+        (median(values), values.min() ?? .nan, values.max() ?? .nan)
     }
 }
