@@ -3,8 +3,9 @@ import Foundation
 import XCTest
 @testable import VitRel
 
-/// The C kernels (`CVitRelKernels`) against Swift's own formulas and against each other: the
-/// AVX2 and baseline copies must give the same bits, or a result would depend on the machine.
+/// The C kernels (`CVitRelKernels`) on every instruction set: the AVX2 and baseline copies must
+/// give the same bits, or a result would depend on the machine (their accuracy against libm is
+/// FastMathTests' part). On a CPU without AVX2 both copies are the baseline.
 final class KernelInstructionSetTests: XCTestCase {
     /// Values that exercise every branch: the erf clamp at |x/√2| = 3.9, signed zeros, tiny and
     /// huge magnitudes, infinities, NaN, and Gaussian bulk; 1,003 of them (not a multiple of 8).
@@ -21,27 +22,44 @@ final class KernelInstructionSetTests: XCTestCase {
         XCTAssertTrue(differing.isEmpty, "\(what): \(differing.count) values differ, first \(differing.first.map { "\($0)" } ?? "")", file: file, line: line)
     }
 
-    /// The C GELU is the Swift SIMD formula, operation for operation: same bits, in place or not,
-    /// on both instruction sets.
-    func testGELUKernelIsSwiftsFormulaBitForBit() {
-        let inputs = geluInputs()
-        let reference = inputs.map { value -> Float in
-            let lanes = SIMD8<Float>(repeating: value)
-            return (lanes * (0.5 * (1 + FastMath.erf(lanes * 0.707_106_781_186_547_5))))[0]
-        }
+    /// An elementwise kernel over `inputs` on every instruction set, out of place and in place.
+    private func assertSameOnEveryInstructionSet(
+        _ name: String, _ inputs: [Float], _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, VitRelInstructionSet) -> Void
+    ) {
+        var results = [[Float]]()
         for isa in [VITREL_ISA_BASELINE, VITREL_ISA_AVX2, VITREL_ISA_AUTOMATIC] {
             var output = [Float](repeating: 0, count: inputs.count)
             inputs.withUnsafeBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { vitrel_gelu_f32_isa(x.baseAddress!, $0.baseAddress!, x.count, isa) }
+                output.withUnsafeMutableBufferPointer { kernel(x.baseAddress!, $0.baseAddress!, x.count, isa) }
             }
-            assertSameBits(output, reference, "out of place, isa \(isa.rawValue)")
             var inPlace = inputs
-            inPlace.withUnsafeMutableBufferPointer { vitrel_gelu_f32_isa($0.baseAddress!, $0.baseAddress!, $0.count, isa) }
-            assertSameBits(inPlace, reference, "in place, isa \(isa.rawValue)")
+            inPlace.withUnsafeMutableBufferPointer { kernel($0.baseAddress!, $0.baseAddress!, $0.count, isa) }
+            assertSameBits(inPlace, output, "\(name) in place vs out of place, isa \(isa.rawValue)")
+            results.append(output)
         }
-        XCTAssertEqual(reference[0], 0)
-        XCTAssertEqual(reference[10], .infinity)
-        XCTAssertTrue(reference[12].isNaN)
+        assertSameBits(results[1], results[0], "\(name): AVX2 vs baseline")
+        assertSameBits(results[2], results[0], "\(name): automatic vs baseline")
+    }
+
+    func testGELUIsTheSameOnEveryInstructionSet() {
+        assertSameOnEveryInstructionSet("gelu", geluInputs()) { vitrel_gelu_f32_isa($0, $1, $2, $3) }
+    }
+
+    func testGELUBackwardIsTheSameOnEveryInstructionSet() {
+        let x = geluInputs()
+        var generator = SeededGenerator(seed: 33)
+        let dy = x.map { _ in Float(generator.nextGaussian()) }
+        // dx written over dy (the documented aliasing) and into a fresh buffer.
+        assertSameOnEveryInstructionSet("gelu backward", dy) { gradient, output, count, isa in
+            x.withUnsafeBufferPointer { vitrel_gelu_backward_f32_isa($0.baseAddress!, gradient, output, count, isa) }
+        }
+    }
+
+    func testExpIsTheSameOnEveryInstructionSet() {
+        var generator = SeededGenerator(seed: 34)
+        var values: [Float] = [-87.3, -87.4, 88.3, 88.4, 0, -0, .infinity, -.infinity, .nan]
+        while values.count < 1003 { values.append(Float(30 * generator.nextGaussian())) }
+        assertSameOnEveryInstructionSet("exp", values) { vitrel_exp_f32_isa($0, $1, $2, $3) }
     }
 
     /// Softmax rows of every length from 1 to 40 and 197 (a ViT-B row), with −∞ entries (a

@@ -1,4 +1,4 @@
-// Float32 kernels of the ViT forward pass that Swift does not vectorise well: the exact GELU
+// Float32 kernels that Swift does not vectorise well: exp, the exact GELU and its derivative,
 // and the row softmax. Each is compiled twice, for AVX2 and for the x86-64 baseline, from the
 // same sequence of IEEE operations with FMA contraction off, so both give the same bits:
 // results do not depend on the machine's vector width (tested). The plain entry points pick
@@ -24,10 +24,20 @@ typedef enum {
 /// 1 when the CPU can run the AVX2 versions.
 int vitrel_has_avx2(void);
 
+/// y[i] = e^x[i]: Cody–Waite reduction and a degree-6 polynomial, relative error < 3e-7 on
+/// [−87, 88], 0 below −87.3. x and y are the same buffer or do not overlap.
+void vitrel_exp_f32(const float *x, float *y, long count);
+void vitrel_exp_f32_isa(const float *x, float *y, long count, VitRelInstructionSet isa);
+
 /// y[i] = x[i]·(1 + erf(x[i]/√2))/2 for i < count. x and y are the same buffer or do not overlap.
 /// erf is the (5, 5) rational of Tools/fit_gelu_erf.py: absolute error < 3e-7·max(1, |x|).
 void vitrel_gelu_f32(const float *x, float *y, long count);
 void vitrel_gelu_f32_isa(const float *x, float *y, long count, VitRelInstructionSet isa);
+
+/// dx[i] = dy[i]·(Φ(x[i]) + x[i]·φ(x[i])), GELU's derivative with the forward's Φ (the same
+/// rational erf) and φ through the exp below: absolute error < 1e-6·max(1, |dy|). dx may be dy.
+void vitrel_gelu_backward_f32(const float *x, const float *dy, float *dx, long count);
+void vitrel_gelu_backward_f32_isa(const float *x, const float *dy, float *dx, long count, VitRelInstructionSet isa);
 
 /// Softmax of one row in place: max, exp(x − max), the sum in eight lane partials reduced in
 /// a fixed order, and the scaling by 1/sum. exp has relative error < 3e-7 on [−87, 88].
