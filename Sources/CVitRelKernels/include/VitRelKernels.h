@@ -29,6 +29,11 @@ int vitrel_has_avx2(void);
 void vitrel_exp_f32(const float *x, float *y, long count);
 void vitrel_exp_f32_isa(const float *x, float *y, long count, VitRelInstructionSet isa);
 
+/// y[i] = e^x[i] in Double, within 1 ulp of glibc's exp over the whole range (gradual
+/// underflow below −708, +inf above 709.78). x and y are the same buffer or do not overlap.
+void vitrel_exp_f64(const double *x, double *y, long count);
+void vitrel_exp_f64_isa(const double *x, double *y, long count, VitRelInstructionSet isa);
+
 /// y[i] = x[i]·(1 + erf(x[i]/√2))/2 for i < count. x and y are the same buffer or do not overlap.
 /// erf is the (5, 5) rational of Tools/fit_gelu_erf.py: absolute error < 3e-7·max(1, |x|).
 void vitrel_gelu_f32(const float *x, float *y, long count);
