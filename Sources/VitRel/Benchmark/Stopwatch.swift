@@ -150,13 +150,15 @@ public struct PairedTiming: Sendable {
         Self.summary(rounds.map { work / $0.referenceSeconds })
     }
 
-    static func median(_ values: [Double]) -> Double {
+    /// The median of `values` (NaN when empty).
+    public static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .nan }
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    static func summary(_ values: [Double]) -> (median: Double, lowest: Double, highest: Double) {
+    /// Median, lowest and highest of `values`.
+    public static func summary(_ values: [Double]) -> (median: Double, lowest: Double, highest: Double) {
         (median(values), values.min() ?? .nan, values.max() ?? .nan)
     }
 }
