@@ -48,13 +48,4 @@ VITREL_ALWAYS_INLINE void exponentialsDouble(const double *x, double *y, long co
     for (long i = 0; i < count; i++) y[i] = exponentialDouble(x[i]);
 }
 
-VITREL_AVX2 static void exponentialsDoubleAVX2(const double *x, double *y, long count) { exponentialsDouble(x, y, count); }
-static void exponentialsDoubleBaseline(const double *x, double *y, long count) { exponentialsDouble(x, y, count); }
-
-void vitrel_exp_f64_isa(const double *x, double *y, long count, VitRelInstructionSet isa) {
-    if (vitrel_uses_avx2(isa)) exponentialsDoubleAVX2(x, y, count); else exponentialsDoubleBaseline(x, y, count);
-}
-
-void vitrel_exp_f64(const double *x, double *y, long count) {
-    vitrel_exp_f64_isa(x, y, count, VITREL_ISA_AUTOMATIC);
-}
+VITREL_KERNEL(vitrel_exp_f64, exponentialsDouble, (const double *x, double *y, long count), (x, y, count))

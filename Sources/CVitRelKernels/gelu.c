@@ -27,28 +27,6 @@ VITREL_ALWAYS_INLINE void geluBackward(const float *x, const float *dy, float *d
     }
 }
 
-VITREL_AVX2 static void geluAVX2(const float *x, float *y, long count) { gelu(x, y, count); }
-static void geluBaseline(const float *x, float *y, long count) { gelu(x, y, count); }
+VITREL_KERNEL(vitrel_gelu_f32, gelu, (const float *x, float *y, long count), (x, y, count))
 
-void vitrel_gelu_f32_isa(const float *x, float *y, long count, VitRelInstructionSet isa) {
-    if (vitrel_uses_avx2(isa)) geluAVX2(x, y, count); else geluBaseline(x, y, count);
-}
-
-void vitrel_gelu_f32(const float *x, float *y, long count) {
-    vitrel_gelu_f32_isa(x, y, count, VITREL_ISA_AUTOMATIC);
-}
-
-VITREL_AVX2 static void geluBackwardAVX2(const float *x, const float *dy, float *dx, long count) {
-    geluBackward(x, dy, dx, count);
-}
-static void geluBackwardBaseline(const float *x, const float *dy, float *dx, long count) {
-    geluBackward(x, dy, dx, count);
-}
-
-void vitrel_gelu_backward_f32_isa(const float *x, const float *dy, float *dx, long count, VitRelInstructionSet isa) {
-    if (vitrel_uses_avx2(isa)) geluBackwardAVX2(x, dy, dx, count); else geluBackwardBaseline(x, dy, dx, count);
-}
-
-void vitrel_gelu_backward_f32(const float *x, const float *dy, float *dx, long count) {
-    vitrel_gelu_backward_f32_isa(x, dy, dx, count, VITREL_ISA_AUTOMATIC);
-}
+VITREL_KERNEL(vitrel_gelu_backward_f32, geluBackward, (const float *x, const float *dy, float *dx, long count), (x, dy, dx, count))

@@ -28,13 +28,4 @@ VITREL_ALWAYS_INLINE void softmaxRow(float *row, long count) {
     for (long i = 0; i < count; i++) row[i] *= factor;
 }
 
-VITREL_AVX2 static void softmaxRowAVX2(float *row, long count) { softmaxRow(row, count); }
-static void softmaxRowBaseline(float *row, long count) { softmaxRow(row, count); }
-
-void vitrel_softmax_row_f32_isa(float *row, long count, VitRelInstructionSet isa) {
-    if (vitrel_uses_avx2(isa)) softmaxRowAVX2(row, count); else softmaxRowBaseline(row, count);
-}
-
-void vitrel_softmax_row_f32(float *row, long count) {
-    vitrel_softmax_row_f32_isa(row, count, VITREL_ISA_AUTOMATIC);
-}
+VITREL_KERNEL(vitrel_softmax_row_f32, softmaxRow, (float *row, long count), (row, count))

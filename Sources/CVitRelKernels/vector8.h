@@ -26,6 +26,21 @@ VITREL_ALWAYS_INLINE int vitrel_uses_avx2(VitRelInstructionSet isa) {
     return isa != VITREL_ISA_BASELINE && vitrel_has_avx2();
 }
 
+/// Defines the public kernel `name(parameters)` (the automatic choice) and
+/// `name_isa(parameters, isa)` from the always-inline `body`, compiled twice: `body`AVX2 with the
+/// AVX2 attribute and `body`Baseline without. `arguments` is `parameters`' names in parentheses:
+///
+///     VITREL_KERNEL(vitrel_exp_f32, exponential, (const float *x, float *y, long count), (x, y, count))
+#define VITREL_KERNEL(name, body, parameters, arguments) \
+    VITREL_AVX2 static void body##AVX2 parameters { body arguments; } \
+    static void body##Baseline parameters { body arguments; } \
+    void name##_isa VITREL_WITH_ISA parameters { \
+        if (vitrel_uses_avx2(isa)) body##AVX2 arguments; else body##Baseline arguments; \
+    } \
+    void name parameters { name##_isa VITREL_WITH_AUTOMATIC arguments; }
+#define VITREL_WITH_ISA(...) (__VA_ARGS__, VitRelInstructionSet isa)
+#define VITREL_WITH_AUTOMATIC(...) (__VA_ARGS__, VITREL_ISA_AUTOMATIC)
+
 typedef float vitrel_f8 __attribute__((vector_size(32)));
 typedef int vitrel_i8 __attribute__((vector_size(32)));
 
