@@ -1,6 +1,6 @@
-#include "vector8.h"
+#include "kernel_support.h"
 
-// The exp of vector8.h over a buffer, for callers outside the kernels and for the tests that
+// The exp of kernel_support.h over a buffer, for callers outside the kernels and for the tests that
 // hold it to libm.
 VITREL_ALWAYS_INLINE void exponential(const float *x, float *y, long count) {
 #pragma clang loop vectorize(assume_safety)

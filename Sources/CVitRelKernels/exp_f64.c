@@ -1,4 +1,4 @@
-#include "vector8.h"
+#include "kernel_support.h"
 
 // e^x in Double for the loops that take tens of millions of them (quickshift's density):
 // glibc's exp is a scalar call, this vectorises. Cody–Waite reduction x = n·ln2 + r with

@@ -1,7 +1,7 @@
-#include "vector8.h"
+#include "kernel_support.h"
 
 // GELU(x) = x·Φ(x) = x·(1 + erf(x/√2))/2 (Hendrycks & Gimpel 2016), PyTorch's exact GELU, with
-// the rational erf of vector8.h. Plain loops: elementwise, so the vectoriser may use any width
+// the rational erf of kernel_support.h. Plain loops: elementwise, so the vectoriser may use any width
 // without changing a bit.
 
 // `assume_safety` because the inference pass runs it in place (x == y), where clang's overlap

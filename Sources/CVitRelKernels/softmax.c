@@ -1,4 +1,4 @@
-#include "vector8.h"
+#include "kernel_support.h"
 
 // Softmax as every ViT computes it per attention row: subtracting the maximum keeps exp in
 // range. The sum runs in eight lane partials (a scalar chain of one add per element took as

@@ -1,8 +1,8 @@
 // What the kernels share: the AVX2/baseline dispatch, eight-lane float vectors for the
 // reductions (clang vector extensions; eight lanes whatever the instruction set, so a sum keeps
 // one order everywhere), and the scalar exp and erf that clang vectorises in elementwise loops.
-#ifndef VITREL_VECTOR8_H
-#define VITREL_VECTOR8_H
+#ifndef VITREL_KERNEL_SUPPORT_H
+#define VITREL_KERNEL_SUPPORT_H
 
 #include <stdint.h>
 #include <string.h>
