@@ -32,8 +32,11 @@ struct BenchForward: ParsableCommand {
             shape: [batch, 3, config.imageHeight, config.imageWidth],
             scalars: (0..<(batch * 3 * config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) })
         let yardstick = GemmRate()
-        _ = try model(input)  // warm-up
-        let timing = try PairedTiming.measure(rounds: repetitions, referenceRepeats: 3, reference: yardstick.time) {
+        let warmUp = try PairedTiming.timed { _ = try model(input) }
+        let timing = try PairedTiming.measure(
+            rounds: repetitions, referenceRepeats: 3, reference: yardstick.time,
+            subjectRepeats: PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
+        ) {
             _ = try model(input)
         }
         let flops = config.forwardFlopsPerImage() * Double(batch)
@@ -46,7 +49,9 @@ struct BenchForward: ParsableCommand {
         print("threads           \(Parallel.threadCount)")
         print("kernels           \(VitRel.kernelInstructionSet)  (GELU and softmax)")
         print("batch             \(batch)")
-        print(String(format: "seconds/image     %.4f  (median of %d rounds)", seconds / Double(batch), timing.rounds.count))
+        let passes = PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
+        print(String(format: "seconds/image     %.4f  (median of %d rounds%@)", seconds / Double(batch), timing.rounds.count,
+                     passes > 1 ? ", each the fastest of \(passes) passes" : ""))
         print(String(format: "forward GFLOP/s   %.1f  (%.2f GFLOP per image, matrix products only)",
                      flops / seconds / 1e9, config.forwardFlopsPerImage() / 1e9))
         print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm %d³ before each round, best of 3; range %.1f–%.1f)",

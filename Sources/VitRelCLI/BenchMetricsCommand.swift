@@ -12,8 +12,8 @@ struct BenchMetrics: ParsableCommand {
             Every perturbation metric on one seeded image with a seeded attribution map, with \
             the settings `vitrel compare` uses (one ViT patch per step; regions of the patch \
             size). For each: the passes it made, its seconds, passes per second, and that rate \
-            as a share of a plain forward pass on batches of the same size timed in the same \
-            run — the share is what batching achieves; the rest is building perturbed inputs \
+            as a share of a plain forward pass on batches of the same size timed just before \
+            it — the share is what batching achieves; the rest is building perturbed inputs \
             and the metric's own arithmetic.
             """)
 
@@ -44,18 +44,24 @@ struct BenchMetrics: ParsableCommand {
         let counter = ForwardPassCounter()
         let metricModel = MetricModel(batchSize: batch, counter: counter) { try network($0) }
 
-        // The reference: plain forward passes on batches of the metric batch size.
+        // The reference: plain forward passes on batches of the metric batch size, against the
+        // sgemm yardstick in paired rounds, and again (best of 2) just before each metric, whose
+        // rate is divided by that adjacent reference (the host's speed moves between minutes).
         let full = benchInput(config, batch: batch)
-        _ = try network(full)
-        let forwardSeconds = try Stopwatch.median(repetitions: 3) { _ = try network(full) }
-        let forwardRate = Double(batch) / forwardSeconds
-        let sgemm = GemmRate.measure()
+        let warmUp = try PairedTiming.timed { _ = try network(full) }
+        let yardstick = GemmRate()
+        let forwardPass = { try PairedTiming.timed { _ = try network(full) } }
+        let header = try PairedTiming.measure(
+            rounds: 3, referenceRepeats: 3, reference: yardstick.time,
+            subjectRepeats: PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)) { _ = try network(full) }
+        let forwardRate = Double(batch) / header.medianSubjectSeconds
+        let sgemm = header.referenceRate(work: yardstick.flops / 1e9)
+        let share = header.rateRatio(subjectWork: config.forwardFlopsPerImage() * Double(batch), referenceWork: yardstick.flops)
 
         print("architecture      \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
         print("threads           \(Parallel.threadCount)")
-        print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm 2048³, same run)", sgemm))
-        print(String(format: "forward           %.1f images/s in batches of %d (%.1f%% of sgemm)",
-                     forwardRate, batch, 100 * config.forwardFlopsPerImage() * forwardRate / 1e9 / sgemm))
+        print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm %d³, median of 3 paired rounds)", sgemm.median, yardstick.size))
+        print(String(format: "forward           %.1f images/s in batches of %d (%.1f%% of sgemm)", forwardRate, batch, 100 * share.median))
         print("")
         print("metric                      passes   batches   seconds   passes/s   of forward")
         for kind in kinds {
@@ -65,14 +71,17 @@ struct BenchMetrics: ParsableCommand {
             }
             counter.reset()
             let inputs = MetricInputs<VisionTransformer<Float>>(model: metricModel, input: input, attribution: attribution, target: 0)
-            let clock = Stopwatch()
-            let result = try suite.run(kind, inputs)
-            let seconds = clock.seconds
-            precondition(result.forwardPasses == counter.passes, "\(kind.rawValue) reported \(result.forwardPasses) passes, the model counted \(counter.passes)")
+            var result: MetricResult?
+            let timing = try PairedTiming.measure(rounds: 1, referenceRepeats: 2, reference: forwardPass) {
+                result = try suite.run(kind, inputs)
+            }
+            let seconds = timing.medianSubjectSeconds
+            precondition(result!.forwardPasses == counter.passes, "\(kind.rawValue) reported \(result!.forwardPasses) passes, the model counted \(counter.passes)")
             let rate = Double(counter.passes) / seconds
+            let adjacentForwardRate = Double(batch) / timing.medianReferenceSeconds
             print(String(format: "%@  %6d   %7d   %7.3f   %8.1f   %6.1f%%",
                          kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0), counter.passes, counter.batches,
-                         seconds, rate, 100 * rate / forwardRate))
+                         seconds, rate, 100 * rate / adjacentForwardRate))
         }
     }
 }
