@@ -45,15 +45,16 @@ struct BenchMetrics: ParsableCommand {
         let metricModel = MetricModel(batchSize: batch, counter: counter) { try network($0) }
 
         // The reference: plain forward passes on batches of the metric batch size, against the
-        // sgemm yardstick in paired rounds, and again (best of 2) just before each metric, whose
-        // rate is divided by that adjacent reference (the host's speed moves between minutes).
+        // sgemm yardstick in paired rounds, and again just before each metric, whose rate is
+        // divided by that adjacent reference (the host's speed moves from second to second).
+        // Both sides are the fastest of enough passes or runs to fill half a second.
         let full = benchInput(config, batch: batch)
         let warmUp = try PairedTiming.timed { _ = try network(full) }
         let yardstick = GemmRate()
         let forwardPass = { try PairedTiming.timed { _ = try network(full) } }
+        let forwardRepeats = PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
         let header = try PairedTiming.measure(
-            rounds: 3, referenceRepeats: 3, reference: yardstick.time,
-            subjectRepeats: PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)) { _ = try network(full) }
+            rounds: 3, referenceRepeats: 3, reference: yardstick.time, subjectRepeats: forwardRepeats) { _ = try network(full) }
         let forwardRate = Double(batch) / header.medianSubjectSeconds
         let sgemm = header.referenceRate(work: yardstick.flops / 1e9)
         let share = header.rateRatio(subjectWork: config.forwardFlopsPerImage() * Double(batch), referenceWork: yardstick.flops)
@@ -69,18 +70,24 @@ struct BenchMetrics: ParsableCommand {
                 print("\(kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0))  runs no model")
                 continue
             }
-            counter.reset()
             let inputs = MetricInputs<VisionTransformer<Float>>(model: metricModel, input: input, attribution: attribution, target: 0)
+            // One untimed run counts the passes (and warms up).
+            counter.reset()
+            let first = try PairedTiming.timed { _ = try suite.run(kind, inputs) }
+            let passes = counter.passes, batches = counter.batches
             var result: MetricResult?
-            let timing = try PairedTiming.measure(rounds: 1, referenceRepeats: 2, reference: forwardPass) {
+            let timing = try PairedTiming.measure(
+                rounds: 1, referenceRepeats: forwardRepeats, reference: forwardPass,
+                subjectRepeats: PairedTiming.repeatsFilling(halfASecondAfter: first.wall)
+            ) {
                 result = try suite.run(kind, inputs)
             }
             let seconds = timing.medianSubjectSeconds
-            precondition(result!.forwardPasses == counter.passes, "\(kind.rawValue) reported \(result!.forwardPasses) passes, the model counted \(counter.passes)")
-            let rate = Double(counter.passes) / seconds
+            precondition(result!.forwardPasses == passes, "\(kind.rawValue) reported \(result!.forwardPasses) passes, the model counted \(passes)")
+            let rate = Double(passes) / seconds
             let adjacentForwardRate = Double(batch) / timing.medianReferenceSeconds
             print(String(format: "%@  %6d   %7d   %7.3f   %8.1f   %6.1f%%",
-                         kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0), counter.passes, counter.batches,
+                         kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0), passes, batches,
                          seconds, rate, 100 * rate / adjacentForwardRate))
         }
     }
