@@ -154,7 +154,7 @@ struct CompareCommand: ParsableCommand {
         }
         let record = ComparisonRunRecord(
             settings: settingsToKeep, command: Self.commandLine, version: VitRel.version,
-            blas: VitRel.blasConfiguration, threads: Parallel.threadCount,
+            blas: VitRel.blasConfiguration, kernels: VitRel.kernelInstructionSet, threads: Parallel.threadCount,
             methods: chosenMethods.map(\.rawValue), metrics: chosenMetrics.map(\.rawValue), images: selected.count)
         try writeJSON(record, to: outURL.appendingPathComponent("run.json"))
 

@@ -80,7 +80,7 @@ struct ComparisonReport {
 
     private var settingsLine: String {
         let settings = run.settings
-        return "vitrel \(run.version)" + (run.blas.map { " on \($0)" } ?? "") + (run.threads.map { ", \($0) threads" } ?? "") + " · model \(settings.model) (weights FNV-1a \(settings.modelChecksum)) · data \(settings.data), split \(settings.split) · "
+        return "vitrel \(run.version)" + (run.blas.map { " on \($0)" } ?? "") + (run.kernels.map { ", \($0) kernels" } ?? "") + (run.threads.map { ", \($0) threads" } ?? "") + " · model \(settings.model) (weights FNV-1a \(settings.modelChecksum)) · data \(settings.data), split \(settings.split) · "
             + "\(summary.images) images (\(settings.selection)\(settings.onlyCorrect ? ", correctly classified only" : "")) · "
             + "explaining the \(settings.target == "label" ? "true" : "predicted") class · masks: \(settings.mask)"
     }

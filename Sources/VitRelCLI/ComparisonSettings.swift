@@ -87,8 +87,10 @@ struct ComparisonRunRecord: Codable {
     var settings: ComparisonSettings
     var command: String
     var version: String
-    /// OpenBLAS's configuration and the threads used (results do not depend on them).
+    /// OpenBLAS's configuration, the copy of vitrel's C kernels that ran and the threads used
+    /// (the seconds depend on them; the other results do not).
     var blas: String?
+    var kernels: String?
     var threads: Int?
     var methods: [String]
     var metrics: [String]

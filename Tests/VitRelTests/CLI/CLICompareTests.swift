@@ -127,6 +127,11 @@ final class CLICompareTests: XCTestCase {
         let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
         for figure in figures { XCTAssertTrue(html.contains("src=\"figures/\(figure)\""), figure) }
         XCTAssertTrue(html.contains(HTMLReport.escape(summary.components(separatedBy: "\n").first { $0.hasPrefix("vitrel compare") } ?? "vitrel compare")))
+        // The environment the seconds were measured in: OpenBLAS build, kernel copy, threads.
+        XCTAssertTrue(html.contains(HTMLReport.escape(VitRel.blasConfiguration)), "OpenBLAS build named")
+        XCTAssertTrue(html.contains("\(VitRel.kernelInstructionSet) kernels"), "kernel copy named")
+        let runRecord = try CLI.json(file: out.appendingPathComponent("run.json"))
+        XCTAssertEqual(runRecord["kernels"] as? String, VitRel.kernelInstructionSet)
         let notebook = try CLI.json(file: out.appendingPathComponent("report.ipynb"))
         XCTAssertEqual(notebook["nbformat"] as? Int, 4)
         let cells = try XCTUnwrap(notebook["cells"] as? [[String: Any]])
