@@ -13,7 +13,16 @@ struct BenchCommand: ParsableCommand {
 struct BenchForward: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forward",
-        abstract: "Seconds per image and achieved GFLOP/s of a forward pass with random weights.")
+        abstract: "Seconds per image and achieved GFLOP/s of a forward pass with random weights.",
+        discussion: """
+            Times --repetitions rounds. Each round measures the machine's cblas_sgemm rate \
+            (2048³ with OpenBLAS's own threads, best of 3) and then the forward pass (the \
+            fastest of enough passes to fill half a second). The ratio printed is the median \
+            of the rounds' ratios, with their range: on a shared machine the sgemm rate moves \
+            from minute to minute, and a ratio of two measurements taken apart moves with it. \
+            "ratio by CPU time" divides by process CPU seconds instead, which the machine's \
+            other jobs do not inflate.
+            """)
 
     @Option(help: "timm architecture name (vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}).")
     var arch = "vit_base_patch16_224"
