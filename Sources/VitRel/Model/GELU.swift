@@ -29,11 +29,9 @@ public enum GELU {
         if Scalar.self == Float.self {
             let input = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
             let output = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
-            Parallel.forEachChunk(count / 8, grain: 2048) { range in
-                FastMath.gelu(input + range.lowerBound * 8, output + range.lowerBound * 8, count: range.count * 8)
+            Parallel.forEachChunk(count, grain: 16384) { range in
+                FastMath.gelu(input + range.lowerBound, output + range.lowerBound, count: range.count)
             }
-            let tail = count / 8 * 8
-            FastMath.gelu(input + tail, output + tail, count: count - tail)
             return
         }
         Parallel.forEachChunk(count, grain: 16384) { range in
@@ -69,12 +67,10 @@ public enum GELU {
                         let input = UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Float.self)
                         let gradient = UnsafeRawPointer(dyp.baseAddress!).assumingMemoryBound(to: Float.self)
                         let output = UnsafeMutableRawPointer(dxp.baseAddress!).assumingMemoryBound(to: Float.self)
-                        Parallel.forEachChunk(x.count / 8, grain: 2048) { range in
-                            let start = range.lowerBound * 8
-                            FastMath.geluBackward(input + start, gradient + start, output + start, count: range.count * 8)
+                        Parallel.forEachChunk(x.count, grain: 16384) { range in
+                            let start = range.lowerBound
+                            FastMath.geluBackward(input + start, gradient + start, output + start, count: range.count)
                         }
-                        let tail = x.count / 8 * 8
-                        FastMath.geluBackward(input + tail, gradient + tail, output + tail, count: x.count - tail)
                         return
                     }
                     Parallel.forEachChunk(x.count, grain: 16384) { range in
