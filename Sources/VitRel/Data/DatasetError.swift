@@ -15,6 +15,12 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case missingMask(image: URL, kind: MaskKind, expected: URL)
     /// A data class the model does not know.
     case unknownClass(name: String, directory: URL, modelClasses: [String])
+    /// A folder where the layout allows none (`expected` says what belongs there).
+    case unexpectedFolder(URL, expected: String)
+    /// Two folders naming the same split (`val` and `validation`).
+    case duplicateSplit(URL, URL)
+    /// A file in a class folder that is not an image (.png, .jpg, .jpeg).
+    case notAnImage(URL)
     /// A dataset writer refusing to mix its output with files already there.
     case outputNotEmpty(URL)
 
@@ -23,8 +29,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .notFound(let url):
             return "\(url.path): no such directory"
         case .unrecognizedLayout(let url):
-            return "\(url.path): matches neither the COVID-QU-Ex layout (<root>/{Lung,Infection} Segmentation Data/"
-                + "{Train,Val,Test}/<class>/images/*.png) nor class folders (<root>/<class>/*.png|jpg|jpeg)"
+            return "\(url.path): matches none of the dataset layouts: COVID-QU-Ex (<root>/{Lung,Infection} Segmentation Data/"
+                + "{Train,Val,Test}/<class>/images/*.png), split folders (<root>/{train,val,test}/<class>/*.png|jpg|jpeg) "
+                + "or class folders (<root>/<class>/*.png|jpg|jpeg)"
         case .missingSubset(let url):
             return "\(url.path): COVID-QU-Ex subset folder not found"
         case .emptyClassFolder(let url):
@@ -33,6 +40,12 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             return "\(image.path): no \(kind.folderName.dropLast()) for this image (expected \(expected.path))"
         case .unknownClass(let name, let directory, let modelClasses):
             return "unknown class \"\(name)\" in \(directory.path); the model knows: \(modelClasses.joined(separator: ", "))"
+        case .unexpectedFolder(let url, let expected):
+            return "\(url.path): unexpected folder; expected \(expected)"
+        case .duplicateSplit(let first, let second):
+            return "\(second.path): names the same split as \(first.path); keep one of them"
+        case .notAnImage(let url):
+            return "\(url.path): not an image (.png, .jpg, .jpeg) in a class folder; move or remove it"
         case .outputNotEmpty(let url):
             return "\(url.path): already exists and is not empty; write synthetic data into a new folder"
         }

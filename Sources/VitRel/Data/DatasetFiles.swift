@@ -29,6 +29,17 @@ enum DatasetFiles {
             .filter { imageExtensions.contains($0.pathExtension.lowercased()) && !isDirectory($0) }
     }
 
+    /// Files the operating systems leave in image folders; never data.
+    static let systemFiles: Set<String> = ["thumbs.db", "desktop.ini"]
+
+    /// Regular files directly in `directory` that are neither images (by extension) nor
+    /// hidden or system files, sorted: the strays a strict layout reports.
+    static func nonImageFiles(in directory: URL) -> [URL] {
+        names(in: directory).filter { !systemFiles.contains($0.lowercased()) }
+            .map { directory.appendingPathComponent($0) }
+            .filter { !imageExtensions.contains($0.pathExtension.lowercased()) && !isDirectory($0) }
+    }
+
     /// The masks in `directory` by image file name: an exact name match first, else the same
     /// stem with another image extension (`x.jpg` ↔ `x.png`).
     struct MaskLookup {

@@ -6,6 +6,8 @@ import Foundation
 /// - COVID-QU-Ex (Tahir et al. 2021): `<root>/{Lung Segmentation Data,Infection Segmentation
 ///   Data}/{Train,Val,Test}/{COVID-19,Non-COVID,Normal}/{images,lung masks,infection masks}/`
 ///   — see `covidQuEx(root:subset:requiredMasks:)`;
+/// - split folders (ImageFolder with splits, as most Kaggle copies ship):
+///   `<root>/{train,val,test}/<class>/*.png|jpg|jpeg` — see `splitFolders(root:)`;
 /// - class folders (COVID-19 Radiography Database style): `<root>/<class>/*.png|jpg|jpeg` or
 ///   `<root>/<class>/images/*`, split deterministically — see `classFolders(root:seed:fractions:)`.
 ///
@@ -15,6 +17,7 @@ public struct DatasetIndex: Sendable {
     public enum Layout: String, Codable, Sendable {
         case covidQuEx
         case classFolders
+        case splitFolders
     }
 
     public var root: URL
@@ -33,7 +36,7 @@ public struct DatasetIndex: Sendable {
     }
 
     /// Reads `root` in whichever layout it has: COVID-QU-Ex when it holds a subset folder (or
-    /// is one), class folders otherwise.
+    /// is one), split folders when a subfolder names a split, class folders otherwise.
     public static func open(
         _ root: URL, subset: CovidQuExSubset = .infection, requiredMasks: Set<MaskKind> = [],
         splitSeed: UInt64 = 0, splitFractions: SplitFractions = .standard
@@ -45,6 +48,7 @@ public struct DatasetIndex: Sendable {
         if let named = CovidQuExSubset.allCases.first(where: { $0 != .both && $0.folderNames == [root.lastPathComponent] }) {
             return try covidQuEx(root: root.deletingLastPathComponent(), subset: named, requiredMasks: requiredMasks)
         }
+        if hasSplitFolders(root) { return try splitFolders(root: root) }
         return try classFolders(root: root, seed: splitSeed, fractions: splitFractions)
     }
 
