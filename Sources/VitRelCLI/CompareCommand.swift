@@ -63,7 +63,9 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Only images the model classifies correctly (drawn until the quota is met).") var onlyCorrect = false
     @Option(help: "Seed of the image draw.") var selectionSeed: UInt64 = 0
     @Option(help: "Class explained and measured: predicted or label (the true class).") var target = "predicted"
-    @Option(help: "Ground truth of the localisation metrics: infection, lung or shortcut (the squares of `synth --shortcut`).") var mask = GroundTruthMask.infection.rawValue
+    @Option(help: ArgumentHelp(
+        "Region of the localisation metrics: infection, lung, shortcut (the squares of `synth --shortcut`), border[:fraction] (the band along the edges, default 0.1 of each side), corners[:fraction] (default 0.2), centre[:fraction] (inside the border band) or folder:DIR (a mask per image).",
+        valueName: "mask")) var mask = GroundTruthMask.infection.description
     @Option(help: "Localisation metrics read positive relevance only (positive, Arras et al. 2022) or the signed map as Quantus does (signed).")
     var localisation = "positive"
     @Option(help: "Region perturbation: side of the square regions in pixels (default: the model's patch size).")
@@ -92,7 +94,7 @@ struct CompareCommand: ParsableCommand {
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if target != "predicted" && target != "label" { throw ValidationError("--target must be predicted or label, got \(target)") }
-        if GroundTruthMask(rawValue: mask) == nil { throw ValidationError("--mask must be infection, lung or shortcut, got \(mask)") }
+        do { _ = try GroundTruthMask(argument: mask) } catch { throw ValidationError("\(error)") }
         if localisation != "positive" && localisation != "signed" { throw ValidationError("--localisation must be positive or signed, got \(localisation)") }
         if RegionPerturbation.Order(rawValue: regionOrder) == nil { throw ValidationError("--region-order must be morf, lerf or random") }
         if let regionSize, regionSize < 1 { throw ValidationError("--region-size must be at least 1") }
@@ -128,14 +130,14 @@ struct CompareCommand: ParsableCommand {
             explainers: chosenMethods.map {
                 PixelExplainer(method: $0, options: methodOptions.options, lime: $0 == .lime ? lime : nil, limeSeed: limeOptions.seed ?? 0)
             },
-            explainTrueClass: target == "label", mask: GroundTruthMask(rawValue: mask)!, metricBatch: metricBatch,
+            explainTrueClass: target == "label", mask: try GroundTruthMask(argument: mask), metricBatch: metricBatch,
             randomisationSeed: metricSeed)
 
         let settings = ComparisonSettings(
             model: model.directory.standardizedFileURL.lastPathComponent,
             modelChecksum: try ComparisonSettings.checksum(of: model.directory.appendingPathComponent("model.safetensors")),
             data: dataURL.standardizedFileURL.path, split: split, subset: subset, selection: selectionDescription,
-            onlyCorrect: onlyCorrect, target: target, mask: mask,
+            onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description,
             methodSettings: Dictionary(uniqueKeysWithValues: chosenMethods.map { ($0.rawValue, describe($0, lime: lime)) }),
             metricSettings: Dictionary(uniqueKeysWithValues: chosenMetrics.map { ($0.rawValue, Self.describe(suite, $0)) }))
         let settingsToKeep = try prepareOutput(outURL, settings: settings)

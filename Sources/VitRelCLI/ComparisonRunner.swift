@@ -13,6 +13,8 @@ final class ComparisonRunner {
     /// Explain the true class instead of the predicted one.
     let explainTrueClass: Bool
     let mask: GroundTruthMask
+    /// The folder of `--mask folder:DIR`.
+    let maskFolder: MaskFolder?
     let metricModel: MetricModel
     /// Seed of the MPRT's layer redraws.
     let randomisationSeed: UInt64
@@ -42,6 +44,7 @@ final class ComparisonRunner {
         self.explainers = explainers
         self.explainTrueClass = explainTrueClass
         self.mask = mask
+        if case .folder(let path) = mask { maskFolder = try MaskFolder(directory: URL(fileURLWithPath: path)) } else { maskFolder = nil }
         let network = model.network
         metricModel = MetricModel(batchSize: metricBatch) { try network($0) }
     }
@@ -73,17 +76,27 @@ final class ComparisonRunner {
         var target: Int
     }
 
+    /// A mask image taken through the image's geometry (resize, crop) and thresholded at 0.5.
+    private func inputMask(_ image: Image) -> [Bool] {
+        model.preprocessing.pixelImage(fromInput: model.preprocessing.apply(to: image)).gray().pixels.map { $0 >= 0.5 }
+    }
+
     func prepare(_ item: LabelledImage) throws -> Prepared {
-        let report = index.loadImages([item], includeMasks: true)
+        let report = index.loadImages([item], includeMasks: mask.datasetMask != nil)
         if let skipped = report.skipped.first { throw CLIError("\(skipped)") }
         let loaded = report.loaded[0]
         let input = model.preprocessing.apply(to: loaded.image)
         var masks = [GroundTruthMask: [Bool]]()
-        for kind in GroundTruthMask.allCases {
-            guard let image = loaded.mask(MaskKind(rawValue: kind.rawValue)!) else { continue }
-            // The mask goes through the image's geometry (resize, crop) and is thresholded.
-            let resized = model.preprocessing.pixelImage(fromInput: model.preprocessing.apply(to: image)).gray()
-            masks[kind] = resized.pixels.map { $0 >= 0.5 }
+        if let region = mask.region(height: input.shape[1], width: input.shape[2]) {
+            masks[mask] = region
+        } else if let kind = mask.datasetMask, let image = loaded.mask(kind) {
+            masks[mask] = inputMask(image)
+        } else if let maskFolder, let url = maskFolder.maskURL(for: item.imageURL, root: index.root) {
+            let image = try ImageIO.read(url)
+            guard image.width == loaded.image.width && image.height == loaded.image.height else {
+                throw CLIError("\(url.path): mask is \(image.width)×\(image.height), its image \(loaded.image.width)×\(loaded.image.height)")
+            }
+            masks[mask] = inputMask(image)
         }
         let prediction = try self.prediction(for: item, input: input)
         return Prepared(
@@ -172,7 +185,8 @@ final class ComparisonRunner {
     }
 
     static func reasonForNaN(_ metric: MetricKind, masks: [GroundTruthMask: [Bool]], mask: GroundTruthMask) -> String {
-        if metric.needsMask, let values = masks[mask], !values.contains(true) { return "empty \(mask.rawValue) mask" }
+        if metric.needsMask, let values = masks[mask], !values.contains(true) { return "empty \(mask) mask" }
+        if metric.needsMask, case .folder(let path) = mask { return "no mask for this image in \(path)" }
         if metric.needsMask { return "undefined for this mask" }
         return "undefined (constant series or map)"
     }

@@ -78,11 +78,3 @@ public enum MetricKind: String, CaseIterable, Codable, Sendable {
         }
     }
 }
-
-/// Which ground-truth mask a localisation metric reads (COVID-QU-Ex has both).
-public enum GroundTruthMask: String, CaseIterable, Codable, Sendable {
-    case infection
-    case lung
-    /// The square `vitrel synth --shortcut` burns in: relevance there is relevance on a shortcut.
-    case shortcut
-}

@@ -105,7 +105,7 @@ public struct MetricSuite: Sendable {
             return try metric.evaluate(model: inputs.model, input: inputs.input, attribution: inputs.attribution, target: inputs.target)
         }
         func groundTruth() throws -> [Bool] {
-            guard let values = inputs.masks[mask] else { throw MetricError.missing(metric: kind.rawValue, what: "the \(mask.rawValue) mask") }
+            guard let values = inputs.masks[mask] else { throw MetricError.missing(metric: kind.rawValue, what: "the \(mask) mask") }
             return values
         }
         switch kind {

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A change to a film that removes one kind of non-clinical evidence while keeping the lungs:
+/// the interventions of the shortcut audit. If a model's accuracy or class probabilities move
+/// when only the film's edges or its text change, the model used them (DeGrave et al., Nat.
+/// Mach. Intell. 2021, made the same test with saliency maps and generated counterfactuals).
+///
+/// Interventions act on the gray image the model sees (after resize and crop, before
+/// normalisation), so they are exact in the model's own pixels.
+public enum FilmIntervention: Hashable, Codable, Sendable, CustomStringConvertible {
+    /// The film as it is.
+    case none
+    /// The band `fraction` of each side deep along the edges set to black: text markers,
+    /// collimation edges and borders gone, the lungs untouched.
+    case blankBorder(fraction: Double)
+    /// The central rectangle inside that band, enlarged back to the input size (bicubic): the
+    /// edges gone and the anatomy magnified, as a tighter crop would show it.
+    case cropCentre(fraction: Double)
+    /// Burned-in text and markers (`BurnedInTextDetector`) painted over with the median of the
+    /// pixels around each one.
+    case maskText(BurnedInTextDetector)
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .blankBorder(let fraction): return "blank border \(fraction)"
+        case .cropCentre(let fraction): return "crop centre \(fraction)"
+        case .maskText: return "mask text"
+        }
+    }
+
+    /// Short machine name for tables and files.
+    public var name: String {
+        switch self {
+        case .none: return "none"
+        case .blankBorder: return "blank-border"
+        case .cropCentre: return "crop-centre"
+        case .maskText: return "mask-text"
+        }
+    }
+
+    /// The film after the intervention: `pixels` row-major [height, width], values in [0, 1].
+    public func apply(_ pixels: [Float], height: Int, width: Int) -> [Float] {
+        switch self {
+        case .none:
+            return pixels
+        case .blankBorder(let fraction):
+            let border = GroundTruthMask.border(fraction: fraction).region(height: height, width: width)!
+            return zip(pixels, border).map { $1 ? 0 : $0 }
+        case .cropCentre(let fraction):
+            let rows = max(1, Int((fraction * Double(height)).rounded())), columns = max(1, Int((fraction * Double(width)).rounded()))
+            let image = Image(width: width, height: height, channels: 1, pixels: pixels)
+            return image.cropped(top: rows, left: columns, height: height - 2 * rows, width: width - 2 * columns)
+                .resized(width: width, height: height, filter: .bicubic).pixels
+        case .maskText(let detector):
+            return Self.paintedOver(pixels, mask: detector.detect(pixels, height: height, width: width), height: height, width: width)
+        }
+    }
+
+    /// `pixels` with each masked pixel replaced by the median of the unmasked pixels within 4
+    /// pixels of its component's bounding box (the local background).
+    static func paintedOver(_ pixels: [Float], mask: [Bool], height: Int, width: Int) -> [Float] {
+        var result = pixels
+        var seen = [Bool](repeating: false, count: mask.count)
+        for start in mask.indices where mask[start] && !seen[start] {
+            var component = [start], stack = [start]
+            seen[start] = true
+            var top = height, bottom = -1, left = width, right = -1
+            while let index = stack.popLast() {
+                let y = index / width, x = index % width
+                top = min(top, y); bottom = max(bottom, y); left = min(left, x); right = max(right, x)
+                for ny in max(0, y - 1)...min(height - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(width - 1, x + 1) {
+                        let neighbour = ny * width + nx
+                        if mask[neighbour] && !seen[neighbour] {
+                            seen[neighbour] = true
+                            stack.append(neighbour)
+                            component.append(neighbour)
+                        }
+                    }
+                }
+            }
+            var background = [Float]()
+            for y in max(0, top - 4)...min(height - 1, bottom + 4) {
+                for x in max(0, left - 4)...min(width - 1, right + 4) where !mask[y * width + x] { background.append(pixels[y * width + x]) }
+            }
+            let fill = background.isEmpty ? 0 : background.sorted()[background.count / 2]
+            for index in component { result[index] = fill }
+        }
+        return result
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+extension ShortcutAuditReport {
+    /// The audit's figures by file stem: box plots of the border and corner shares per class
+    /// and method, and one row per example film showing each intervention, the detected text
+    /// outlined in red.
+    public func figures(examples: [(label: Int, input: Tensor<Float>)], preprocessing: Preprocessing) -> [(String, Image)] {
+        var figures = [(String, Image)]()
+        if !films.isEmpty {
+            for (stem, region, name, areaShare) in [("border-share", \RegionShares.border, "border band", area.border),
+                                                     ("corner-share", \RegionShares.corners, "corners", area.corners)] {
+                let values = methods.map { method in
+                    classNames.indices.map { label in films.filter { $0.label == label }.compactMap { $0.shares[method]?[keyPath: region] } }
+                }
+                let chart = BoxPlotChart(
+                    title: "Share of positive relevance in the \(name) (area \(String(format: "%.2f", areaShare)))",
+                    yLabel: "share of positive relevance", groups: classNames, series: methods, values: values)
+                figures.append((stem, chart.withPooledGroup().render()))
+            }
+        }
+        guard !examples.isEmpty else { return figures }
+        let height = examples[0].input.shape[1], width = examples[0].input.shape[2]
+        let interventions = outcomes.dropFirst().map(\.intervention)
+        let audit = [FilmIntervention.blankBorder(fraction: borderFraction), .cropCentre(fraction: borderFraction), .maskText(textDetector)]
+        var rows = [[FigurePanel.Tile]]()
+        for example in examples {
+            let film = preprocessing.pixelImage(fromInput: example.input).gray().pixels
+            var tiles = [FigurePanel.Tile(title: classNames[example.label], subtitle: "as filmed", image: Self.gray(film, height, width))]
+            for (intervention, label) in zip(audit, interventions) {
+                let changed = intervention.apply(film, height: height, width: width)
+                var image = Self.gray(changed, height, width)
+                if case .maskText(let detector) = intervention {
+                    image = Self.outlined(Self.gray(film, height, width), mask: detector.detect(film, height: height, width: width))
+                }
+                tiles.append(FigurePanel.Tile(title: label, subtitle: intervention == audit.last ? "detected text in red" : "", image: image))
+            }
+            rows.append(tiles)
+        }
+        let scale = max(1, (256 + max(height, width) - 1) / max(height, width))
+        figures.append(("interventions", FigurePanel(
+            title: "Interventions of the shortcut audit", subtitle: "one film per class, as the model sees it", rows: rows, scale: scale).render()))
+        return figures
+    }
+
+    static func gray(_ pixels: [Float], _ height: Int, _ width: Int) -> Image {
+        Image(width: width, height: height, channels: 1, pixels: pixels)
+    }
+
+    /// `image` in RGB with the outline of `mask` (mask pixels with an unmasked 4-neighbour) in red.
+    static func outlined(_ image: Image, mask: [Bool]) -> Image {
+        let width = image.width, height = image.height, plane = width * height
+        var pixels = image.pixels + image.pixels + image.pixels
+        for index in 0..<plane where mask[index] {
+            let y = index / width, x = index % width
+            func outside(_ ny: Int, _ nx: Int) -> Bool {
+                ny < 0 || ny >= height || nx < 0 || nx >= width || !mask[ny * width + nx]
+            }
+            guard outside(y - 1, x) || outside(y + 1, x) || outside(y, x - 1) || outside(y, x + 1) else { continue }
+            pixels[index] = 1
+            pixels[plane + index] = 0
+            pixels[2 * plane + index] = 0
+        }
+        return Image(width: width, height: height, channels: 3, pixels: pixels)
+    }
+}
