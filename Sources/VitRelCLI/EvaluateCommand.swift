@@ -5,12 +5,19 @@ import VitRel
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Classification report of a model on a dataset split.",
+        abstract: "Classification report and calibration of a model on a dataset split.",
         discussion: """
             Precision, recall, F1 and support per class, accuracy, macro and weighted averages \
             (scikit-learn's classification_report), the confusion matrix (rows = true class) and \
             one-vs-rest AUROC per class. Dataset classes are matched to the model's class names; \
             an unknown class is an error. Unreadable images are reported and skipped.
+
+            Then the calibration of the softmax probabilities (Guo et al. 2017): top-label ECE \
+            and MCE over equal-width confidence bins (m/M, (m+1)/M], the negative log-likelihood \
+            and the Brier score; --reliability-diagram draws the bins. --fit-temperature fits the \
+            temperature T of least NLL on the evaluated split and reports before and after; a T \
+            fitted there flatters that split, so fit on the validation split and apply it to the \
+            test split with --temperature.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -20,6 +27,17 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "COVID-QU-Ex subset: infection, lung or both.") var subset = "infection"
     @Option(help: "Evaluate at most this many images (in dataset order).") var limit: Int?
     @Option(help: "Images per forward pass.") var batch = 32
+    @Option(help: ArgumentHelp("Equal-width confidence bins of the ECE, MCE and reliability diagram.", valueName: "M"))
+    var calibrationBins = CalibrationReport.defaultBinCount
+    @Option(help: ArgumentHelp(
+        "Divide the logits by this temperature before everything (one fitted on another split).", valueName: "T"))
+    var temperature: Double?
+    @Flag(help: "Fit the temperature of least NLL on this split and report NLL, ECE, MCE and Brier before and after.")
+    var fitTemperature = false
+    @Option(help: ArgumentHelp("Write the reliability diagram (PNG) of the reported probabilities.", valueName: "file.png"))
+    var reliabilityDiagram: String?
+    @Option(help: ArgumentHelp("With --fit-temperature: write the reliability diagram after scaling (PNG).", valueName: "file.png"))
+    var reliabilityDiagramScaled: String?
     @Flag(help: "Print the report as JSON.") var json = false
     @OptionGroup var runtime: RuntimeOptions
 
@@ -28,6 +46,16 @@ struct EvaluateCommand: ParsableCommand {
         if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be Train, Val or Test") }
         if CovidQuExSubset(rawValue: subset) == nil {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if calibrationBins < 1 { throw ValidationError("--calibration-bins must be at least 1") }
+        if let temperature, !(temperature > 0 && temperature.isFinite) {
+            throw ValidationError("--temperature must be a positive finite number, not \(temperature)")
+        }
+        if temperature != nil && fitTemperature {
+            throw ValidationError("--temperature and --fit-temperature exclude each other: fit on one split, apply to another")
+        }
+        if reliabilityDiagramScaled != nil && !fitTemperature {
+            throw ValidationError("--reliability-diagram-scaled needs --fit-temperature")
         }
     }
 
@@ -45,15 +73,32 @@ struct EvaluateCommand: ParsableCommand {
             model: model.network, source: try prepared.dataSource(), batchSize: batch,
             progress: { done, _ in bar.update(done) })
         bar.finish(extra: "done")
-        let report = try predictions.classificationReport(classNames: model.classNames)
+        let report = try EvaluationReport(
+            predictions: predictions, classNames: model.classNames, temperature: temperature ?? 1,
+            binCount: calibrationBins, fitTemperature: fitTemperature)
         if json {
             print(String(data: try report.jsonData(), encoding: .utf8)!)
         } else {
             print("model \(model.directory.path)\ndata \(data) split \(split): \(prepared.count) images\n")
-            print(report.text(digits: 4))
+            print(report.text(digits: 4), terminator: "")
+            if let fit = report.temperatureScaling {
+                print("T was fitted on this split, so \"after\" flatters it: fit on Val and apply to Test with --temperature \(fit.temperature)")
+            }
+        }
+        if let reliabilityDiagram {
+            let title = "\(split) split" + (temperature.map { ", T = \(String(format: "%.4g", $0))" } ?? "")
+            try writeDiagram(report.calibration, title: title, to: reliabilityDiagram)
+        }
+        if let reliabilityDiagramScaled, let fit = report.temperatureScaling {
+            try writeDiagram(fit.after, title: "\(split) split, fitted T = \(String(format: "%.4g", fit.temperature))", to: reliabilityDiagramScaled)
         }
         if !prepared.skipped.isEmpty {
             printError("skipped \(prepared.skipped.count) unreadable image(s)")
         }
+    }
+
+    private func writeDiagram(_ calibration: CalibrationReport, title: String, to path: String) throws {
+        try ImageIO.writePNG(ReliabilityDiagram(report: calibration, title: title).render(), to: URL(fileURLWithPath: path))
+        printError("wrote \(path)")
     }
 }

@@ -60,12 +60,35 @@ public struct ModelPredictions: Sendable {
         }
     }
 
-    /// The report of single-label predictions: arg-max classes, softmax scores for AUROC.
-    public func classificationReport(classNames: [String]) throws -> ClassificationReport {
+    /// The logits as Double rows, [N][classes]: the input of calibration and temperature scaling.
+    public var logitRows: [[Double]] {
+        (0..<count).map { row in logits.scalars[(row * classCount)..<((row + 1) * classCount)].map(Double.init) }
+    }
+
+    /// The class labels of single-label targets; `purpose` names what needs them in the error.
+    func classLabels(for purpose: String) throws -> [Int] {
         guard case .classes(let labels) = targets else {
-            throw EvaluationError.invalidScores("a classification report needs class labels, not multi-hot targets")
+            throw EvaluationError.invalidScores("\(purpose) needs class labels, not multi-hot targets")
         }
-        return try ClassificationReport(labels: labels, probabilities: softmaxProbabilities, classNames: classNames)
+        return labels
+    }
+
+    /// The report of single-label predictions: arg-max classes, softmax(logits / `temperature`)
+    /// as the AUROC scores (at the default T = 1, exactly `softmaxProbabilities`).
+    public func classificationReport(classNames: [String], temperature: Double = 1) throws -> ClassificationReport {
+        let labels = try classLabels(for: "a classification report")
+        let probabilities = temperature == 1 ? softmaxProbabilities : logitRows.map { TemperatureScaling.probabilities($0, temperature: temperature) }
+        return try ClassificationReport(labels: labels, probabilities: probabilities, classNames: classNames)
+    }
+
+    /// The calibration of softmax(logits / `temperature`) over `binCount` bins.
+    public func calibrationReport(temperature: Double = 1, binCount: Int = CalibrationReport.defaultBinCount) throws -> CalibrationReport {
+        try CalibrationReport(labels: classLabels(for: "calibration"), logits: logitRows, temperature: temperature, binCount: binCount)
+    }
+
+    /// The temperature of least NLL on these predictions (fit on a held-out split).
+    public func fitTemperature(binCount: Int = CalibrationReport.defaultBinCount) throws -> TemperatureScaling {
+        try TemperatureScaling(labels: classLabels(for: "temperature scaling"), logits: logitRows, binCount: binCount)
     }
 }
 
