@@ -42,6 +42,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
     @OptionGroup var methodOptions: ExplanationMethodOptions
     @OptionGroup var limeOptions: LIMEOptions
+    @OptionGroup var classMap: ClassMapOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -68,11 +69,11 @@ struct AuditCommand: ParsableCommand {
             PixelExplainer(method: $0, options: methodOptions.options, lime: $0 == .lime ? lime : nil, limeSeed: limeOptions.seed ?? 0)
         }
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
-            .mapped(toModelClasses: model.classNames)
+            .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let chosenSplit = DatasetSplit(folderName: split)!
         let prepared = PreparedSplit.prepare(index, split: chosenSplit, preprocessing: model.preprocessing)
         for skipped in prepared.skipped { printError("skipped \(skipped)") }
-        guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split)") }
+        guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split); the dataset has \(index.splitSummary)") }
         let outURL = URL(fileURLWithPath: out)
         let figures = outURL.appendingPathComponent("figures")
         do { try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true) } catch {

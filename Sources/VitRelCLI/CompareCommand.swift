@@ -50,9 +50,9 @@ struct CompareCommand: ParsableCommand {
     ]
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: ArgumentHelp("Dataset root (COVID-QU-Ex layout or class folders).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
-    @Option(help: "Split: Train, Val or Test.") var split = "Test"
+    @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
     @Option(help: "COVID-QU-Ex subset: infection, lung or both.") var subset = "infection"
     @Option(help: ArgumentHelp("Methods, comma-separated (see `vitrel explain --help`).", valueName: "m,m,..."))
     var methods = defaultMethods.map(\.rawValue).joined(separator: ",")
@@ -83,10 +83,11 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Discard an earlier run in --out instead of resuming it.") var fresh = false
     @OptionGroup(title: "Method settings") var methodOptions: ExplanationMethodOptions
     @OptionGroup(title: "LIME settings") var limeOptions: LIMEOptions
+    @OptionGroup var classMap: ClassMapOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be Train, Val or Test") }
+        if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be train, val (validation) or test, got \(split)") }
         if CovidQuExSubset(rawValue: subset) == nil {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -120,9 +121,9 @@ struct CompareCommand: ParsableCommand {
         let suite = try metricSuite(for: model)
 
         let dataURL = URL(fileURLWithPath: data)
-        let index = try DatasetIndex.open(dataURL, subset: CovidQuExSubset(rawValue: subset)!).mapped(toModelClasses: model.classNames)
+        let index = try DatasetIndex.open(dataURL, subset: CovidQuExSubset(rawValue: subset)!).mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let candidates = index.items(in: DatasetSplit(folderName: split)!)
-        guard !candidates.isEmpty else { throw CLIError("\(data): split \(split) has no images") }
+        guard !candidates.isEmpty else { throw CLIError("\(data): split \(split) has no images; the dataset has \(index.splitSummary)") }
 
         let outURL = URL(fileURLWithPath: out)
         let runner = try ComparisonRunner(

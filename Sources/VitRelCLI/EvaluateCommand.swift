@@ -21,9 +21,9 @@ struct EvaluateCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: ArgumentHelp("Dataset root (COVID-QU-Ex layout or class folders).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
-    @Option(help: "Split: Train, Val or Test.") var split = "Test"
+    @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
     @Option(help: "COVID-QU-Ex subset: infection, lung or both.") var subset = "infection"
     @Option(help: "Evaluate at most this many images (in dataset order).") var limit: Int?
     @Option(help: "Images per forward pass.") var batch = 32
@@ -39,11 +39,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --fit-temperature: write the reliability diagram after scaling (PNG).", valueName: "file.png"))
     var reliabilityDiagramScaled: String?
     @Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup var classMap: ClassMapOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be Train, Val or Test") }
+        if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be train, val (validation) or test, got \(split)") }
         if CovidQuExSubset(rawValue: subset) == nil {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -63,11 +64,11 @@ struct EvaluateCommand: ParsableCommand {
         runtime.apply()
         let model = try modelOptions.load()
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
-            .mapped(toModelClasses: model.classNames)
+            .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let prepared = PreparedSplit.prepare(
             index, split: DatasetSplit(folderName: split)!, preprocessing: model.preprocessing, limit: limit)
         for skipped in prepared.skipped { printError("skipped \(skipped)") }
-        guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split)") }
+        guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split); the dataset has \(index.splitSummary)") }
         let bar = ProgressBar(label: "evaluate", total: prepared.count)
         let predictions = try ModelPredictions(
             model: model.network, source: try prepared.dataSource(), batchSize: batch,

@@ -7,15 +7,16 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a ViT on COVID-QU-Ex-style data and write a timm-format model folder.",
         discussion: """
-            Reads the COVID-QU-Ex layout (Train/Val/Test folders) or plain class folders \
-            (deterministic splits). AdamW with linear warm-up and cosine decay, gradient clipping, \
+            Reads the COVID-QU-Ex layout (Train/Val/Test folders), split folders \
+            (<dir>/{train,val,test}/<class>/*: trains on train/, selects on val/) or plain class \
+            folders (deterministic splits). AdamW with linear warm-up and cosine decay, gradient clipping, \
             light augmentation, validation every epoch; the checkpoint with the best validation \
             macro recall is written to --out (config.json + model.safetensors, loadable by timm). \
             Training state is saved after every epoch in --out/training; --resume continues an \
             interrupted run and gives the same weights as an uninterrupted one.
             """)
 
-    @Option(help: ArgumentHelp("Dataset root (COVID-QU-Ex layout or class folders).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
     @Option(help: "COVID-QU-Ex subset: infection, lung or both.")
     var subset = "infection"

@@ -57,6 +57,12 @@ public struct DatasetIndex: Sendable {
         items.filter { $0.split == split }
     }
 
+    /// The splits that hold images, with their image counts: "Train (4136), Val (801)".
+    public var splitSummary: String {
+        let counts = DatasetSplit.allCases.map { split in (split, items.filter { $0.split == split }.count) }.filter { $0.1 > 0 }
+        return counts.isEmpty ? "no images" : counts.map { "\($0.0.rawValue) (\($0.1))" }.joined(separator: ", ")
+    }
+
     /// The same dataset restricted to `split` (class names unchanged).
     public func restricted(to split: DatasetSplit) -> DatasetIndex {
         var copy = self
