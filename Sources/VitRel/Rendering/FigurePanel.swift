@@ -10,7 +10,8 @@
 /// let panel = FigurePanel(
 ///     title: "covid_1579.png · chefer-lrp", rows: [[input, covidMap, normalMap]],
 ///     colorBar: ColorBar(for: overlay, caption: "min–max"))
-/// try ImageIO.writePNG(panel.render(), to: url)
+/// try ImageIO.writePNG(panel.render(), to: pngURL)
+/// try panel.svg().write(to: svgURL)        // tiles embedded as PNG, titles as text
 /// ```
 public struct FigurePanel: Sendable {
     public struct Tile: Sendable {

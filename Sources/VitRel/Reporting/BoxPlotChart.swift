@@ -11,7 +11,9 @@
 /// let chart = BoxPlotChart(
 ///     title: "AOPC (MoRF)", yLabel: "AOPC", groups: ["COVID-19", "Non-COVID", "Normal"],
 ///     series: ["chefer-lrp", "lime"], values: aopc)          // aopc[series][group] = per image
-/// try ImageIO.writePNG(chart.withPooledGroup().render(), to: url)
+/// let pooled = chart.withPooledGroup()
+/// try ImageIO.writePNG(pooled.render(), to: pngURL)
+/// try pooled.svg().write(to: svgURL)                         // the same chart as SVG
 /// ```
 public struct BoxPlotChart: Sendable {
     public var title: String

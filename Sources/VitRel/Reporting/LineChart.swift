@@ -11,7 +11,8 @@
 /// let chart = LineChart(
 ///     title: "Region perturbation (MoRF)", xLabel: "regions perturbed", yLabel: "AOPC",
 ///     series: [.init(name: "chefer-lrp", x: steps, y: mean, band: (lower, upper))])
-/// try ImageIO.writePNG(chart.render(), to: url)
+/// try ImageIO.writePNG(chart.render(), to: pngURL)
+/// try chart.svg().write(to: svgURL)
 /// ```
 public struct LineChart: Sendable {
     public struct Series: Sendable {
