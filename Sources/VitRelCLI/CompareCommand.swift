@@ -38,7 +38,9 @@ struct CompareCommand: ParsableCommand {
               figures/              boxplot-<metric>.png per class (Figure 5 of the COVID ViT
                                     paper), curve-<metric>.png (AOPC and pixel flipping
                                     against steps), grid-<image>.png (input | each method's
-                                    map per class | LIME's top 3 and 8 superpixels)
+                                    map per class | LIME's top 3 and 8 superpixels); each
+                                    also as .svg (vector charts, text as text, image tiles
+                                    embedded as PNG)
               index.html            everything above with the exact command and versions
               report.ipynb          the same as a Jupyter notebook (figures embedded)
               run.json              the settings the rows depend on

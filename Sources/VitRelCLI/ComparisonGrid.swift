@@ -17,14 +17,15 @@ struct ComparisonGrid {
     /// LIME masks drawn (numbers of positive superpixels), as in the paper.
     var featureCounts = [3, 8]
 
-    func render() throws -> Image {
+    /// The panels of every method stacked, each clipped to its own size: for the PNG and the SVG.
+    func drawing() throws -> FigureDrawing {
         let classes = model.classNames
         let targets = Array(classes.indices)
         let pixelImage = model.preprocessing.pixelImage(fromInput: input)
         let background = pixelImage.gray()
         let side = max(pixelImage.width, pixelImage.height)
         let scale = max(1, (ExplanationFigure.minimumTileSide + side - 1) / side)
-        var panels = [Image]()
+        var panels = [FigureDrawing]()
         for (row, explainer) in explainers.enumerated() {
             let method = explainer.method
             let explanation = try explainer.explain(input, targets: targets, model: model)
@@ -50,14 +51,14 @@ struct ComparisonGrid {
             panels.append(FigurePanel(
                 title: title, subtitle: subtitle, rows: [tiles],
                 colorBar: ColorBar(for: overlay, caption: overlay.scaling == .minMax ? "min–max" : "R/max|R|"), scale: scale
-            ).render())
+            ).drawing())
         }
-        var canvas = Canvas(width: panels.map(\.width).max()!, height: panels.map(\.height).reduce(0, +), background: .white)
+        var stack = FigureDrawing(width: panels.map(\.width).max()!, height: panels.map(\.height).reduce(0, +), background: .white)
         var y = 0
         for panel in panels {
-            canvas.draw(panel, x: 0, y: y)
+            stack.marks.append(.figure(panel, x: 0, y: y))
             y += panel.height
         }
-        return canvas.image
+        return stack
     }
 }

@@ -140,9 +140,9 @@ struct ComparisonReport {
                 title: "\(table.metric) by class" + Self.directionWords(table.higherIsBetter), yLabel: table.metric,
                 groups: classes, series: methods, values: values
             ).withPooledGroup(ComparisonSummary.allGroup)
-            let boxName = "boxplot-\(table.metric).png"
-            try writePNG(box.render(), to: figures.appendingPathComponent(boxName))
-            charts.boxplots[table.metric] = "figures/\(boxName)"
+            let boxName = "boxplot-\(table.metric)"
+            try writeFigure(box.drawing(), name: boxName, into: figures)
+            charts.boxplots[table.metric] = "figures/\(boxName).png"
 
             guard let kind = MetricKind(rawValue: table.metric), Self.curveMetrics.contains(kind), !table.curves.isEmpty else { continue }
             let isLayers = kind == .randomisation
@@ -154,9 +154,9 @@ struct ComparisonReport {
             let line = LineChart(
                 title: Self.curveTitle(kind), xLabel: isLayers ? "layers randomised (output first)" : "perturbation steps",
                 yLabel: Self.curveAxis(kind), series: series)
-            let curveName = "curve-\(table.metric).png"
-            try writePNG(line.render(), to: figures.appendingPathComponent(curveName))
-            charts.curves[table.metric] = "figures/\(curveName)"
+            let curveName = "curve-\(table.metric)"
+            try writeFigure(line.drawing(), name: curveName, into: figures)
+            charts.curves[table.metric] = "figures/\(curveName).png"
         }
         return charts
     }
@@ -178,8 +178,19 @@ struct ComparisonReport {
         }
     }
 
-    private func writePNG(_ image: Image, to url: URL) throws {
-        do { try ImageIO.writePNG(image, to: url) } catch { throw CLIError("\(error)") }
+    /// Writes `<name>.png` and `<name>.svg` of one figure into `folder`.
+    private func writeFigure(_ drawing: FigureDrawing, name: String, into folder: URL) throws {
+        do {
+            try ImageIO.writePNG(drawing.render(), to: folder.appendingPathComponent(name + ".png"))
+            try drawing.svg().write(to: folder.appendingPathComponent(name + ".svg"))
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// The SVG written beside a PNG figure (every figure has one).
+    static func svgPath(_ pngPath: String) -> String {
+        (pngPath.hasSuffix(".png") ? String(pngPath.dropLast(4)) : pngPath) + ".svg"
     }
 
     // MARK: Documents
@@ -201,11 +212,12 @@ struct ComparisonReport {
             text += "## \(metric.metric)\(Self.direction(metric.higherIsBetter))\n\n\(metric.description).\n\n"
             if let setting = metricSettings[metric.metric] { text += "Settings: `\(setting)`\n\n" }
             text += Self.markdownTable(metricTable(metric, groups: summary.groups)) + "\n\n"
-            if let path = charts.boxplots[metric.metric] { text += "![\(metric.metric) by class](\(path))\n\n" }
-            if let path = charts.curves[metric.metric] { text += "![\(metric.metric) curve](\(path))\n\n" }
+            if let path = charts.boxplots[metric.metric] { text += "![\(metric.metric) by class](\(path)) ([SVG](\(Self.svgPath(path))))\n\n" }
+            if let path = charts.curves[metric.metric] { text += "![\(metric.metric) curve](\(path)) ([SVG](\(Self.svgPath(path))))\n\n" }
         }
         if !gridFiles.isEmpty {
-            text += "## Explanations of single images\n\n" + gridFiles.map { "![\($0.image)](\($0.file))" }.joined(separator: "\n\n") + "\n\n"
+            text += "## Explanations of single images\n\n"
+                + gridFiles.map { "![\($0.image)](\($0.file)) ([SVG](\(Self.svgPath($0.file))))" }.joined(separator: "\n\n") + "\n\n"
         }
         if !failures.isEmpty {
             text += "## Images that could not be compared\n\n" + failureList + "\n"
@@ -226,12 +238,16 @@ struct ComparisonReport {
             page.paragraph(metric.description + (metricSettings[metric.metric].map { ". Settings: \($0)" } ?? ""))
             let content = metricTable(metric, groups: summary.groups)
             page.table(header: content.header, rows: content.rows)
-            if let path = charts.boxplots[metric.metric] { page.image(path, caption: "\(metric.metric) per class and method") }
-            if let path = charts.curves[metric.metric] { page.image(path, caption: Self.curveTitle(MetricKind(rawValue: metric.metric)!)) }
+            if let path = charts.boxplots[metric.metric] {
+                page.image(path, caption: "\(metric.metric) per class and method", otherFormats: [Self.svgPath(path)])
+            }
+            if let path = charts.curves[metric.metric] {
+                page.image(path, caption: Self.curveTitle(MetricKind(rawValue: metric.metric)!), otherFormats: [Self.svgPath(path)])
+            }
         }
         if !gridFiles.isEmpty {
             page.heading("Explanations of single images")
-            for grid in gridFiles { page.image(grid.file, caption: grid.image) }
+            for grid in gridFiles { page.image(grid.file, caption: grid.image, otherFormats: [Self.svgPath(grid.file)]) }
         }
         if !failures.isEmpty {
             page.heading("Images that could not be compared")

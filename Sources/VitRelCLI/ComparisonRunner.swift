@@ -204,13 +204,16 @@ final class ComparisonRunner {
         for (n, item) in items.enumerated() {
             let stem = ExplainCommand.uniqueStem(for: item.imageURL.path, taken: &stems)
             let name = "grid-\(stem).png"
+            let svgName = "grid-\(stem).svg"
             do {
                 let prepared = try prepare(item)
                 let grid = ComparisonGrid(
                     file: item.imageURL.lastPathComponent, label: model.classNames[item.classIndex], model: model,
                     input: prepared.input, probabilities: prepared.prediction.probabilities,
                     predicted: prepared.prediction.predicted, explainers: explainers, alpha: alpha)
-                try ImageIO.writePNG(try grid.render(), to: folder.appendingPathComponent(name))
+                let drawing = try grid.drawing()
+                try ImageIO.writePNG(drawing.render(), to: folder.appendingPathComponent(name))
+                try drawing.svg().write(to: folder.appendingPathComponent(svgName))
                 files.append((key(for: item), "figures/\(name)"))
             } catch {
                 bar.clear()

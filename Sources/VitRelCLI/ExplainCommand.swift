@@ -27,6 +27,8 @@ struct ExplainCommand: ParsableCommand {
               <stem>.<method>.<class>.tokens.npy   raw map on the patch grid [h, w]
                                                    (token-level methods)
               <stem>.<method>.panel.png            input | map per class (| LIME masks)
+              <stem>.<method>.panel.svg            the same panel as SVG: text as text,
+                                                   tiles embedded as PNG
               <stem>.<method>.json                 prediction, targets, settings, sums
                                                    of relevance, conservation ledger
                                                    (LRP to pixels), the completeness

@@ -112,7 +112,10 @@ struct ExplanationJob {
             modelName: model.directory.lastPathComponent, classes: classes, probabilities: probabilities, predicted: predicted,
             input: pixelImage, targets: targets, overlays: overlays, maskTiles: maskTiles, overlay: overlay
         ).panel()
-        let panelFile = try write(panel.render(), to: url("\(base).panel.png"))
+        let panelDrawing = panel.drawing()
+        let panelFile = try write(panelDrawing.render(), to: url("\(base).panel.png"))
+        let panelSVG = url("\(base).panel.svg")
+        try panelDrawing.svg().write(to: panelSVG)
 
         let record = ExplanationRecord(
             file: path, model: model.directory.path, method: method.rawValue,
@@ -121,7 +124,7 @@ struct ExplanationJob {
             probabilities: Dictionary(uniqueKeysWithValues: zip(classes, probabilities)), logits: logits,
             inputSize: [height, width], mapSize: [maps[0].raw.height, maps[0].raw.width],
             displayScaling: scaling.rawValue, colorMap: overlay.colorMap.name, alpha: alpha,
-            targets: targetRecords, lime: limeSettings, panel: panelFile, seconds: Date().timeIntervalSince(started))
+            targets: targetRecords, lime: limeSettings, panel: panelFile, panelSVG: panelSVG.path, seconds: Date().timeIntervalSince(started))
         try writeJSON(record, to: url("\(base).json"))
         return Result(record: record, pixelMaps: maps.map(\.pixels.values))
     }

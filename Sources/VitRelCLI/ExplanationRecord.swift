@@ -91,6 +91,8 @@ struct ExplanationRecord: Encodable {
     var targets: [Target]
     var lime: LIMESettings?
     var panel: String
+    /// The same panel as SVG (text as text, tiles embedded as PNG).
+    var panelSVG: String
     var seconds: Double
 }
 

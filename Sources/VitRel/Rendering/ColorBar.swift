@@ -51,25 +51,42 @@ public struct ColorBar: Sendable {
     /// Pixels the caption takes above the bar (0 without one).
     public var captionHeight: Int { caption.isEmpty ? 0 : BitmapFont.lineHeight() + 8 }
 
-    /// Draws the caption at `y` and the bar below it, `height` pixels in all, starting at `x`.
-    public func draw(into canvas: inout Canvas, x: Int, y: Int, height: Int) {
-        if !caption.isEmpty { canvas.drawText(caption, x: x, y: y, color: .mutedInk) }
+    /// The caption at `y` and the bar below it, `height` pixels in all, starting at `x`. The bar
+    /// itself is an image (one colour per row, the top the top of the range) in both PNG and SVG;
+    /// ticks and labels are marks of their own, so the SVG has them as lines and text.
+    public func marks(x: Int, y: Int, height: Int) -> [FigureDrawing.Mark] {
+        var marks = [FigureDrawing.Mark]()
+        if !caption.isEmpty { marks.append(.text(.init(caption, x: x, y: y, color: .mutedInk))) }
         let top = y + captionHeight, barHeight = height - captionHeight
-        guard barHeight >= 2 else { return }
+        guard barHeight >= 2 else { return marks }
+        marks.append(.image(bar(height: barHeight), x: x, y: top, scale: 1))
+        marks.append(.rectangle(x: x, y: top, width: Self.barWidth, height: barHeight, fill: nil, edge: .ink))
         let span = range.upperBound - range.lowerBound
-        for row in 0..<barHeight {
-            // Row centres from the top (maximum) down to the bottom (minimum).
-            let value = range.upperBound - (Float(row) + 0.5) / Float(barHeight) * span
-            let position = Double((value - range.lowerBound) / span)
-            canvas.fill(x: x, y: top + row, width: Self.barWidth, height: 1, colorMap.color(at: position))
-        }
-        canvas.strokeRectangle(x: x, y: top, width: Self.barWidth, height: barHeight, .ink)
         for tick in ticks {
             let fraction = (range.upperBound - tick) / span
             let row = top + min(Int((fraction * Float(barHeight - 1)).rounded()), barHeight - 1)
-            canvas.fill(x: x + Self.barWidth, y: row, width: Self.tickLength, height: 1, .ink)
-            let labelTop = row - BitmapFont.capHeight / 2
-            canvas.drawText(Self.label(tick), x: x + Self.barWidth + Self.tickLength + Self.labelGap, y: labelTop, color: .ink)
+            marks.append(.rectangle(x: x + Self.barWidth, y: row, width: Self.tickLength, height: 1, fill: .ink, edge: nil))
+            marks.append(.text(.init(
+                Self.label(tick), x: x + Self.barWidth + Self.tickLength + Self.labelGap, y: row - BitmapFont.capHeight / 2)))
         }
+        return marks
+    }
+
+    /// The coloured bar, `barWidth` × `height`: row centres from the top (maximum) down to the
+    /// bottom (minimum).
+    func bar(height: Int) -> Image {
+        let span = range.upperBound - range.lowerBound
+        var canvas = Canvas(width: Self.barWidth, height: height)
+        for row in 0..<height {
+            let value = range.upperBound - (Float(row) + 0.5) / Float(height) * span
+            let position = Double((value - range.lowerBound) / span)
+            canvas.fill(x: 0, y: row, width: Self.barWidth, height: 1, colorMap.color(at: position))
+        }
+        return canvas.image
+    }
+
+    /// Draws the caption at `y` and the bar below it, `height` pixels in all, starting at `x`.
+    public func draw(into canvas: inout Canvas, x: Int, y: Int, height: Int) {
+        for mark in marks(x: x, y: y, height: height) { canvas.draw(mark) }
     }
 }

@@ -10,7 +10,8 @@
 /// let panel = FigurePanel(
 ///     title: "covid_1579.png · chefer-lrp", rows: [[input, covidMap, normalMap]],
 ///     colorBar: ColorBar(for: overlay, caption: "min–max"))
-/// try ImageIO.writePNG(panel.render(), to: url)
+/// try ImageIO.writePNG(panel.render(), to: pngURL)
+/// try panel.svg().write(to: svgURL)        // tiles embedded as PNG, titles as text
 /// ```
 public struct FigurePanel: Sendable {
     public struct Tile: Sendable {
@@ -109,19 +110,19 @@ public struct FigurePanel: Sendable {
         BitmapFont.wrapped(subtitle, maxWidth: width - 2 * Self.margin)
     }
 
-    /// The figure as an RGB image.
-    public func render() -> Image {
+    /// The figure as marks, for `render` and `svg`: tiles as images, titles and the colour
+    /// bar's labels as text.
+    public func drawing() -> FigureDrawing {
         let layout = self.layout
-        var canvas = Canvas(width: layout.width, height: layout.height, background: background)
+        var drawing = FigureDrawing(width: layout.width, height: layout.height, background: background)
+        let textWidth = layout.width - 2 * Self.margin
         var y = Self.margin
         if !title.isEmpty {
-            let fitted = BitmapFont.fitting(title, maxWidth: layout.width - 2 * Self.margin, scale: Self.titleScale)
-            canvas.drawText(fitted.text, x: Self.margin, y: y, scale: fitted.scale, color: .ink)
+            drawing.marks.append(.text(.init(title, x: Self.margin, y: y, scale: Self.titleScale, maxWidth: textWidth)))
             y += BitmapFont.lineHeight(scale: Self.titleScale) + 4
         }
         for line in subtitleLines(width: layout.width) {
-            let fitted = BitmapFont.fitting(line, maxWidth: layout.width - 2 * Self.margin, scale: 1)
-            canvas.drawText(fitted.text, x: Self.margin, y: y, color: .mutedInk)
+            drawing.marks.append(.text(.init(line, x: Self.margin, y: y, color: .mutedInk, maxWidth: textWidth)))
             y += BitmapFont.lineHeight() + 3
         }
         for (r, row) in rows.enumerated() {
@@ -130,24 +131,36 @@ public struct FigurePanel: Sendable {
                 let origin = layout.tileOrigin(row: r, column: c)
                 let labelTop = origin.y - layout.labelHeight
                 let centre = origin.x + layout.tileWidth / 2
-                let fitted = BitmapFont.fitting(tile.title, maxWidth: layout.tileWidth, scale: Self.titleScale)
-                canvas.drawText(fitted.text, centeredAt: centre, y: labelTop, scale: fitted.scale, color: .ink)
-                if !tile.subtitle.isEmpty {
-                    let small = BitmapFont.fitting(tile.subtitle, maxWidth: layout.tileWidth, scale: 1)
-                    canvas.drawText(small.text, centeredAt: centre, y: labelTop + BitmapFont.lineHeight(scale: Self.titleScale) + 3, color: .mutedInk)
+                if !tile.title.isEmpty {
+                    drawing.marks.append(.text(.init(
+                        tile.title, x: centre, y: labelTop, anchor: .middle, scale: Self.titleScale, maxWidth: layout.tileWidth)))
                 }
-                canvas.strokeRectangle(
-                    x: origin.x - 1, y: origin.y - 1, width: layout.tileWidth + 2, height: layout.tileHeight + 2,
-                    RGBColor(gray: 0.8))
-                canvas.draw(image, x: origin.x, y: origin.y, scale: scale)
+                if !tile.subtitle.isEmpty {
+                    drawing.marks.append(.text(.init(
+                        tile.subtitle, x: centre, y: labelTop + BitmapFont.lineHeight(scale: Self.titleScale) + 3, anchor: .middle,
+                        color: .mutedInk, maxWidth: layout.tileWidth)))
+                }
+                drawing.marks.append(.rectangle(
+                    x: origin.x - 1, y: origin.y - 1, width: layout.tileWidth + 2, height: layout.tileHeight + 2, fill: nil,
+                    edge: RGBColor(gray: 0.8)))
+                drawing.marks.append(.image(image, x: origin.x, y: origin.y, scale: scale))
             }
         }
         if let colorBar {
             let origin = layout.tileOrigin(row: 0, column: 0)
-            colorBar.draw(
-                into: &canvas, x: layout.colorBarX, y: origin.y - colorBar.captionHeight,
-                height: layout.tileHeight + colorBar.captionHeight)
+            drawing.marks += colorBar.marks(
+                x: layout.colorBarX, y: origin.y - colorBar.captionHeight, height: layout.tileHeight + colorBar.captionHeight)
         }
-        return canvas.image
+        return drawing
+    }
+
+    /// The figure as an RGB image.
+    public func render() -> Image {
+        drawing().render()
+    }
+
+    /// The figure as an SVG document: tiles embedded as PNG images, text as text.
+    public func svg() throws -> SVGDocument {
+        try drawing().svg()
     }
 }

@@ -11,7 +11,9 @@
 /// let chart = BoxPlotChart(
 ///     title: "AOPC (MoRF)", yLabel: "AOPC", groups: ["COVID-19", "Non-COVID", "Normal"],
 ///     series: ["chefer-lrp", "lime"], values: aopc)          // aopc[series][group] = per image
-/// try ImageIO.writePNG(chart.withPooledGroup().render(), to: url)
+/// let pooled = chart.withPooledGroup()
+/// try ImageIO.writePNG(pooled.render(), to: pngURL)
+/// try pooled.svg().write(to: svgURL)                         // the same chart as SVG
 /// ```
 public struct BoxPlotChart: Sendable {
     public var title: String
@@ -117,52 +119,66 @@ public struct BoxPlotChart: Sendable {
         return Layout(frame: frame, statistics: statistics, groupWidth: groupWidth, boxWidth: boxWidth, seriesCount: series.count)
     }
 
-    /// The chart as an RGB image.
-    public func render(width: Int = 720, height: Int = 420) -> Image {
+    /// The chart as marks, for `render` and `svg`: every box a group titled with its series
+    /// and group ("chefer-lrp · COVID-19").
+    public func drawing(width: Int = 720, height: Int = 420) -> FigureDrawing {
         let layout = self.layout(width: width, height: height)
         let frame = layout.frame
-        var canvas = Canvas(width: width, height: height, background: .white)
-        frame.drawBackground(into: &canvas)
+        var drawing = FigureDrawing(width: width, height: height, background: .white, marks: frame.backgroundMarks)
         for (group, name) in groups.enumerated() {
             let center = layout.groupCenter(group)
-            frame.drawXTick(at: center, into: &canvas)
-            let fitted = BitmapFont.fitting(name, maxWidth: Int(layout.groupWidth) - 4, scale: 1)
-            canvas.drawText(fitted.text, centeredAt: center, y: frame.xTickLabelTop, color: .ink)
+            drawing.marks.append(frame.xTickMark(at: center))
+            drawing.marks.append(.text(.init(
+                name, x: center, y: frame.xTickLabelTop, anchor: .middle, maxWidth: Int(layout.groupWidth) - 4)))
         }
         for (s, row) in layout.statistics.enumerated() {
             for (g, box) in row.enumerated() {
-                draw(box, left: layout.boxLeft(series: s, group: g), width: layout.boxWidth, series: s, frame: frame, into: &canvas)
+                let marks = self.marks(box, left: layout.boxLeft(series: s, group: g), width: layout.boxWidth, series: s, frame: frame)
+                drawing.marks.append(.group(title: "\(series[s]) · \(groups[g])", marks: marks))
             }
         }
-        frame.drawAxes(into: &canvas)
-        return canvas.image
+        drawing.marks += frame.axisMarks
+        return drawing
     }
 
-    private func draw(_ box: BoxPlotStatistics, left: Int, width: Int, series: Int, frame: ChartFrame, into canvas: inout Canvas) {
+    /// The chart as an RGB image.
+    public func render(width: Int = 720, height: Int = 420) -> Image {
+        drawing(width: width, height: height).render()
+    }
+
+    /// The chart as an SVG document: the marks of the PNG as vector shapes and real text.
+    public func svg(width: Int = 720, height: Int = 420) throws -> SVGDocument {
+        try drawing(width: width, height: height).svg()
+    }
+
+    private func marks(_ box: BoxPlotStatistics, left: Int, width: Int, series: Int, frame: ChartFrame) -> [FigureDrawing.Mark] {
         let center = left + width / 2
         guard !box.isEmpty else {
             // On a white patch, so a grid or zero line behind it does not strike it through.
             let top = (frame.plotTop + frame.plotBottom) / 2, textWidth = BitmapFont.width(of: "n/a")
-            canvas.fill(x: center - textWidth / 2 - 2, y: top - 2, width: textWidth + 4, height: BitmapFont.lineHeight() + 3, .white)
-            canvas.drawText("n/a", centeredAt: center, y: top, color: .mutedInk)
-            return
+            return [
+                .rectangle(x: center - textWidth / 2 - 2, y: top - 2, width: textWidth + 4, height: BitmapFont.lineHeight() + 3, fill: .white, edge: nil),
+                .text(.init("n/a", x: center, y: top, anchor: .middle, color: .mutedInk)),
+            ]
         }
         let colors = Self.colors(series: series)
         let q1 = frame.y(box.firstQuartile), q3 = frame.y(box.thirdQuartile)
         let low = frame.y(box.lowerWhisker), high = frame.y(box.upperWhisker)
         // Whiskers and caps (half the box wide), then the box over them.
-        let capLeft = center - width / 4, capWidth = width / 2 + 1
-        canvas.fill(x: center, y: high, width: 1, height: q3 - high + 1, colors.edge)
-        canvas.fill(x: center, y: q1, width: 1, height: low - q1 + 1, colors.edge)
-        canvas.fill(x: capLeft, y: high, width: capWidth, height: 1, colors.edge)
-        canvas.fill(x: capLeft, y: low, width: capWidth, height: 1, colors.edge)
-        canvas.fill(x: left, y: q3, width: width, height: q1 - q3 + 1, colors.fill)
-        canvas.strokeRectangle(x: left, y: q3, width: width, height: q1 - q3 + 1, colors.edge)
-        // The median two pixels thick: its own row and the one above.
-        canvas.fill(x: left, y: frame.y(box.median) - 1, width: width, height: 2, Self.medianColor)
+        let capLeft = center - width / 4, capRight = capLeft + width / 2
+        var marks: [FigureDrawing.Mark] = [
+            .line(from: .init(x: center, y: high), to: .init(x: center, y: q3), thickness: 1, color: colors.edge),
+            .line(from: .init(x: center, y: q1), to: .init(x: center, y: low), thickness: 1, color: colors.edge),
+            .line(from: .init(x: capLeft, y: high), to: .init(x: capRight, y: high), thickness: 1, color: colors.edge),
+            .line(from: .init(x: capLeft, y: low), to: .init(x: capRight, y: low), thickness: 1, color: colors.edge),
+            .rectangle(x: left, y: q3, width: width, height: q1 - q3 + 1, fill: colors.fill, edge: colors.edge),
+            // The median two pixels thick: its own row and the one above.
+            .rectangle(x: left, y: frame.y(box.median) - 1, width: width, height: 2, fill: Self.medianColor, edge: nil),
+        ]
         for flier in box.fliers {
-            canvas.strokeCircle(centerX: center, centerY: frame.y(flier), radius: 2, colors.edge)
+            marks.append(.circle(center: .init(x: center, y: frame.y(flier)), radius: 2, color: colors.edge))
         }
-        canvas.fillTriangle(centerX: center, centerY: frame.y(box.mean), size: 7, Self.meanColor)
+        marks.append(.triangle(center: .init(x: center, y: frame.y(box.mean)), size: 7, color: Self.meanColor))
+        return marks
     }
 }

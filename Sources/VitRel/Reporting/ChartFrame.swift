@@ -79,44 +79,46 @@ public struct ChartFrame: Sendable {
     /// The row where x tick labels start.
     public var xTickLabelTop: Int { plotBottom + 2 + Self.tickLength + Self.tickLabelGap }
 
-    /// Draws everything under the data: title, legend, grid, y ticks and labels, axis labels,
-    /// the zero line.
-    public func drawBackground(into canvas: inout Canvas) {
+    /// Everything under the data: title, legend, grid, y ticks and labels, axis labels, the
+    /// zero line.
+    public var backgroundMarks: [FigureDrawing.Mark] {
+        var marks = [FigureDrawing.Mark]()
         if !title.isEmpty {
-            let fitted = BitmapFont.fitting(title, maxWidth: width - 2 * Self.margin, scale: Self.titleScale)
-            canvas.drawText(fitted.text, x: Self.margin, y: Self.margin, scale: fitted.scale, color: .ink)
+            marks.append(.text(.init(title, x: Self.margin, y: Self.margin, scale: Self.titleScale, maxWidth: width - 2 * Self.margin)))
         }
-        legend.draw(into: &canvas, placements: legendPlacements)
+        marks += legend.marks(placements: legendPlacements, maxWidth: width - 2 * Self.margin)
         for tick in yAxis.ticks {
             let row = y(tick)
-            canvas.fill(x: plotLeft, y: row, width: plotWidth, height: 1, Self.gridColor)
-            canvas.fill(x: plotLeft - 1 - Self.tickLength, y: row, width: Self.tickLength, height: 1, .ink)
-            let label = yAxis.label(tick)
+            marks.append(.rectangle(x: plotLeft, y: row, width: plotWidth, height: 1, fill: Self.gridColor, edge: nil))
+            marks.append(.rectangle(x: plotLeft - 1 - Self.tickLength, y: row, width: Self.tickLength, height: 1, fill: .ink, edge: nil))
             let labelRight = plotLeft - 1 - Self.tickLength - Self.tickLabelGap
-            canvas.drawText(label, x: labelRight - BitmapFont.width(of: label), y: row - BitmapFont.capHeight / 2, color: .ink)
+            marks.append(.text(.init(yAxis.label(tick), x: labelRight, y: row - BitmapFont.capHeight / 2, anchor: .end)))
         }
         if yAxis.lower < 0 && yAxis.upper > 0 {
-            canvas.drawDashedHorizontalLine(y: y(0), x0: plotLeft, x1: plotRight, Self.zeroLineColor)
+            marks.append(.dashedHorizontalLine(y: y(0), x0: plotLeft, x1: plotRight, dash: 6, gap: 4, color: Self.zeroLineColor))
         }
         if !yLabel.isEmpty {
-            let fitted = BitmapFont.fitting(yLabel, maxWidth: plotHeight, scale: 1)
-            canvas.drawVerticalText(fitted.text, x: Self.margin, centeredAt: (plotTop + plotBottom) / 2, color: .ink)
+            marks.append(.text(.init(
+                yLabel, x: Self.margin, y: (plotTop + plotBottom) / 2, anchor: .middle, maxWidth: plotHeight, isUpward: true)))
         }
         if !xLabel.isEmpty {
-            let fitted = BitmapFont.fitting(xLabel, maxWidth: plotWidth, scale: 1)
-            canvas.drawText(
-                fitted.text, centeredAt: (plotLeft + plotRight) / 2, y: height - Self.margin - BitmapFont.lineHeight(), color: .ink)
+            marks.append(.text(.init(
+                xLabel, x: (plotLeft + plotRight) / 2, y: height - Self.margin - BitmapFont.lineHeight(), anchor: .middle,
+                maxWidth: plotWidth)))
         }
+        return marks
     }
 
-    /// Draws the axis lines (left and bottom, just outside the plot area) over the data.
-    public func drawAxes(into canvas: inout Canvas) {
-        canvas.fill(x: plotLeft - 1, y: plotTop, width: 1, height: plotHeight + 2, .ink)
-        canvas.fill(x: plotLeft - 1, y: plotBottom + 1, width: plotWidth + 1, height: 1, .ink)
+    /// The axis lines (left and bottom, just outside the plot area), drawn over the data.
+    public var axisMarks: [FigureDrawing.Mark] {
+        [
+            .rectangle(x: plotLeft - 1, y: plotTop, width: 1, height: plotHeight + 2, fill: .ink, edge: nil),
+            .rectangle(x: plotLeft - 1, y: plotBottom + 1, width: plotWidth + 1, height: 1, fill: .ink, edge: nil),
+        ]
     }
 
     /// A tick mark under the x axis at column `x`.
-    public func drawXTick(at x: Int, into canvas: inout Canvas) {
-        canvas.fill(x: x, y: plotBottom + 2, width: 1, height: Self.tickLength, .ink)
+    public func xTickMark(at x: Int) -> FigureDrawing.Mark {
+        .rectangle(x: x, y: plotBottom + 2, width: 1, height: Self.tickLength, fill: .ink, edge: nil)
     }
 }

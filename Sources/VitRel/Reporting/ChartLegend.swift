@@ -52,9 +52,9 @@ public struct ChartLegend: Sendable {
     public func placements(x: Int, y: Int, maxWidth: Int) -> [Placement] {
         var placements = [Placement]()
         var cursor = x, row = y
-        let labelRoom = maxWidth - Self.symbolWidth - Self.labelGap
+        let labelRoom = Self.labelRoom(maxWidth: maxWidth)
         for entry in entries {
-            let label = BitmapFont.fitting(entry.label, maxWidth: max(labelRoom, 1), scale: 1).text
+            let label = BitmapFont.fitting(entry.label, maxWidth: labelRoom, scale: 1).text
             let width = Self.symbolWidth + Self.labelGap + BitmapFont.width(of: label)
             if cursor > x && cursor + width > x + maxWidth {
                 cursor = x
@@ -66,31 +66,38 @@ public struct ChartLegend: Sendable {
         return placements
     }
 
+    /// Width a label may take in a legend `maxWidth` wide: a row holding its entry alone.
+    static func labelRoom(maxWidth: Int) -> Int {
+        max(maxWidth - symbolWidth - labelGap, 1)
+    }
+
     /// Pixels the legend takes down the figure when its rows are `maxWidth` wide.
     public func height(maxWidth: Int) -> Int {
         guard let last = placements(x: 0, y: 0, maxWidth: maxWidth).last else { return 0 }
         return last.y + Self.rowHeight
     }
 
-    /// Draws the entries where `placements` put them.
-    public func draw(into canvas: inout Canvas, placements: [Placement]) {
+    /// The entries where `placements` put them, for a legend `maxWidth` wide (the width the
+    /// placements were made for: labels that did not fit are cut by the raster).
+    public func marks(placements: [Placement], maxWidth: Int) -> [FigureDrawing.Mark] {
+        var marks = [FigureDrawing.Mark]()
+        let labelRoom = Self.labelRoom(maxWidth: maxWidth)
         for (entry, place) in zip(entries, placements) {
             let top = place.y, middle = place.y + Self.symbolHeight / 2
             switch entry.symbol {
             case .box(let fill, let edge):
-                canvas.fill(x: place.symbolX, y: top, width: Self.symbolWidth, height: Self.symbolHeight, fill)
-                canvas.strokeRectangle(x: place.symbolX, y: top, width: Self.symbolWidth, height: Self.symbolHeight, edge)
+                marks.append(.rectangle(x: place.symbolX, y: top, width: Self.symbolWidth, height: Self.symbolHeight, fill: fill, edge: edge))
             case .line(let color, let band):
                 if band {
-                    canvas.blend(
-                        x: place.symbolX, y: top, width: Self.symbolWidth, height: Self.symbolHeight, color,
-                        opacity: Self.bandOpacity)
+                    marks.append(.translucentRectangle(
+                        x: place.symbolX, y: top, width: Self.symbolWidth, height: Self.symbolHeight, color: color, opacity: Self.bandOpacity))
                 }
-                canvas.fill(x: place.symbolX, y: middle - 1, width: Self.symbolWidth, height: 2, color)
+                marks.append(.rectangle(x: place.symbolX, y: middle - 1, width: Self.symbolWidth, height: 2, fill: color, edge: nil))
             case .triangle(let color):
-                canvas.fillTriangle(centerX: place.symbolX + Self.symbolWidth / 2, centerY: middle, size: 7, color)
+                marks.append(.triangle(center: .init(x: place.symbolX + Self.symbolWidth / 2, y: middle), size: 7, color: color))
             }
-            canvas.drawText(place.label, x: place.labelX, y: top + 1, color: .ink)
+            marks.append(.text(.init(entry.label, x: place.labelX, y: top + 1, maxWidth: labelRoom)))
         }
+        return marks
     }
 }

@@ -26,8 +26,9 @@ public struct HTMLReport: Sendable {
         /// A command line or other verbatim text, in a monospaced block.
         case preformatted(String)
         case table(header: [String], rows: [[String]], caption: String)
-        /// An image by path relative to the page, with a caption under it.
-        case image(path: String, caption: String)
+        /// An image by path relative to the page, with a caption under it, and links to the same
+        /// figure in other formats (e.g. its SVG), each named by its file extension.
+        case image(path: String, caption: String, otherFormats: [String])
         case link(text: String, href: String)
     }
 
@@ -52,7 +53,9 @@ public struct HTMLReport: Sendable {
         blocks.append(.table(header: header, rows: rows, caption: caption))
     }
 
-    public mutating func image(_ path: String, caption: String = "") { blocks.append(.image(path: path, caption: caption)) }
+    public mutating func image(_ path: String, caption: String = "", otherFormats: [String] = []) {
+        blocks.append(.image(path: path, caption: caption, otherFormats: otherFormats))
+    }
     public mutating func link(_ text: String, to href: String) { blocks.append(.link(text: text, href: href)) }
 
     /// `text` with `& < > " '` replaced by entities: safe in element content and in quoted
@@ -158,11 +161,15 @@ public struct HTMLReport: Sendable {
             for row in rows { lines.append("<tr>" + row.enumerated().map { cell("td", $1, $0) }.joined() + "</tr>") }
             lines += ["</tbody>", "</table>"]
             return lines.joined(separator: "\n")
-        case .image(let path, let caption):
-            // Percent-encode the path (spaces, '#', '?' in file names), then escape it.
-            let source = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
-            var lines = ["<figure>", "<img src=\"\(escape(source))\" alt=\"\(escape(caption))\">"]
-            if !caption.isEmpty { lines.append("<figcaption>\(escape(caption))</figcaption>") }
+        case .image(let path, let caption, let otherFormats):
+            // Percent-encode paths (spaces, '#', '?' in file names), then escape them.
+            func reference(_ path: String) -> String { escape(path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) }
+            var lines = ["<figure>", "<img src=\"\(reference(path))\" alt=\"\(escape(caption))\">"]
+            let links = otherFormats.map { other in
+                "<a href=\"\(reference(other))\">\(escape(URL(fileURLWithPath: other).pathExtension.uppercased()))</a>"
+            }
+            let parts = (caption.isEmpty ? [] : [escape(caption)]) + links
+            if !parts.isEmpty { lines.append("<figcaption>\(parts.joined(separator: " · "))</figcaption>") }
             lines.append("</figure>")
             return lines.joined(separator: "\n")
         case .link(let text, let href):

@@ -11,7 +11,8 @@
 /// let chart = LineChart(
 ///     title: "Region perturbation (MoRF)", xLabel: "regions perturbed", yLabel: "AOPC",
 ///     series: [.init(name: "chefer-lrp", x: steps, y: mean, band: (lower, upper))])
-/// try ImageIO.writePNG(chart.render(), to: url)
+/// try ImageIO.writePNG(chart.render(), to: pngURL)
+/// try chart.svg().write(to: svgURL)
 /// ```
 public struct LineChart: Sendable {
     public struct Series: Sendable {
@@ -83,53 +84,90 @@ public struct LineChart: Sendable {
         return Layout(frame: frame, xAxis: xAxis)
     }
 
-    /// The chart as an RGB image.
-    public func render(width: Int = 720, height: Int = 420) -> Image {
+    /// The chart as marks, for `render` and `svg`: the bands, then each series' curve (one
+    /// polyline per stretch between NaNs) and point markers in a group named after the series.
+    public func drawing(width: Int = 720, height: Int = 420) -> FigureDrawing {
         let layout = self.layout(width: width, height: height)
         let frame = layout.frame
-        var canvas = Canvas(width: width, height: height, background: .white)
-        frame.drawBackground(into: &canvas)
+        var drawing = FigureDrawing(width: width, height: height, background: .white, marks: frame.backgroundMarks)
         for tick in layout.xAxis.ticks {
             let column = layout.x(tick)
-            frame.drawXTick(at: column, into: &canvas)
-            canvas.drawText(layout.xAxis.label(tick), centeredAt: column, y: frame.xTickLabelTop, color: .ink)
+            drawing.marks.append(frame.xTickMark(at: column))
+            drawing.marks.append(.text(.init(layout.xAxis.label(tick), x: column, y: frame.xTickLabelTop, anchor: .middle)))
         }
         // Bands first, all of them, so no band covers another series' curve.
         for (index, line) in series.enumerated() {
             guard let band = line.band else { continue }
-            drawBand(x: line.x, lower: band.lower, upper: band.upper, color: ChartPalette.color(index), layout: layout, into: &canvas)
+            drawing.marks.append(.band(
+                self.band(x: line.x, lower: band.lower, upper: band.upper, color: ChartPalette.color(index), layout: layout)))
         }
         for (index, line) in series.enumerated() {
             let color = ChartPalette.color(index)
-            let points = zip(line.x, line.y).map { (x: $0, y: $1) }
-            for (a, b) in zip(points, points.dropFirst()) where [a.x, a.y, b.x, b.y].allSatisfy(\.isFinite) {
-                canvas.drawLine(
-                    x0: layout.x(a.x), y0: layout.y(a.y), x1: layout.x(b.x), y1: layout.y(b.y), thickness: Self.lineThickness, color)
+            var marks = [FigureDrawing.Mark]()
+            var stretch = [FigureDrawing.Point]()
+            for (x, y) in zip(line.x, line.y) {
+                if x.isFinite && y.isFinite {
+                    stretch.append(.init(x: layout.x(x), y: layout.y(y)))
+                } else {
+                    if stretch.count >= 2 { marks.append(.polyline(stretch, thickness: Self.lineThickness, color: color)) }
+                    stretch = []
+                }
             }
-            let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
+            if stretch.count >= 2 { marks.append(.polyline(stretch, thickness: Self.lineThickness, color: color)) }
+            let finite = zip(line.x, line.y).filter { $0.isFinite && $1.isFinite }
             if finite.count <= Self.markerLimit {
-                for point in finite { canvas.fill(x: layout.x(point.x) - 2, y: layout.y(point.y) - 2, width: 5, height: 5, color) }
+                for (x, y) in finite {
+                    marks.append(.rectangle(x: layout.x(x) - 2, y: layout.y(y) - 2, width: 5, height: 5, fill: color, edge: nil))
+                }
             }
+            drawing.marks.append(.group(title: line.name, marks: marks))
         }
-        frame.drawAxes(into: &canvas)
-        return canvas.image
+        drawing.marks += frame.axisMarks
+        return drawing
     }
 
-    /// Fills, column by column, the rows between the band's edges interpolated linearly
-    /// between neighbouring points; each pixel is blended once even where segments meet.
-    private func drawBand(x: [Double], lower: [Double], upper: [Double], color: RGBColor, layout: Layout, into canvas: inout Canvas) {
-        var painted = Set<Int>()
+    /// The chart as an RGB image.
+    public func render(width: Int = 720, height: Int = 420) -> Image {
+        drawing(width: width, height: height).render()
+    }
+
+    /// The chart as an SVG document: the marks of the PNG as vector shapes and real text.
+    public func svg(width: Int = 720, height: Int = 420) throws -> SVGDocument {
+        try drawing(width: width, height: height).svg()
+    }
+
+    /// The band between `lower` and `upper`. For the raster, column by column, the rows between
+    /// the edges interpolated linearly between neighbouring points, each column once even where
+    /// segments meet; for vector output, a polygon through the edges' points per stretch of
+    /// finite values.
+    private func band(x: [Double], lower: [Double], upper: [Double], color: RGBColor, layout: Layout) -> FigureDrawing.Band {
+        var spans = [FigureDrawing.Band.Span](), painted = Set<Int>()
+        var outlines = [[FigureDrawing.Point]](), stretch = [Int]()
+        func closeStretch() {
+            if stretch.count >= 2 {
+                outlines.append(
+                    stretch.map { FigureDrawing.Point(x: layout.x(x[$0]), y: layout.y(upper[$0])) }
+                        + stretch.reversed().map { FigureDrawing.Point(x: layout.x(x[$0]), y: layout.y(lower[$0])) })
+            }
+            stretch = []
+        }
         for i in 0..<max(x.count - 1, 0) {
             let values = [x[i], x[i + 1], lower[i], lower[i + 1], upper[i], upper[i + 1]]
-            guard values.allSatisfy(\.isFinite), x[i] != x[i + 1] else { continue }
+            guard values.allSatisfy(\.isFinite), x[i] != x[i + 1] else {
+                closeStretch()
+                continue
+            }
+            stretch += stretch.isEmpty ? [i, i + 1] : [i + 1]
             let left = layout.x(x[i]), right = layout.x(x[i + 1])
             for column in min(left, right)...max(left, right) where !painted.contains(column) {
                 let t = left == right ? 0 : Double(column - left) / Double(right - left)
                 let low = lower[i] + t * (lower[i + 1] - lower[i]), high = upper[i] + t * (upper[i + 1] - upper[i])
                 let top = layout.y(max(low, high)), bottom = layout.y(min(low, high))
-                canvas.blend(x: column, y: top, width: 1, height: bottom - top + 1, color, opacity: ChartLegend.bandOpacity)
+                spans.append(.init(x: column, top: top, bottom: bottom))
                 painted.insert(column)
             }
         }
+        closeStretch()
+        return FigureDrawing.Band(color: color, opacity: ChartLegend.bandOpacity, spans: spans, outlines: outlines)
     }
 }

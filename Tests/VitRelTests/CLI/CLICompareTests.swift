@@ -117,7 +117,22 @@ final class CLICompareTests: XCTestCase {
         let json = try CLI.json(file: out.appendingPathComponent("summary.json"))
         let tables = try XCTUnwrap((json["summary"] as? [String: Any])?["metrics"] as? [[String: Any]])
         XCTAssertEqual(tables.map { $0["metric"] as? String }, Self.metrics.split(separator: ",").map(String.init))
-        let figures = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path)
+        let figures = files.filter { $0.hasSuffix(".png") }
+        // Every figure also as SVG beside it, with the PNG's size and its text as text.
+        XCTAssertEqual(Set(files), Set(figures + figures.map { String($0.dropLast(4)) + ".svg" }))
+        for figure in figures {
+            let png = try ImageIO.read(out.appendingPathComponent("figures/\(figure)"))
+            let svg = try String(contentsOf: out.appendingPathComponent("figures/\(figure.dropLast(4)).svg"), encoding: .utf8)
+            let root = try XCTUnwrap(SVGReader.parse(svg), figure)
+            XCTAssertEqual([root.attributes["width"], root.attributes["height"]], ["\(png.width)", "\(png.height)"], figure)
+            XCTAssertFalse(root.elements("text").isEmpty, figure)
+            if figure.hasPrefix("grid-") { XCTAssertFalse(root.elements("image").isEmpty, "tiles embedded: \(figure)") }
+        }
+        let box = try String(contentsOf: out.appendingPathComponent("figures/boxplot-relevance-mass.svg"), encoding: .utf8)
+        XCTAssertEqual(
+            SVGReader.parse(box)?.elements("g").compactMap(\.title).filter { $0.contains(" · ") }.count, 2 * 4,
+            "a box per method and class (and all)")
         XCTAssertEqual(figures.filter { $0.hasPrefix("grid-") }.count, 3, "one grid per class")
         XCTAssertEqual(Set(figures.filter { $0.hasPrefix("boxplot-") }), Set(Self.metrics.split(separator: ",").map { "boxplot-\($0).png" }))
         XCTAssertEqual(figures.filter { $0.hasPrefix("curve-") }, ["curve-region-perturbation.png"], "the AOPC curve")
@@ -125,7 +140,10 @@ final class CLICompareTests: XCTestCase {
 
         // The page shows every figure it names; the notebook embeds them as PNG outputs.
         let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
-        for figure in figures { XCTAssertTrue(html.contains("src=\"figures/\(figure)\""), figure) }
+        for figure in figures {
+            XCTAssertTrue(html.contains("src=\"figures/\(figure)\""), figure)
+            XCTAssertTrue(html.contains("<a href=\"figures/\(figure.dropLast(4)).svg\">SVG</a>"), figure)
+        }
         XCTAssertTrue(html.contains(HTMLReport.escape(summary.components(separatedBy: "\n").first { $0.hasPrefix("vitrel compare") } ?? "vitrel compare")))
         // The environment the seconds were measured in: OpenBLAS build, kernel copy, threads.
         XCTAssertTrue(html.contains(HTMLReport.escape(VitRel.blasConfiguration)), "OpenBLAS build named")

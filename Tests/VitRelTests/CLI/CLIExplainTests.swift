@@ -49,6 +49,15 @@ final class CLIExplainTests: XCTestCase {
             XCTAssertEqual(probabilities[predicted], probabilities.values.max())
             XCTAssertNotNil(record["seconds"] as? Double)
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(stem).chefer-lrp.panel.png").path))
+            // The panel also as SVG, of the PNG's size: class names as text, tiles as images.
+            let panelSVG = out.appendingPathComponent("\(stem).chefer-lrp.panel.svg")
+            XCTAssertEqual(record["panelSVG"] as? String, panelSVG.path)
+            let panelPNG = try ImageIO.read(out.appendingPathComponent("\(stem).chefer-lrp.panel.png"))
+            let svg = try XCTUnwrap(SVGReader.parse(try String(contentsOf: panelSVG, encoding: .utf8)))
+            XCTAssertEqual(svg.attributes["viewBox"], "0 0 \(panelPNG.width) \(panelPNG.height)")
+            let texts = svg.elements("text").map(\.text)
+            for name in classes { XCTAssertTrue(texts.contains(name), "\(name) in \(texts)") }
+            XCTAssertEqual(svg.elements("image").count, 1 + classes.count + 1, "input, a map per class, the colour bar")
 
             // The map is drawn over the model's own input (resized, centre-cropped, gray).
             let input = model.preprocessing.apply(to: try ImageIO.read(url))

@@ -33,6 +33,17 @@ final class ReportHTMLTests: XCTestCase {
         XCTAssertFalse(html.contains("<random>"))
     }
 
+    func testAFigureLinksItsOtherFormatsByExtensionInItsCaption() {
+        var page = HTMLReport(title: "t")
+        page.image("figures/grid-a b.png", caption: "a & b", otherFormats: ["figures/grid-a b.svg"])
+        page.image("figures/c.png", otherFormats: ["figures/c.svg"])
+        page.image("figures/d.png")
+        let html = page.html
+        XCTAssertTrue(html.contains(#"<figcaption>a &amp; b · <a href="figures/grid-a%20b.svg">SVG</a></figcaption>"#), html)
+        XCTAssertTrue(html.contains(#"<figcaption><a href="figures/c.svg">SVG</a></figcaption>"#), html)
+        XCTAssertEqual(html.components(separatedBy: "<figcaption>").count - 1, 2, "no empty caption for d.png")
+    }
+
     func testATableRendersItsCellsInOrderWithNumbersRightAligned() throws {
         let html = samplePage().html
         let table = try XCTUnwrap(html.range(of: "<table>").map { html[$0.lowerBound...] })
