@@ -23,8 +23,8 @@ struct AuditCommand: ParsableCommand {
             border is blanked (which explanation predicts the intervention's effect).
 
             Files in --out: audit.md (the reading), audit.json, interventions.csv, films.csv \
-            (per film × method), figures/ (border and corner shares per class and method, \
-            example interventions with the detected text outlined).
+            (per film × method), figures/ as PNG and SVG (border and corner shares per class and \
+            method, example interventions with the detected text outlined).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -105,8 +105,11 @@ struct AuditCommand: ParsableCommand {
         try writeTextFile(report.interventionsCSV(), to: outURL.appendingPathComponent("interventions.csv"))
         try writeTextFile(report.filmsCSV(), to: outURL.appendingPathComponent("films.csv"))
         try writeJSON(report, to: outURL.appendingPathComponent("audit.json"))
-        for (name, image) in report.figures(examples: Self.examples(prepared, classCount: model.classNames.count), preprocessing: model.preprocessing) {
-            do { try ImageIO.writePNG(image, to: figures.appendingPathComponent(name + ".png")) } catch { throw CLIError("\(error)") }
+        for (name, drawing) in report.figures(examples: Self.examples(prepared, classCount: model.classNames.count), preprocessing: model.preprocessing) {
+            do {
+                try ImageIO.writePNG(drawing.render(), to: figures.appendingPathComponent(name + ".png"))
+                try drawing.svg().write(to: figures.appendingPathComponent(name + ".svg"))
+            } catch { throw CLIError("\(error)") }
         }
         print(report.headline())
         print(outURL.appendingPathComponent("audit.md").path)

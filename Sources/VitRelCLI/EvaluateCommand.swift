@@ -99,7 +99,11 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     private func writeDiagram(_ calibration: CalibrationReport, title: String, to path: String) throws {
-        try ImageIO.writePNG(ReliabilityDiagram(report: calibration, title: title).render(), to: URL(fileURLWithPath: path))
-        printError("wrote \(path)")
+        // The PNG asked for, and the same marks as SVG beside it (text that stays text in a paper).
+        let drawing = ReliabilityDiagram(report: calibration, title: title).drawing()
+        let url = URL(fileURLWithPath: path), svgURL = url.deletingPathExtension().appendingPathExtension("svg")
+        try ImageIO.writePNG(drawing.render(), to: url)
+        try drawing.svg().write(to: svgURL)
+        printError("wrote \(path) and \(svgURL.path)")
     }
 }

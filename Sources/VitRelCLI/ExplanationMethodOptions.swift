@@ -48,7 +48,9 @@ struct ExplanationMethodOptions: ParsableArguments {
         }
         try Self.validateRuleParameters(epsilon: epsilon, gamma: gamma)
         if let discardRatio, !(discardRatio >= 0 && discardRatio < 1) { throw CLIError("--discard-ratio must be in [0, 1), got \(discardRatio)") }
-        if let steps, steps < 1 { throw CLIError("--steps must be at least 1, got \(steps)") }
+        // Gauss–Legendre nodes reach Float64's rounding floor by 128 (README); each node costs a
+        // forward and a backward pass, so 10,000 is already far past any use.
+        if let steps, steps < 1 || steps > 10_000 { throw CLIError("--steps must lie in 1…10000, got \(steps)") }
         if let baseline, !baseline.isFinite { throw CLIError("--baseline must be a finite number, got \(baseline)") }
     }
 

@@ -18,6 +18,8 @@ struct LIMEOptions: ParsableArguments {
     var batchSize: Int?
     @OptionGroup var superpixels: SuperpixelOptions
 
+    static let maximumSamples = 100_000
+
     /// The LIME flags given (for methods other than LIME, where each is an error).
     var given: [String] {
         var flags = [String]()
@@ -49,7 +51,11 @@ struct LIMEOptions: ParsableArguments {
             throw CLIError("\(first) does not apply to --segmentation \(method.rawValue)")
         }
         let sampleCount = samples ?? 1000, batch = batchSize ?? 32
-        guard sampleCount >= 2 else { throw CLIError("--samples must be at least 2, got \(sampleCount)") }
+        // 100,000 samples (100× lime's default) keep the sample matrix and the forward passes
+        // within hours and a few hundred MB; more is a typo, not a setting.
+        guard sampleCount >= 2 && sampleCount <= LIMEOptions.maximumSamples else {
+            throw CLIError("--samples must lie in 2…\(LIMEOptions.maximumSamples), got \(sampleCount)")
+        }
         guard batch >= 1 else { throw CLIError("--batch-size must be at least 1, got \(batch)") }
         return LIMEExplainer(
             segmenter: superpixels.segmenter(method, defaultPatchSize: patchSize), sampleCount: sampleCount, batchSize: batch,

@@ -40,7 +40,9 @@ struct SynthCommand: ParsableCommand {
 
     func validate() throws {
         if perClass < 1 { throw ValidationError("--per-class must be at least 1") }
-        if size < 64 { throw ValidationError("--size must be at least 64") }
+        // 4096 is beyond any chest detector's side (about 3000 pixels); one 4096² phantom with its
+        // masks holds about 200 MB while it is drawn.
+        if size < 64 || size > 4096 { throw ValidationError("--size must lie in 64…4096, got \(size)") }
         if !(0...1).contains(shortcut) { throw ValidationError("--shortcut must be in [0, 1]") }
         if !(0...4).contains(evidenceStrength) { throw ValidationError("--evidence-strength must be in [0, 4]") }
     }

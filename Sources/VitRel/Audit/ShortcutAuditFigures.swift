@@ -1,11 +1,11 @@
 import Foundation
 
 extension ShortcutAuditReport {
-    /// The audit's figures by file stem: box plots of the border and corner shares per class
-    /// and method, and one row per example film showing each intervention, the detected text
-    /// outlined in red.
-    public func figures(examples: [(label: Int, input: Tensor<Float>)], preprocessing: Preprocessing) -> [(String, Image)] {
-        var figures = [(String, Image)]()
+    /// The audit's figures by file stem, each drawn once for PNG and SVG: box plots of the
+    /// border and corner shares per class and method, and one row per example film showing
+    /// each intervention, the detected text outlined in red.
+    public func figures(examples: [(label: Int, input: Tensor<Float>)], preprocessing: Preprocessing) -> [(String, FigureDrawing)] {
+        var figures = [(String, FigureDrawing)]()
         if !films.isEmpty {
             for (stem, region, name, areaShare) in [("border-share", \RegionShares.border, "border band", area.border),
                                                      ("corner-share", \RegionShares.corners, "corners", area.corners)] {
@@ -15,7 +15,7 @@ extension ShortcutAuditReport {
                 let chart = BoxPlotChart(
                     title: "Share of positive relevance in the \(name) (area \(String(format: "%.2f", areaShare)))",
                     yLabel: "share of positive relevance", groups: classNames, series: methods, values: values)
-                figures.append((stem, chart.withPooledGroup().render()))
+                figures.append((stem, chart.withPooledGroup().drawing()))
             }
         }
         guard !examples.isEmpty else { return figures }
@@ -38,7 +38,7 @@ extension ShortcutAuditReport {
         }
         let scale = max(1, (256 + max(height, width) - 1) / max(height, width))
         figures.append(("interventions", FigurePanel(
-            title: "Interventions of the shortcut audit", subtitle: "one film per class, as the model sees it", rows: rows, scale: scale).render()))
+            title: "Interventions of the shortcut audit", subtitle: "one film per class, as the model sees it", rows: rows, scale: scale).drawing()))
         return figures
     }
 

@@ -92,6 +92,15 @@ public struct ViTConfig: Codable, Equatable, Sendable {
         }
         if depth < 0 || classCount <= 0 { return "depth and class count must be positive" }
         if classNames.count != classCount { return "\(classNames.count) class names for \(classCount) classes" }
+        // Every command maps names to outputs (targets, dataset classes, reports): a name that
+        // is empty or given twice would make that mapping ambiguous.
+        if let empty = classNames.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            return "class \(empty) has an empty name"
+        }
+        if Set(classNames).count != classNames.count {
+            let duplicate = classNames.first { name in classNames.filter { $0 == name }.count > 1 }!
+            return "class name \"\(duplicate)\" is given more than once"
+        }
         if !classToken && pooling == .token { return "token pooling needs a class token" }
         return nil
     }

@@ -74,62 +74,75 @@ public struct ReliabilityDiagram: Sendable {
         return Layout(frame: frame, xAxis: unit, histogramTop: top, histogramBottom: bottom)
     }
 
-    /// The diagram as an RGB image.
-    public func render(width: Int = 560, height: Int = 660) -> Image {
+    /// The diagram as marks, for `render` and `svg`.
+    public func drawing(width: Int = 560, height: Int = 660) -> FigureDrawing {
         let layout = self.layout(width: width, height: height)
         let frame = layout.frame
-        var canvas = Canvas(width: width, height: height, background: .white)
-        frame.drawBackground(into: &canvas)
+        var drawing = FigureDrawing(width: width, height: height, background: .white, marks: frame.backgroundMarks)
         let colors = BoxPlotChart.colors(series: 0)
         for bin in report.bins {
             guard let accuracy = bin.accuracy, let confidence = bin.meanConfidence else { continue }
             let columns = layout.barColumns(lower: bin.lower, upper: bin.upper)
             let top = layout.y(accuracy)
-            canvas.fill(x: columns.lowerBound, y: top, width: columns.count, height: frame.plotBottom - top + 1, colors.fill)
-            canvas.strokeRectangle(x: columns.lowerBound, y: top, width: columns.count, height: frame.plotBottom - top + 1, colors.edge)
+            drawing.marks.append(.rectangle(
+                x: columns.lowerBound, y: top, width: columns.count, height: frame.plotBottom - top + 1, fill: colors.fill, edge: colors.edge))
             let gapTop = min(top, layout.y(confidence)), gapBottom = max(top, layout.y(confidence))
             if gapBottom > gapTop {
                 // Translucent with a solid edge, as the legend's swatch: over the bar (under-confidence)
                 // and over the background (over-confidence) it reads as the same kind of box.
                 let height = gapBottom - gapTop + 1
-                canvas.blend(x: columns.lowerBound, y: gapTop, width: columns.count, height: height, Self.gapColor, opacity: Self.gapOpacity)
-                canvas.strokeRectangle(x: columns.lowerBound, y: gapTop, width: columns.count, height: height, Self.gapColor)
+                drawing.marks.append(.translucentRectangle(
+                    x: columns.lowerBound, y: gapTop, width: columns.count, height: height, color: Self.gapColor, opacity: Self.gapOpacity))
+                drawing.marks.append(.rectangle(x: columns.lowerBound, y: gapTop, width: columns.count, height: height, fill: nil, edge: Self.gapColor))
             }
         }
-        canvas.drawLine(x0: layout.x(0), y0: layout.y(0), x1: layout.x(1), y1: layout.y(1), Self.diagonalColor)
-        for tick in layout.xAxis.ticks { frame.drawXTick(at: layout.x(tick), into: &canvas) }
-        frame.drawAxes(into: &canvas)
-        drawCounts(layout: layout, into: &canvas)
-        return canvas.image
+        drawing.marks.append(.line(
+            from: .init(x: layout.x(0), y: layout.y(0)), to: .init(x: layout.x(1), y: layout.y(1)), thickness: 1, color: Self.diagonalColor))
+        for tick in layout.xAxis.ticks { drawing.marks.append(frame.xTickMark(at: layout.x(tick))) }
+        drawing.marks += frame.axisMarks
+        drawing.marks += countMarks(layout: layout)
+        return drawing
+    }
+
+    /// The diagram as an RGB image.
+    public func render(width: Int = 560, height: Int = 660) -> Image {
+        drawing(width: width, height: height).render()
+    }
+
+    /// The diagram as an SVG document: the PNG's marks as vector shapes and real text.
+    public func svg(width: Int = 560, height: Int = 660) throws -> SVGDocument {
+        try drawing(width: width, height: height).svg()
     }
 
     /// The count strip: bars scaled to the largest count, leaving a text line above the
     /// tallest for its number; the shared confidence ticks and the x label under it.
-    private func drawCounts(layout: Layout, into canvas: inout Canvas) {
+    private func countMarks(layout: Layout) -> [FigureDrawing.Mark] {
         let frame = layout.frame, top = layout.histogramTop, bottom = layout.histogramBottom
         let largest = report.bins.map(\.count).max() ?? 0
         let room = bottom - (top + BitmapFont.lineHeight() + 2) + 1
+        var marks = [FigureDrawing.Mark]()
         for bin in report.bins where bin.count > 0 {
             let columns = layout.barColumns(lower: bin.lower, upper: bin.upper)
             let height = max(1, Int((Double(bin.count) / Double(largest) * Double(room)).rounded()))
-            canvas.fill(x: columns.lowerBound, y: bottom - height + 1, width: columns.count, height: height, Self.histogramColor)
+            marks.append(.rectangle(x: columns.lowerBound, y: bottom - height + 1, width: columns.count, height: height, fill: Self.histogramColor, edge: nil))
             let label = "\(bin.count)"
             if BitmapFont.width(of: label) <= columns.count + 2 {
                 let center = (columns.lowerBound + columns.upperBound + 1) / 2
-                canvas.drawText(label, centeredAt: center, y: bottom - height - BitmapFont.lineHeight() - 1, color: .mutedInk)
+                marks.append(.text(.init(label, x: center, y: bottom - height - BitmapFont.lineHeight() - 1, anchor: .middle, color: .mutedInk)))
             }
         }
-        canvas.fill(x: frame.plotLeft - 1, y: top, width: 1, height: bottom - top + 2, .ink)
-        canvas.fill(x: frame.plotLeft - 1, y: bottom + 1, width: frame.plotWidth + 1, height: 1, .ink)
-        canvas.drawVerticalText("images", x: ChartFrame.margin, centeredAt: (top + bottom) / 2, color: .ink)
+        marks.append(.rectangle(x: frame.plotLeft - 1, y: top, width: 1, height: bottom - top + 2, fill: .ink, edge: nil))
+        marks.append(.rectangle(x: frame.plotLeft - 1, y: bottom + 1, width: frame.plotWidth + 1, height: 1, fill: .ink, edge: nil))
+        marks.append(.text(.init("images", x: ChartFrame.margin, y: (top + bottom) / 2, anchor: .middle, isUpward: true)))
         let labelTop = bottom + 2 + ChartFrame.tickLength + ChartFrame.tickLabelGap
         for tick in layout.xAxis.ticks {
             let column = layout.x(tick)
-            canvas.fill(x: column, y: bottom + 2, width: 1, height: ChartFrame.tickLength, .ink)
-            canvas.drawText(layout.xAxis.label(tick), centeredAt: column, y: labelTop, color: .ink)
+            marks.append(.rectangle(x: column, y: bottom + 2, width: 1, height: ChartFrame.tickLength, fill: .ink, edge: nil))
+            marks.append(.text(.init(layout.xAxis.label(tick), x: column, y: labelTop, anchor: .middle)))
         }
-        canvas.drawText(
-            "confidence (top-label probability)", centeredAt: (frame.plotLeft + frame.plotRight) / 2,
-            y: frame.height + Self.histogramBlockHeight - ChartFrame.margin - BitmapFont.lineHeight(), color: .ink)
+        marks.append(.text(.init(
+            "confidence (top-label probability)", x: (frame.plotLeft + frame.plotRight) / 2,
+            y: frame.height + Self.histogramBlockHeight - ChartFrame.margin - BitmapFont.lineHeight(), anchor: .middle)))
+        return marks
     }
 }

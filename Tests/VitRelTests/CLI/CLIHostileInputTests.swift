@@ -1,0 +1,48 @@
+import XCTest
+@testable import VitRel
+
+/// Inputs a hostile or careless user gives: each ends in one error line and a non-zero exit
+/// below 128 (no trap, no abort on a huge allocation).
+final class CLIHostileInputTests: XCTestCase {
+    private func assertOneLineError(_ arguments: [String], mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = try CLI.run(arguments)
+        XCTAssertTrue(run.status > 0 && run.status < 128, "exit \(run.status): \(run.stderr)", file: file, line: line)
+        // One error line; argument validation may add ArgumentParser's usage hint after it.
+        XCTAssertEqual(run.errorLines.filter { $0.lowercased().hasPrefix("error") }.count, 1, run.stderr, file: file, line: line)
+        for text in mentions { XCTAssertTrue(run.stderr.contains(text), "\"\(run.stderr)\" lacks \(text)", file: file, line: line) }
+    }
+
+    /// A copy of the tiny fixture model whose config.json has these class names.
+    private func model(labelNames: [String]) throws -> URL {
+        let folder = try TestPaths.temporaryDirectory(self).appendingPathComponent("model")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: CLI.tinyModel), to: folder)
+        let configURL = folder.appendingPathComponent("config.json")
+        var config = try CLI.json(file: configURL)
+        config["label_names"] = labelNames
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        return folder
+    }
+
+    func testDuplicateOrEmptyClassNamesAreRefusedByEveryCommandThatLoadsTheModel() throws {
+        let image = try CLI.writeTestImage(in: try TestPaths.temporaryDirectory(self))
+        for names in [["", "", ""], ["a", "b", "a"]] {
+            let folder = try model(labelNames: names)
+            for command in [["predict", "--image", image.path], ["explain", "--image", image.path, "--method", "attention-rollout"],
+                            ["inspect"], ["conservation", "--image", image.path]] {
+                try assertOneLineError(command + ["--model", folder.path], mentions: ["config.json"])
+            }
+        }
+    }
+
+    func testAbsurdSizesAreBoundedWithTheLimitStated() throws {
+        let directory = try TestPaths.temporaryDirectory(self)
+        let image = try CLI.writeTestImage(in: directory)
+        try assertOneLineError(["synth", "--out", directory.appendingPathComponent("s").path, "--size", "100000000"], mentions: ["4096"])
+        for samples in ["9223372036854775807", "100000000000"] {
+            try assertOneLineError(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "lime", "--samples", samples],
+                                   mentions: ["--samples", "100000"])
+        }
+        try assertOneLineError(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "integrated-gradients",
+                                "--steps", "100000000000"], mentions: ["--steps", "10000"])
+    }
+}
