@@ -41,6 +41,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("Model folder to write.", valueName: "dir")) var out: String
     @Flag(help: "Continue from --out/training/training-state.vtstate.") var resume = false
+    @Option(help: ArgumentHelp(
+        "Start from this model folder's weights, architecture and preprocessing (a second cycle, or fine-tuning); its classes must be the data's.",
+        valueName: "dir"))
+    var initFrom: String?
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -49,6 +53,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if epochs < 1 || batch < 1 { throw ValidationError("--epochs and --batch must be positive") }
+        if initFrom != nil && (imageSize != nil || patchSize != nil || embedDim != nil || depth != nil || heads != nil || mlpRatio != nil) {
+            throw ValidationError("--init-from takes the architecture of its model; drop --image-size, --patch-size, --embed-dim, --depth, --heads and --mlp-ratio")
+        }
+        if initFrom != nil && resume { throw ValidationError("--init-from starts a run; --resume continues one: give one of them") }
     }
 
     func run() throws {
@@ -56,18 +64,22 @@ struct TrainCommand: ParsableCommand {
         let watch = Stopwatch()
         var index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
         if balance == "downsample" { index = index.downsampledToSmallestClass(seed: seed) }
-        guard var config = ViTConfig.timm(architecture: arch, classCount: index.classNames.count) else {
+        let initial = try initFrom.map { try ClassifierModel.load(from: URL(fileURLWithPath: $0)) }
+        if let initial, initial.classNames != index.classNames {
+            throw CLIError("\(initFrom!): the model's classes \(initial.classNames.joined(separator: ", ")) are not the data's \(index.classNames.joined(separator: ", "))")
+        }
+        guard var config = initial?.config ?? ViTConfig.timm(architecture: arch, classCount: index.classNames.count) else {
             throw CLIError("unknown architecture \"\(arch)\"; expected vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}")
         }
-        if let imageSize { config.imageHeight = imageSize; config.imageWidth = imageSize }
+        if initial == nil, let imageSize { config.imageHeight = imageSize; config.imageWidth = imageSize }
         if let patchSize { config.patchSize = patchSize }
         if let embedDim { config.embedDimension = embedDim }
         if let depth { config.depth = depth }
         if let heads { config.headCount = heads }
-        config.mlpHiddenDimension = Int((mlpRatio ?? 4) * Double(config.embedDimension))
+        if initial == nil { config.mlpHiddenDimension = Int((mlpRatio ?? 4) * Double(config.embedDimension)) }
         config.classNames = index.classNames
         if let problem = config.validationProblem() { throw CLIError("invalid architecture: \(problem)") }
-        let preprocessing = Preprocessing(
+        let preprocessing = initial?.preprocessing ?? Preprocessing(
             inputHeight: config.imageHeight, inputWidth: config.imageWidth, interpolation: .bicubic,
             resizeMode: .resizeThenCenterCrop, cropPercent: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
 
@@ -98,7 +110,7 @@ struct TrainCommand: ParsableCommand {
             trainer = try Trainer(resumingFrom: outputs.stateURL, configuration: configuration)
             printError("resuming after epoch \(trainer.history.count)")
         } else {
-            trainer = try Trainer(model: VisionTransformer<Float>(config: config, seed: seed), configuration: configuration)
+            trainer = try Trainer(model: initial?.network ?? VisionTransformer<Float>(config: config, seed: seed), configuration: configuration)
         }
         let bar = ProgressBar(label: "epoch", total: stepsPerEpoch)
         let history = try trainer.train(

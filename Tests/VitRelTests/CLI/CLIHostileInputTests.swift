@@ -46,3 +46,17 @@ final class CLIHostileInputTests: XCTestCase {
                                 "--steps", "100000000000"], mentions: ["--steps", "10000"])
     }
 }
+
+/// `train --init-from`: the refusals (its classes must be the data's; its architecture is its own).
+final class CLITrainInitTests: XCTestCase {
+    func testInitFromRefusesOtherClassesAndArchitectureOptions() throws {
+        let directory = try TestPaths.temporaryDirectory(self)
+        let data = directory.appendingPathComponent("data")
+        try DatasetTestTrees.writeImages(data, ["train/A/a.png", "train/B/b.png", "val/A/c.png", "val/B/d.png"])
+        let other = try CLI.run(["train", "--data", data.path, "--init-from", CLI.tinyModel, "--out", directory.appendingPathComponent("m").path])
+        XCTAssertTrue(other.status > 0 && other.status < 128, other.stderr)
+        XCTAssertTrue(other.stderr.contains("COVID-19, Non-COVID, Normal") && other.stderr.contains("A, B"), other.stderr)
+        let both = try CLI.run(["train", "--data", data.path, "--init-from", CLI.tinyModel, "--depth", "3", "--out", directory.appendingPathComponent("n").path])
+        XCTAssertTrue(both.status > 0 && both.stderr.contains("--init-from takes the architecture"), both.stderr)
+    }
+}
