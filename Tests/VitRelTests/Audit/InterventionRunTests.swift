@@ -33,6 +33,41 @@ final class AuditInterventionRunTests: XCTestCase {
         }
     }
 
+    /// What an intervention leaves alone keeps its model input bit for bit: the pixels outside
+    /// the band when the border is blanked, and a whole film without text when text is masked.
+    /// (Taken back to gray pixels and normalised again, a value is off in its last bits, and a
+    /// film without text would lose or gain probability to masking nothing.)
+    func testPixelsAnInterventionLeavesAloneKeepTheirInputBits() throws {
+        let films = AuditFixtures.pixelFilms(count: 3, seed: 2)  // film 0 has a marker, films 1 and 2 none
+        let inputs = AuditFixtures.inputs(films, preprocessing: model.preprocessing)
+        let band = try XCTUnwrap(GroundTruthMask.border(fraction: 0.15).region(height: 20, width: 20))
+        let blanked = InterventionRun.intervened(inputs, by: .blankBorder(fraction: 0.15), preprocessing: model.preprocessing)
+        for n in 0..<3 {
+            for c in 0..<3 {
+                for i in 0..<400 where !band[i] {
+                    XCTAssertEqual(blanked.scalars[(n * 3 + c) * 400 + i].bitPattern, inputs.scalars[(n * 3 + c) * 400 + i].bitPattern,
+                                   "film \(n) channel \(c) pixel \(i)")
+                }
+            }
+        }
+        let detector = BurnedInTextDetector()
+        let masked = InterventionRun.intervened(inputs, by: .maskText(detector), preprocessing: model.preprocessing)
+        for n in 0..<3 {
+            let text = detector.detect(films[n], height: 20, width: 20)
+            XCTAssertEqual(text.filter { $0 }.count, n == 0 ? 9 : 0, "the 2 × 2 marker, dilated by 1 and clipped at the corner: 3 × 3")
+            for c in 0..<3 {
+                for i in 0..<400 {
+                    let index = (n * 3 + c) * 400 + i
+                    if text[i] {
+                        XCTAssertNotEqual(masked.scalars[index], inputs.scalars[index])
+                    } else {
+                        XCTAssertEqual(masked.scalars[index].bitPattern, inputs.scalars[index].bitPattern, "film \(n) channel \(c) pixel \(i)")
+                    }
+                }
+            }
+        }
+    }
+
     func testOutcomesAgreeWithADirectForwardPassOfEachIntervention() throws {
         let films = AuditFixtures.pixelFilms(count: 9, seed: 3)
         let inputs = AuditFixtures.inputs(films, preprocessing: model.preprocessing)
@@ -102,6 +137,9 @@ final class AuditInterventionRunTests: XCTestCase {
                 XCTAssertEqual(try XCTUnwrap(film.probabilityAfter[outcome.name]), outcome.probabilities[n][film.predicted], accuracy: 1e-5)
             }
             XCTAssertTrue(film.shares.isEmpty)
+            if film.textArea == 0 {
+                XCTAssertEqual(film.probabilityAfter["mask-text"], film.probability, "film \(n): masking no text changes nothing")
+            }
         }
     }
 }
