@@ -20,23 +20,37 @@ public struct InterventionOutcome: Codable, Sendable {
 public enum InterventionRun {
     /// `inputs` ([N, 3, H, W], normalised by `preprocessing`) after `intervention`, normalised
     /// again: each film is taken back to its gray pixels, changed, and normalised as the model
-    /// expects.
+    /// expects. Pixels the intervention leaves alone keep their input values bit for bit: the
+    /// round trip through gray pixels is off in the last bits, which would move the
+    /// probabilities of a film that an intervention does not touch.
     public static func intervened(_ inputs: Tensor<Float>, by intervention: FilmIntervention, preprocessing: Preprocessing) -> Tensor<Float> {
         precondition(inputs.rank == 4 && inputs.shape[1] == 3, "inputs of shape \(inputs.shape); expected [N, 3, H, W]")
         if intervention == .none { return inputs }
         let count = inputs.shape[0], height = inputs.shape[2], width = inputs.shape[3], plane = height * width
         var gray = [Float](repeating: 0, count: count * plane)
+        var untouched = [Bool](repeating: false, count: count * plane)
         gray.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            Parallel.forEachChunk(count) { range in
-                for n in range {
-                    let film = preprocessing.pixelImage(fromInput: inputs.slice(n)).gray().pixels
-                    let changed = intervention.apply(film, height: height, width: width)
-                    for i in 0..<plane { base[n * plane + i] = changed[i] }
+            untouched.withUnsafeMutableBufferPointer { kept in
+                let base = buffer.baseAddress!, keptBase = kept.baseAddress!
+                Parallel.forEachChunk(count) { range in
+                    for n in range {
+                        let film = preprocessing.pixelImage(fromInput: inputs.slice(n)).gray().pixels
+                        let changed = intervention.apply(film, height: height, width: width)
+                        for i in 0..<plane {
+                            base[n * plane + i] = changed[i]
+                            keptBase[n * plane + i] = changed[i].bitPattern == film[i].bitPattern
+                        }
+                    }
                 }
             }
         }
-        return preprocessing.normalise(pixelBatch: Tensor(shape: [count, 1, height, width], scalars: gray))
+        var result = preprocessing.normalise(pixelBatch: Tensor(shape: [count, 1, height, width], scalars: gray))  // [N, 3, H, W]
+        for n in 0..<count {
+            for i in 0..<plane where untouched[n * plane + i] {
+                for c in 0..<3 { result.scalars[(n * 3 + c) * plane + i] = inputs.scalars[(n * 3 + c) * plane + i] }
+            }
+        }
+        return result
     }
 
     /// Classifies `inputs` (labels `labels`) unaltered and after each intervention.

@@ -67,13 +67,18 @@ public struct ShortcutAudit {
         let height = input.shape[1], width = input.shape[2]
         let batch = input.reshaped([1] + input.shape)
         let variants = [FilmIntervention.none] + interventions
-        let inputs = Tensor.stack(variants.map { InterventionRun.intervened(batch, by: $0, preprocessing: model.preprocessing).slice(0) })
+        let variantInputs = variants.map { InterventionRun.intervened(batch, by: $0, preprocessing: model.preprocessing).slice(0) }
+        let inputs = Tensor.stack(variantInputs)
         let logits = try model.network(inputs)
         let classes = model.classNames.count
         let probabilities = (0..<variants.count).map { softmaxProbabilities(Array(logits.scalars[($0 * classes)..<(($0 + 1) * classes)])) }
         let predicted = probabilities[0].indices.max { probabilities[0][$0] < probabilities[0][$1] }!
         var after = [String: Double]()
-        for (v, variant) in variants.enumerated().dropFirst() { after[variant.name] = probabilities[v][predicted] }
+        for (v, variant) in variants.enumerated().dropFirst() {
+            // A film the intervention leaves as it is keeps its probability exactly: rows of one
+            // batch can differ in their last bits, which would rank untouched films by noise.
+            after[variant.name] = variantInputs[v].scalars == variantInputs[0].scalars ? probabilities[0][predicted] : probabilities[v][predicted]
+        }
         let (border, corners) = regions
         var shares = [String: RegionShares]()
         for explainer in explainers {

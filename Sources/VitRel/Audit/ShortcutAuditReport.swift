@@ -111,7 +111,7 @@ public struct ShortcutAuditReport: Encodable {
 
     /// interventions.csv: one row per intervention × true class (and "all").
     public func interventionsCSV() -> String {
-        var lines = ["intervention,class,images,accuracy_or_recall," + classNames.map { "mean_p_\(CSVFormat.field($0))" }.joined(separator: ",") + ",predictions_changed"]
+        var lines = ["intervention,class,images,accuracy_or_recall," + classNames.map { CSVFormat.field("mean_p_" + $0) }.joined(separator: ",") + ",predictions_changed"]
         for outcome in outcomes {
             lines.append([outcome.name, "all", "\(outcome.report.sampleCount)", "\(outcome.report.accuracy)"].joined(separator: ",")
                 + "," + classNames.map { _ in "" }.joined(separator: ",") + ",\(outcome.changedPredictions)")

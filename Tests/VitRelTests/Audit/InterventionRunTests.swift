@@ -1,0 +1,145 @@
+import XCTest
+@testable import VitRel
+
+/// Interventions on model inputs, and the outcomes against a direct forward pass.
+final class AuditInterventionRunTests: XCTestCase {
+    let model = AuditFixtures.tinyModel()
+
+    func testNoneReturnsTheInputsUnchanged() {
+        let inputs = AuditFixtures.inputs(AuditFixtures.pixelFilms(count: 3, seed: 1), preprocessing: model.preprocessing)
+        let same = InterventionRun.intervened(inputs, by: .none, preprocessing: model.preprocessing)
+        XCTAssertEqual(same.shape, inputs.shape)
+        XCTAssertEqual(same.scalars.map(\.bitPattern), inputs.scalars.map(\.bitPattern))
+    }
+
+    /// Blanking the border of normalised inputs = normalising, per channel with its own mean and
+    /// std, the gray films with the band set to 0.
+    func testBlankBorderEqualsNormalisingTheBlankedPixelsByHand() throws {
+        let films = AuditFixtures.pixelFilms(count: 4, seed: 2)
+        let inputs = AuditFixtures.inputs(films, preprocessing: model.preprocessing)
+        let fraction = 0.15  // round(3) = 3 pixels of 20
+        let band = try XCTUnwrap(GroundTruthMask.border(fraction: fraction).region(height: 20, width: 20))
+        let blanked = InterventionRun.intervened(inputs, by: .blankBorder(fraction: fraction), preprocessing: model.preprocessing)
+        XCTAssertEqual(blanked.shape, [4, 3, 20, 20])
+        let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
+        for n in 0..<4 {
+            for c in 0..<3 {
+                for i in 0..<400 {
+                    let pixel: Float = band[i] ? 0 : films[n][i]
+                    let expected = (pixel - mean[c]) / std[c]
+                    XCTAssertEqual(blanked.scalars[(n * 3 + c) * 400 + i], expected, accuracy: 1e-5, "film \(n) channel \(c) pixel \(i)")
+                }
+            }
+        }
+    }
+
+    /// What an intervention leaves alone keeps its model input bit for bit: the pixels outside
+    /// the band when the border is blanked, and a whole film without text when text is masked.
+    /// (Taken back to gray pixels and normalised again, a value is off in its last bits, and a
+    /// film without text would lose or gain probability to masking nothing.)
+    func testPixelsAnInterventionLeavesAloneKeepTheirInputBits() throws {
+        let films = AuditFixtures.pixelFilms(count: 3, seed: 2)  // film 0 has a marker, films 1 and 2 none
+        let inputs = AuditFixtures.inputs(films, preprocessing: model.preprocessing)
+        let band = try XCTUnwrap(GroundTruthMask.border(fraction: 0.15).region(height: 20, width: 20))
+        let blanked = InterventionRun.intervened(inputs, by: .blankBorder(fraction: 0.15), preprocessing: model.preprocessing)
+        for n in 0..<3 {
+            for c in 0..<3 {
+                for i in 0..<400 where !band[i] {
+                    XCTAssertEqual(blanked.scalars[(n * 3 + c) * 400 + i].bitPattern, inputs.scalars[(n * 3 + c) * 400 + i].bitPattern,
+                                   "film \(n) channel \(c) pixel \(i)")
+                }
+            }
+        }
+        let detector = BurnedInTextDetector()
+        let masked = InterventionRun.intervened(inputs, by: .maskText(detector), preprocessing: model.preprocessing)
+        for n in 0..<3 {
+            let text = detector.detect(films[n], height: 20, width: 20)
+            XCTAssertEqual(text.filter { $0 }.count, n == 0 ? 9 : 0, "the 2 × 2 marker, dilated by 1 and clipped at the corner: 3 × 3")
+            for c in 0..<3 {
+                for i in 0..<400 {
+                    let index = (n * 3 + c) * 400 + i
+                    if text[i] {
+                        XCTAssertNotEqual(masked.scalars[index], inputs.scalars[index])
+                    } else {
+                        XCTAssertEqual(masked.scalars[index].bitPattern, inputs.scalars[index].bitPattern, "film \(n) channel \(c) pixel \(i)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testOutcomesAgreeWithADirectForwardPassOfEachIntervention() throws {
+        let films = AuditFixtures.pixelFilms(count: 9, seed: 3)
+        let inputs = AuditFixtures.inputs(films, preprocessing: model.preprocessing)
+        let labels = [0, 1, 2, 0, 1, 2, 0, 0, 1]  // class 0: 4 films, 1: 3, 2: 2
+        let interventions: [FilmIntervention] = [.blankBorder(fraction: 0.1), .none, .cropCentre(fraction: 0.1), .maskText(BurnedInTextDetector())]
+        // Batches of 4 (4 + 4 + 1) against one forward pass of all nine.
+        let outcomes = try InterventionRun.outcomes(model: model, inputs: inputs, labels: labels, interventions: interventions, batchSize: 4)
+        XCTAssertEqual(outcomes.map(\.name), ["none", "blank-border", "crop-centre", "mask-text"], ".none first, and only once")
+        XCTAssertEqual(outcomes[0].changedPredictions, 0)
+        XCTAssertEqual(Set(outcomes[0].probabilities.map(AuditFixtures.argmax)).count, 3, "the model's predictions depend on the film")
+        for outcome in outcomes.dropFirst() {
+            XCTAssertGreaterThan(outcome.changedPredictions, 0, "\(outcome.name) moves some prediction, so the count is tested")
+        }
+
+        var reference: [Int]?
+        for (outcome, intervention) in zip(outcomes, [FilmIntervention.none] + interventions.filter { $0 != .none }) {
+            XCTAssertEqual(outcome.intervention, intervention.description)
+            let logits = try model.network(InterventionRun.intervened(inputs, by: intervention, preprocessing: model.preprocessing))  // [9, 3]
+            let probabilities = (0..<9).map { softmaxProbabilities(Array(logits.scalars[(3 * $0)..<(3 * $0 + 3)])) }
+            let predicted = probabilities.map(AuditFixtures.argmax)
+            if reference == nil { reference = predicted }
+
+            XCTAssertEqual(outcome.probabilities.count, 9)
+            for (a, b) in zip(outcome.probabilities, probabilities) {
+                for k in 0..<3 { XCTAssertEqual(a[k], b[k], accuracy: 1e-5, outcome.name) }
+            }
+            let correct = zip(predicted, labels).filter { $0 == $1 }.count
+            XCTAssertEqual(outcome.report.accuracy, Double(correct) / 9, accuracy: 1e-12, outcome.name)
+            XCTAssertEqual(outcome.report.sampleCount, 9)
+            XCTAssertEqual(outcome.changedPredictions, zip(predicted, reference!).filter { $0 != $1 }.count, outcome.name)
+            for label in 0..<3 {
+                let rows = probabilities.indices.filter { labels[$0] == label }.map { probabilities[$0] }
+                for k in 0..<3 {
+                    let mean = rows.map { $0[k] }.reduce(0, +) / Double(rows.count)
+                    XCTAssertEqual(outcome.meanProbabilities[label][k], mean, accuracy: 1e-5, "\(outcome.name) true \(label) p(\(k))")
+                }
+                XCTAssertEqual(outcome.meanProbabilities[label].reduce(0, +), 1, accuracy: 1e-9)
+            }
+        }
+    }
+
+    /// A class without films has NaN mean probabilities, not a division by zero.
+    func testAClassWithoutFilmsHasNaNMeanProbabilities() throws {
+        let inputs = AuditFixtures.inputs(AuditFixtures.pixelFilms(count: 2, seed: 4), preprocessing: model.preprocessing)
+        let outcomes = try InterventionRun.outcomes(model: model, inputs: inputs, labels: [0, 0], interventions: [.blankBorder(fraction: 0.1)])
+        XCTAssertEqual(outcomes.count, 2)
+        for outcome in outcomes {
+            XCTAssertTrue(outcome.meanProbabilities[0].allSatisfy(\.isFinite))
+            XCTAssertTrue(outcome.meanProbabilities[1].allSatisfy(\.isNaN))
+            XCTAssertTrue(outcome.meanProbabilities[2].allSatisfy(\.isNaN))
+        }
+    }
+
+    /// `ShortcutAudit.explain` measures a film's probabilities after each intervention on its
+    /// own; they are the batch outcomes' probabilities of the predicted class.
+    func testExplainedFilmsProbabilitiesMatchTheBatchOutcomes() throws {
+        let films = AuditFixtures.pixelFilms(count: 3, seed: 5)
+        let inputs = AuditFixtures.inputs(films, preprocessing: model.preprocessing)
+        let audit = ShortcutAudit(model: model)
+        let outcomes = try InterventionRun.outcomes(model: model, inputs: inputs, labels: [0, 1, 2], interventions: audit.interventions)
+        for n in 0..<3 {
+            let film = try audit.explain(image: "film-\(n)", input: inputs.slice(n), label: n, explainers: [])
+            XCTAssertEqual(film.predicted, AuditFixtures.argmax(outcomes[0].probabilities[n]))
+            XCTAssertEqual(film.probability, outcomes[0].probabilities[n][film.predicted], accuracy: 1e-5)
+            XCTAssertEqual(Set(film.probabilityAfter.keys), ["blank-border", "crop-centre", "mask-text"])
+            for outcome in outcomes.dropFirst() {
+                XCTAssertEqual(try XCTUnwrap(film.probabilityAfter[outcome.name]), outcome.probabilities[n][film.predicted], accuracy: 1e-5)
+            }
+            XCTAssertTrue(film.shares.isEmpty)
+            if film.textArea == 0 {
+                XCTAssertEqual(film.probabilityAfter["mask-text"], film.probability, "film \(n): masking no text changes nothing")
+            }
+        }
+    }
+}
