@@ -12,23 +12,7 @@ final class AuditBurnedInTextDetectorTests: XCTestCase {
         let undilated = BurnedInTextDetector(dilation: 0).detect(film.pixels, height: 128, width: 128)
         XCTAssertEqual(undilated, expected)
 
-        // With every pixel from 0.85 up a candidate, the bar and the brightest body are
-        // candidates too, and still refused: both leave the edge band.
-        let lowThreshold = BurnedInTextDetector(brightnessPercentile: 0, dilation: 0)
-        XCTAssertGreaterThan(body.filter { film.pixels[$0] >= 0.85 }.count, 0, "part of the body is a candidate")
-        XCTAssertEqual(lowThreshold.detect(film.pixels, height: 128, width: 128), expected)
-
-        // What rules the bar and the calcification out is the band: with a band covering the
-        // whole film (0.5 of each side) both are text.
-        // (At threshold 0.85 the calcification joins the body's bright core, so it is looked at
-        // with the default threshold, 1.)
-        let everywhere = BurnedInTextDetector(brightnessPercentile: 0, bandFraction: 0.5, dilation: 0)
-            .detect(film.pixels, height: 128, width: 128)
-        XCTAssertTrue(bar.allSatisfy { everywhere[$0] }, "the bar passes every size limit")
         let calcification = Set((60..<63).flatMap { y in (63..<66).map { y * 128 + $0 } })
-        let defaultEverywhere = BurnedInTextDetector(bandFraction: 0.5, dilation: 0).detect(film.pixels, height: 128, width: 128)
-        XCTAssertEqual(Set(defaultEverywhere.indices.filter { defaultEverywhere[$0] }), glyphs.union(calcification))
-
         // The default detector (dilation 1) marks no pixel of the body or of the bar.
         let mask = BurnedInTextDetector().detect(film.pixels, height: 128, width: 128)
         XCTAssertTrue(glyphs.allSatisfy { mask[$0] }, "every glyph pixel")
@@ -50,42 +34,50 @@ final class AuditBurnedInTextDetectorTests: XCTestCase {
         XCTAssertFalse(grown[127], "nothing wrapped to the top-right corner")
     }
 
-    func testComponentsOutsideTheSizeLimitsAreNotText() {
-        // 100 × 100, band 25 pixels, maximum area 1% = 100 pixels, maximum extent 20 pixels.
+    func testComponentsOutsideTheSizeLimitsOrOnTheFilmsEdgeAreNotText() {
+        // 100 × 100, band 20 pixels, maximum area 0.5% = 50 pixels, maximum extent 15 pixels.
         var film = AuditFixtures.Film(height: 100, width: 100, background: 0.1)
-        let atLimit = film.fill(top: 2, left: 2, height: 10, width: 10, 1)       // 100 pixels: text
-        let tooLarge = film.fill(top: 2, left: 80, height: 11, width: 11, 1)     // 121 pixels: not text
-        let pair = film.fill(top: 90, left: 5, height: 1, width: 2, 1)           // 2 pixels: below minimumPixels 3
-        let triple = film.fill(top: 90, left: 20, height: 1, width: 3, 1)        // 3 pixels: text
-        let tooLong = film.fill(top: 95, left: 40, height: 1, width: 21, 1)      // extent 21 > 20: not text
+        let atLimit = film.fill(top: 2, left: 2, height: 5, width: 10, 1)        // 50 pixels: text
+        let tooLarge = film.fill(top: 2, left: 80, height: 6, width: 9, 1)       // 54 pixels: not text
+        let triple = film.fill(top: 90, left: 5, height: 1, width: 3, 1)         // 3 pixels: below minimumPixels 4
+        let quad = film.fill(top: 90, left: 20, height: 1, width: 4, 1)          // 4 pixels: text
+        let tooLong = film.fill(top: 95, left: 40, height: 1, width: 16, 1)      // extent 16 > 15: not text
+        let onEdge = film.fill(top: 0, left: 50, height: 3, width: 3, 1)         // touches row 0: the film's edge
         func detected(_ detector: BurnedInTextDetector) -> Set<Int> {
             let mask = detector.detect(film.pixels, height: 100, width: 100)
             return Set(mask.indices.filter { mask[$0] })
         }
-        XCTAssertEqual(detected(BurnedInTextDetector(dilation: 0)), atLimit.union(triple))
-        XCTAssertEqual(detected(BurnedInTextDetector(maximumAreaFraction: 0.0125, dilation: 0)), atLimit.union(triple).union(tooLarge),
-                       "121 pixels are under 1.25% of the film")
-        XCTAssertEqual(detected(BurnedInTextDetector(minimumPixels: 2, dilation: 0)), atLimit.union(triple).union(pair))
-        XCTAssertEqual(detected(BurnedInTextDetector(minimumPixels: 4, dilation: 0)), atLimit)
-        XCTAssertEqual(detected(BurnedInTextDetector(maximumExtentFraction: 0.22, dilation: 0)), atLimit.union(triple).union(tooLong))
+        XCTAssertEqual(detected(BurnedInTextDetector(dilation: 0)), atLimit.union(quad))
+        XCTAssertEqual(detected(BurnedInTextDetector(maximumAreaFraction: 0.0055, dilation: 0)), atLimit.union(quad).union(tooLarge),
+                       "54 pixels are under 0.55% of the film")
+        XCTAssertEqual(detected(BurnedInTextDetector(minimumPixels: 3, dilation: 0)), atLimit.union(quad).union(triple))
+        XCTAssertEqual(detected(BurnedInTextDetector(minimumPixels: 5, dilation: 0)), atLimit)
+        XCTAssertEqual(detected(BurnedInTextDetector(maximumExtentFraction: 0.17, dilation: 0)), atLimit.union(quad).union(tooLong))
+        XCTAssertTrue(onEdge.isDisjoint(with: detected(BurnedInTextDetector(minimumPixels: 1, dilation: 0))))
     }
 
-    func testThresholdIsTheLargerOfMinimumBrightnessAndThePercentile() throws {
-        // 4% of the film at 0.97 (a bright centre) puts the 99th percentile at 0.97.
-        var film = AuditFixtures.Film(height: 100, width: 100, background: 0.1)
-        film.fill(top: 40, left: 40, height: 20, width: 20, 0.97)
-        let dim = film.fill(top: 3, left: 3, height: 3, width: 4, 0.9)
-        let bright = film.fill(top: 3, left: 90, height: 3, width: 4, 0.97)
-        XCTAssertEqual(Statistics.percentile(film.pixels.map(Double.init), 99), Double(Float(0.97)))
-        func detected(_ detector: BurnedInTextDetector) -> Set<Int> {
-            let mask = detector.detect(film.pixels, height: 100, width: 100)
+    func testTextMustBeBrightAndStandOutFromItsWindowAndItsRing() throws {
+        func detected(_ film: AuditFixtures.Film, _ detector: BurnedInTextDetector = BurnedInTextDetector(dilation: 0)) -> Set<Int> {
+            let mask = detector.detect(film.pixels, height: film.height, width: film.width)
             return Set(mask.indices.filter { mask[$0] })
         }
-        // max(0.85, 0.97) = 0.97: the 0.9 mark is below it, the mark at the percentile is not.
-        XCTAssertEqual(detected(BurnedInTextDetector(dilation: 0)), bright)
-        // max(0.85, median 0.1) = 0.85: both marks.
-        XCTAssertEqual(detected(BurnedInTextDetector(brightnessPercentile: 50, dilation: 0)), bright.union(dim))
-        // max(0.95, 0.1) = 0.95: the minimum brightness decides.
-        XCTAssertEqual(detected(BurnedInTextDetector(minimumBrightness: 0.95, brightnessPercentile: 50, dilation: 0)), bright)
+        // A 0.5 mark on a 0.1 film: bright enough (≥ 0.45), 0.15 over its window's mean, 0.4 over its ring.
+        var plain = AuditFixtures.Film(height: 100, width: 100, background: 0.1)
+        let mark = plain.fill(top: 5, left: 5, height: 3, width: 4, 0.5)
+        XCTAssertEqual(detected(plain), mark)
+        // The same mark on a 0.45 film stands out by 0.05 only: no candidate.
+        var flat = AuditFixtures.Film(height: 100, width: 100, background: 0.45)
+        flat.fill(top: 5, left: 5, height: 3, width: 4, 0.5)
+        XCTAssertTrue(detected(flat).isEmpty)
+        // A 0.4 mark on black: contrast enough, but below the minimum brightness.
+        var dim = AuditFixtures.Film(height: 100, width: 100, background: 0)
+        dim.fill(top: 5, left: 5, height: 3, width: 4, 0.4)
+        XCTAssertTrue(detected(dim).isEmpty)
+        XCTAssertFalse(detected(dim, BurnedInTextDetector(minimumBrightness: 0.35, dilation: 0)).isEmpty)
+        // A 0.55 mark on 0.35 surroundings: 0.2 over its ring, under the 0.25 the ring test asks.
+        var grey = AuditFixtures.Film(height: 100, width: 100, background: 0.35)
+        let greyMark = grey.fill(top: 5, left: 5, height: 3, width: 4, 0.55)
+        XCTAssertTrue(detected(grey).isEmpty)
+        XCTAssertEqual(detected(grey, BurnedInTextDetector(minimumRingContrast: 0.15, dilation: 0)), greyMark)
     }
 }
