@@ -63,6 +63,12 @@ struct AuditCommand: ParsableCommand {
             return method
         }
         let model = try modelOptions.load()
+        let (height, width) = (model.config.imageHeight, model.config.imageWidth)
+        // A band of round(border · side) pixels on both sides can cover a small input whole:
+        // nothing would be left to crop to.
+        guard GroundTruthMask.centre(fraction: border).region(height: height, width: width)!.contains(true) else {
+            throw CLIError("--border \(border) leaves no centre on the model's \(height)×\(width) input; choose a smaller band")
+        }
         try methodOptions.validate(forAny: chosenMethods, depth: model.config.depth)
         let lime = chosenMethods.contains(.lime) ? try limeOptions.explainer(patchSize: model.config.patchSize) : nil
         let explainers = chosenMethods.map {
