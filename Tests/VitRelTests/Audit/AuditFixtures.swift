@@ -146,6 +146,9 @@ enum AuditFixtures {
     /// `count` gray 20 × 20 films: noise with a bright block whose place and brightness vary,
     /// and every third film with a white 2 × 2 "marker" in its top-left corner (text to the
     /// default detector, which takes at most 1% of the film: 4 pixels).
+    /// The text detector for these 20 × 20 films: its default area limit (0.5%) is 2 pixels here.
+    static let smallFilmDetector = BurnedInTextDetector(maximumAreaFraction: 0.02)
+
     static func pixelFilms(count: Int, seed: UInt64) -> [[Float]] {
         var generator = SeededGenerator(seed: seed)
         return (0..<count).map { n in
@@ -153,7 +156,7 @@ enum AuditFixtures {
             film.pixels = noise(height: 20, width: 20, in: 0.05...0.5, seed: seed &+ UInt64(n))
             let top = 3 + Int(generator.nextUnit() * 10), left = 3 + Int(generator.nextUnit() * 10)
             film.fill(top: top, left: left, height: 5, width: 5, Float(0.6 + 0.3 * generator.nextUnit()))
-            if n % 3 == 0 { film.fill(top: 0, left: 0, height: 2, width: 2, 1) }
+            if n % 3 == 0 { film.fill(top: 1, left: 1, height: 2, width: 2, 1) }
             return film.pixels
         }
     }

@@ -50,11 +50,11 @@ final class AuditInterventionRunTests: XCTestCase {
                 }
             }
         }
-        let detector = BurnedInTextDetector()
+        let detector = AuditFixtures.smallFilmDetector
         let masked = InterventionRun.intervened(inputs, by: .maskText(detector), preprocessing: model.preprocessing)
         for n in 0..<3 {
             let text = detector.detect(films[n], height: 20, width: 20)
-            XCTAssertEqual(text.filter { $0 }.count, n == 0 ? 9 : 0, "the 2 × 2 marker, dilated by 1 and clipped at the corner: 3 × 3")
+            XCTAssertEqual(text.filter { $0 }.count, n == 0 ? 16 : 0, "the 2 × 2 marker at (1, 1), dilated by 1: 4 × 4")
             for c in 0..<3 {
                 for i in 0..<400 {
                     let index = (n * 3 + c) * 400 + i
@@ -72,7 +72,7 @@ final class AuditInterventionRunTests: XCTestCase {
         let films = AuditFixtures.pixelFilms(count: 9, seed: 3)
         let inputs = AuditFixtures.inputs(films, preprocessing: model.preprocessing)
         let labels = [0, 1, 2, 0, 1, 2, 0, 0, 1]  // class 0: 4 films, 1: 3, 2: 2
-        let interventions: [FilmIntervention] = [.blankBorder(fraction: 0.1), .none, .cropCentre(fraction: 0.1), .maskText(BurnedInTextDetector())]
+        let interventions: [FilmIntervention] = [.blankBorder(fraction: 0.1), .none, .cropCentre(fraction: 0.1), .maskText(AuditFixtures.smallFilmDetector)]
         // Batches of 4 (4 + 4 + 1) against one forward pass of all nine.
         let outcomes = try InterventionRun.outcomes(model: model, inputs: inputs, labels: labels, interventions: interventions, batchSize: 4)
         XCTAssertEqual(outcomes.map(\.name), ["none", "blank-border", "crop-centre", "mask-text"], ".none first, and only once")
