@@ -70,48 +70,27 @@ public struct BurnedInTextDetector: Codable, Hashable, Sendable {
             y < bandRows || y >= height - bandRows || x < bandColumns || x >= width - bandColumns
         }
         var text = [Bool](repeating: false, count: pixels.count)
-        var seen = [Bool](repeating: false, count: pixels.count)
-        var stack = [Int]()
-        for start in 0..<pixels.count where candidate[start] && !seen[start] {
-            // Flood fill one 8-connected component, tracking its extent and whether it leaves the band.
-            var component = [Int]()
-            var top = height, bottom = -1, left = width, right = -1
-            var withinBand = true
-            seen[start] = true
-            stack.append(start)
-            while let index = stack.popLast() {
-                component.append(index)
-                let y = index / width, x = index % width
-                top = min(top, y); bottom = max(bottom, y); left = min(left, x); right = max(right, x)
-                if !inBand(y, x) { withinBand = false }
-                for ny in max(0, y - 1)...min(height - 1, y + 1) {
-                    for nx in max(0, x - 1)...min(width - 1, x + 1) {
-                        let neighbour = ny * width + nx
-                        if candidate[neighbour] && !seen[neighbour] {
-                            seen[neighbour] = true
-                            stack.append(neighbour)
-                        }
-                    }
-                }
-            }
-            guard withinBand, top > 0, left > 0, bottom < height - 1, right < width - 1,
-                  component.count >= minimumPixels,
-                  Double(component.count) <= maximumAreaFraction * Double(height * width),
-                  Double(bottom - top + 1) <= maximumExtentFraction * Double(height),
-                  Double(right - left + 1) <= maximumExtentFraction * Double(width)
+        for component in ConnectedComponent.all(in: candidate, height: height, width: width) {
+            guard component.pixels.allSatisfy({ inBand($0 / width, $0 % width) }),
+                  component.top > 0, component.left > 0, component.bottom < height - 1, component.right < width - 1,
+                  component.pixels.count >= minimumPixels,
+                  Double(component.pixels.count) <= maximumAreaFraction * Double(height * width),
+                  Double(component.height) <= maximumExtentFraction * Double(height),
+                  Double(component.width) <= maximumExtentFraction * Double(width)
             else { continue }
             // Contrast against the ring of non-candidate pixels within 2 pixels of the component.
             var ring = Set<Int>()
-            for index in component {
+            for index in component.pixels {
                 let y = index / width, x = index % width
                 for ny in max(0, y - 2)...min(height - 1, y + 2) {
                     for nx in max(0, x - 2)...min(width - 1, x + 2) where !candidate[ny * width + nx] { ring.insert(ny * width + nx) }
                 }
             }
             guard !ring.isEmpty else { continue }
-            let componentMean = component.reduce(0.0) { $0 + Double(pixels[$1]) } / Double(component.count)
-            let ringMean = ring.reduce(0.0) { $0 + Double(pixels[$1]) } / Double(ring.count)
-            if componentMean - ringMean >= minimumRingContrast { for index in component { text[index] = true } }
+            let componentMean = component.pixels.reduce(0.0) { $0 + Double(pixels[$1]) } / Double(component.pixels.count)
+            // Summed in pixel order: a Set's order changes from run to run, and so would the bits.
+            let ringMean = ring.sorted().reduce(0.0) { $0 + Double(pixels[$1]) } / Double(ring.count)
+            if componentMean - ringMean >= minimumRingContrast { for index in component.pixels { text[index] = true } }
         }
         return Self.dilated(text, height: height, width: width, by: dilation)
     }

@@ -61,31 +61,15 @@ public enum FilmIntervention: Hashable, Codable, Sendable, CustomStringConvertib
     /// pixels of its component's bounding box (the local background).
     static func paintedOver(_ pixels: [Float], mask: [Bool], height: Int, width: Int) -> [Float] {
         var result = pixels
-        var seen = [Bool](repeating: false, count: mask.count)
-        for start in mask.indices where mask[start] && !seen[start] {
-            var component = [start], stack = [start]
-            seen[start] = true
-            var top = height, bottom = -1, left = width, right = -1
-            while let index = stack.popLast() {
-                let y = index / width, x = index % width
-                top = min(top, y); bottom = max(bottom, y); left = min(left, x); right = max(right, x)
-                for ny in max(0, y - 1)...min(height - 1, y + 1) {
-                    for nx in max(0, x - 1)...min(width - 1, x + 1) {
-                        let neighbour = ny * width + nx
-                        if mask[neighbour] && !seen[neighbour] {
-                            seen[neighbour] = true
-                            stack.append(neighbour)
-                            component.append(neighbour)
-                        }
-                    }
+        for component in ConnectedComponent.all(in: mask, height: height, width: width) {
+            var background = [Float]()
+            for y in max(0, component.top - 4)...min(height - 1, component.bottom + 4) {
+                for x in max(0, component.left - 4)...min(width - 1, component.right + 4) where !mask[y * width + x] {
+                    background.append(pixels[y * width + x])
                 }
             }
-            var background = [Float]()
-            for y in max(0, top - 4)...min(height - 1, bottom + 4) {
-                for x in max(0, left - 4)...min(width - 1, right + 4) where !mask[y * width + x] { background.append(pixels[y * width + x]) }
-            }
             let fill = background.isEmpty ? 0 : background.sorted()[background.count / 2]
-            for index in component { result[index] = fill }
+            for index in component.pixels { result[index] = fill }
         }
         return result
     }
