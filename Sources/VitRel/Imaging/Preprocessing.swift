@@ -37,4 +37,24 @@ public struct Preprocessing: Codable, Equatable, Sendable {
         self.mean = mean
         self.std = std
     }
+
+    /// The longest side a resize may produce: 4× the largest input side a checkpoint may ask
+    /// for (a crop_pct of 1e-9 would otherwise ask for a 10¹¹-pixel resize).
+    public static let maximumResizedSide = 16_384
+
+    /// Checks what the numbers imply before anything is allocated or divided: a finite crop
+    /// percent whose resize stays within `maximumResizedSide`, one finite mean per std, and
+    /// stds of at least 1e-6 (a std of 1e-45 turns every pixel into ±∞). Returns the first
+    /// problem, naming the field as timm's config names it.
+    public func validationProblem() -> String? {
+        if !(cropPercent > 0 && cropPercent <= 1) { return "crop_pct must be in (0, 1], got \(cropPercent)" }
+        let longest = Double(max(inputHeight, inputWidth)) / cropPercent
+        if resizeMode == .resizeThenCenterCrop && !(longest <= Double(Self.maximumResizedSide)) {
+            return "crop_pct \(cropPercent) resizes a \(inputHeight)×\(inputWidth) input to \(longest) pixels a side; at most \(Self.maximumResizedSide)"
+        }
+        if mean.isEmpty || mean.count != std.count { return "mean and std must be lists of equal length, got \(mean.count) and \(std.count)" }
+        if let bad = mean.first(where: { !$0.isFinite || abs($0) > 1e3 }) { return "mean \(bad) is not a finite pixel mean (|mean| ≤ 1000)" }
+        if let bad = std.first(where: { !$0.isFinite || $0 < 1e-6 || $0 > 1e3 }) { return "std \(bad) is outside 1e-6…1000" }
+        return nil
+    }
 }

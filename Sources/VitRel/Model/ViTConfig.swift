@@ -82,6 +82,10 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     }
 
     /// Checks that the numbers fit together; returns a description of the first problem.
+    /// 96 × 96 patches (1,536 pixels at patch 16): each head's attention matrix then holds 85 M
+    /// floats (340 MB); a 65,536² input would ask for terabytes.
+    public static let maximumTokens = 9_216
+
     public func validationProblem() -> String? {
         if patchSize <= 0 { return "patch size must be positive" }
         if imageHeight % patchSize != 0 || imageWidth % patchSize != 0 {
@@ -102,6 +106,14 @@ public struct ViTConfig: Codable, Equatable, Sendable {
             return "class name \"\(duplicate)\" is given more than once"
         }
         if !classToken && pooling == .token { return "token pooling needs a class token" }
+        for (name, epsilon) in [("layer_norm_eps", layerNormEpsilon), ("final_norm_eps", finalNormEpsilon)]
+        where !(epsilon > 0 && epsilon <= 1) {
+            return "\(name) must be in (0, 1], got \(epsilon)"
+        }
+        let tokens = (imageHeight / patchSize) * (imageWidth / patchSize)
+        if tokens > Self.maximumTokens {
+            return "a \(imageHeight)×\(imageWidth) input in \(patchSize)-pixel patches is \(tokens) tokens; at most \(Self.maximumTokens) (each head's attention matrix is tokens² floats)"
+        }
         return nil
     }
 }

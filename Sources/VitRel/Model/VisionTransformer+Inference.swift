@@ -21,6 +21,11 @@ extension VisionTransformer {
             block.forward(inPlace: &x, batch: batch, tokens: n, buffers: &buffers)
         }
         let logits = classify(x, batch: batch, tokens: n).logits
+        // A NaN or infinite logit would print as a probability of nan (or be argmax'd into a
+        // class); no caller can use it, so it stops here with the layer named.
+        if let index = logits.firstIndex(where: { !$0.isFinite }) {
+            throw ModelError.nonFinite(layer: "logits", detail: "image \(index / config.classCount), class \(index % config.classCount): \(logits[index])")
+        }
         return Tensor(shape: [batch, config.classCount], scalars: logits)
     }
 }

@@ -161,6 +161,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case wrongShape(String, expected: [Int], found: [Int])
     case unexpectedWeights([String])
     case inputShape(String)
+    /// A NaN or infinite value computed at `layer` (the weights and input were finite).
+    case nonFinite(layer: String, detail: String)
 
     public var description: String {
         switch self {
@@ -172,6 +174,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             let shown = names.prefix(5).joined(separator: ", ")
             return "\(names.count) weight(s) the configuration does not use: \(shown)\(names.count > 5 ? ", …" : "")"
         case .inputShape(let problem): return "input does not fit the model: \(problem)"
+        case .nonFinite(let layer, let detail): return "non-finite value in the model's \(layer) (\(detail)); the weights or the input overflow Float"
         }
     }
 }

@@ -60,3 +60,63 @@ final class CLITrainInitTests: XCTestCase {
         XCTAssertTrue(both.status > 0 && both.stderr.contains("--init-from takes the architecture"), both.stderr)
     }
 }
+
+/// Config numbers and weights that would give NaN or absurd allocations: refused at load,
+/// with the file and the field named.
+final class CLIHostileConfigTests: XCTestCase {
+    private func modelFolder(_ edit: (inout [String: Any]) -> Void, weights: ((inout Data) -> Void)? = nil) throws -> URL {
+        let folder = try TestPaths.temporaryDirectory(self).appendingPathComponent("model")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: CLI.tinyModel), to: folder)
+        let configURL = folder.appendingPathComponent("config.json")
+        var config = try CLI.json(file: configURL)
+        edit(&config)
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        if let weights {
+            let url = folder.appendingPathComponent("model.safetensors")
+            var data = try Data(contentsOf: url)
+            weights(&data)
+            try data.write(to: url)
+        }
+        return folder
+    }
+
+    private func assertRefused(_ folder: URL, mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = try CLI.run(["inspect", "--model", folder.path])
+        XCTAssertTrue(run.status > 0 && run.status < 128, "exit \(run.status): \(run.stderr)", file: file, line: line)
+        XCTAssertEqual(run.errorLines.count, 1, run.stderr, file: file, line: line)
+        for text in mentions { XCTAssertTrue(run.stderr.contains(text), "\"\(run.stderr)\" lacks \(text)", file: file, line: line) }
+    }
+
+    private func editPretrained(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
+        { config in
+            var pretrained = config["pretrained_cfg"] as! [String: Any]
+            pretrained[key] = value
+            config["pretrained_cfg"] = pretrained
+        }
+    }
+
+    func testPreprocessingNumbersThatImplyNaNOrHugeResizesAreRefused() throws {
+        try assertRefused(try modelFolder(editPretrained("crop_pct", 1e-9)), mentions: ["crop_pct", "16384"])
+        try assertRefused(try modelFolder(editPretrained("std", [1e-45, 1e-45, 1e-45])), mentions: ["std"])
+        try assertRefused(try modelFolder(editPretrained("mean", [1e308, 0.5, 0.5])), mentions: ["mean"])
+    }
+
+    func testArchitectureNumbersThatImplyNaNOrTerabytesAreRefused() throws {
+        try assertRefused(try modelFolder { config in
+            var args = config["model_args"] as! [String: Any]
+            args["img_size"] = [65536, 65536]
+            config["model_args"] = args
+        }, mentions: ["tokens", "9216"])
+    }
+
+    /// A NaN written over the first weight's first element (the header stays valid).
+    func testNonFiniteWeightsAreRefusedNamingTheTensor() throws {
+        let folder = try modelFolder({ _ in }) { data in
+            let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+            var nan = Float.nan.bitPattern.littleEndian
+            let start = 8 + headerLength
+            withUnsafeBytes(of: &nan) { bytes in data.replaceSubrange(start..<(start + 4), with: bytes) }
+        }
+        try assertRefused(folder, mentions: ["tensor", "nan", "finite"])
+    }
+}

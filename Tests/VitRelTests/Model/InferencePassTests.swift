@@ -46,6 +46,17 @@ final class InferencePassTests: XCTestCase {
         }
     }
 
+    /// Logits that overflow Float stop the pass with the layer named, instead of printing nan.
+    func testOverflowingLogitsAreAnErrorNamingTheLayer() throws {
+        var (model, images) = Self.blockedModel(pooling: .token)
+        for i in 0..<model.head.weight.count { model.head.weight.scalars[i] = 3e38 }
+        XCTAssertThrowsError(try model.logits(images)) { error in
+            guard case ModelError.nonFinite(let layer, _)? = error as? ModelError else { return XCTFail("\(error)") }
+            XCTAssertEqual(layer, "logits")
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+    }
+
     /// Each head's attention rows are probabilities: the per-head parallel softmax is complete.
     func testAttentionMapsOfEveryHeadAreRowStochastic() throws {
         let (model, images) = Self.blockedModel(pooling: .token)

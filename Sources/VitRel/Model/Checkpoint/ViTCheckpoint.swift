@@ -79,9 +79,9 @@ public struct ViTCheckpoint: Sendable {
         try TimmKeyMap.check(
             found: file.entries.mapValues(\.shape), expected: TimmKeyMap.expectedShapes(for: config), file: file.url.path,
             positionEmbeddingKey: TimmKeyMap.positionEmbedding, prefixTokenCount: config.prefixTokenCount)
-        return ViTCheckpoint(
-            config: config, preprocessing: preprocessing, weights: try file.tensors(as: Float.self),
-            format: .timm, directory: directory)
+        let weights = try file.tensors(as: Float.self)
+        try checkFinite(weights, file: file.url.path)
+        return ViTCheckpoint(config: config, preprocessing: preprocessing, weights: weights, format: .timm, directory: directory)
     }
 
     private static func loadHuggingFace(directory: URL, fields: ConfigFields, weightsURL: URL) throws -> ViTCheckpoint {
@@ -91,9 +91,9 @@ public struct ViTCheckpoint: Sendable {
         let preprocessorFields = try ConfigFields(contentsOf: preprocessorURL)
         let preprocessing = try HuggingFaceViT.preprocessing(preprocessorFields, config: config)
         try checkInputSize(preprocessing, file: preprocessorFields.file)
-        return ViTCheckpoint(
-            config: config, preprocessing: preprocessing, weights: try HuggingFaceViT.timmWeights(file, config: config),
-            format: .huggingFace, directory: directory)
+        let weights = try HuggingFaceViT.timmWeights(file, config: config)
+        try checkFinite(weights, file: file.url.path)
+        return ViTCheckpoint(config: config, preprocessing: preprocessing, weights: weights, format: .huggingFace, directory: directory)
     }
 
     /// Bounds far beyond any real ViT (ViT-22B has width 6144, 48 layers) that keep every
@@ -116,6 +116,19 @@ public struct ViTCheckpoint: Sendable {
     private static func checkInputSize(_ preprocessing: Preprocessing, file: String) throws {
         let side = dimensionLimits.imageSide
         try checkRange([("input height", preprocessing.inputHeight, side), ("input width", preprocessing.inputWidth, side)], file: file)
+        if let problem = preprocessing.validationProblem() { throw CheckpointError.invalidConfig(file: file, detail: problem) }
+    }
+
+    /// Throws on the first weight that is NaN or infinite, naming its tensor: such a model
+    /// prints NaN probabilities (or, for a finite but huge weight, plausible ones where timm
+    /// gives NaN), and nothing downstream can tell.
+    static func checkFinite(_ weights: [String: Tensor<Float>], file: String) throws {
+        for key in weights.keys.sorted() {
+            let scalars = weights[key]!.scalars
+            if let index = scalars.firstIndex(where: { !$0.isFinite }) {
+                throw CheckpointError.invalidConfig(file: file, detail: "tensor \(key) holds \(scalars[index]) at element \(index); every weight must be finite")
+            }
+        }
     }
 
     private static func checkRange(_ checks: [(String, Int, Int)], file: String) throws {
