@@ -99,7 +99,7 @@ struct AuditCommand: ParsableCommand {
         for (n, item) in chosen.enumerated() {
             bar.update(n, extra: item.imageURL.lastPathComponent)
             films.append(try audit.explain(
-                image: Self.relativePath(of: item.imageURL, under: index.root), input: prepared.inputs.slice(position[item.imageURL]!),
+                image: index.relativePath(of: item.imageURL), input: prepared.inputs.slice(position[item.imageURL]!),
                 label: item.classIndex, explainers: explainers))
         }
         bar.finish(chosen.count, extra: "explained")
@@ -119,11 +119,6 @@ struct AuditCommand: ParsableCommand {
         }
         print(report.headline())
         print(outURL.appendingPathComponent("audit.md").path)
-    }
-
-    static func relativePath(of url: URL, under root: URL) -> String {
-        let rootPath = root.standardizedFileURL.path, path = url.standardizedFileURL.path
-        return path.hasPrefix(rootPath + "/") ? String(path.dropFirst(rootPath.count + 1)) : path
     }
 
     /// The first film of each class, for the intervention figure.

@@ -140,7 +140,7 @@ struct CompareCommand: ParsableCommand {
             model: model.directory.standardizedFileURL.lastPathComponent,
             modelChecksum: try ComparisonSettings.checksum(of: model.directory.appendingPathComponent("model.safetensors")),
             data: dataURL.standardizedFileURL.path, split: split, subset: subset, selection: selectionDescription,
-            onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description,
+            onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description, classMap: classMap.classMap,
             methodSettings: Dictionary(uniqueKeysWithValues: chosenMethods.map { ($0.rawValue, describe($0, lime: lime)) }),
             metricSettings: Dictionary(uniqueKeysWithValues: chosenMetrics.map { ($0.rawValue, Self.describe(suite, $0)) }))
         let settingsToKeep = try prepareOutput(outURL, settings: settings)

@@ -19,6 +19,9 @@ struct ComparisonSettings: Codable, Equatable {
     var onlyCorrect: Bool
     var target: String
     var mask: String
+    /// `--class-map` as given (nil without one, as in folders written before it existed): it
+    /// decides the labels the rows carry.
+    var classMap: String?
     /// Each method's settings, by method name.
     var methodSettings: [String: String]
     /// Each metric's configuration, by metric name.
@@ -39,6 +42,7 @@ struct ComparisonSettings: Codable, Equatable {
         compare("only-correct", "\(onlyCorrect)", "\(other.onlyCorrect)")
         compare("target", target, other.target)
         compare("mask", mask, other.mask)
+        compare("class map", classMap ?? "none", other.classMap ?? "none")
         // Methods and metrics may be added; the ones both runs have must agree.
         for (name, value) in methodSettings.sorted(by: { $0.key < $1.key }) {
             if let previous = other.methodSettings[name] { compare("\(name) settings", value, previous) }

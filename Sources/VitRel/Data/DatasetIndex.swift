@@ -57,6 +57,12 @@ public struct DatasetIndex: Sendable {
         items.filter { $0.split == split }
     }
 
+    /// `url`'s path under the dataset root, with "/" separators ("val/COVID/COVID-1.png"); the
+    /// full path for a file elsewhere.
+    public func relativePath(of url: URL) -> String {
+        DatasetFiles.relativePath(of: url, under: root)
+    }
+
     /// The splits that hold images, with their image counts: "Train (4136), Val (801)".
     public var splitSummary: String {
         let counts = DatasetSplit.allCases.map { split in (split, items.filter { $0.split == split }.count) }.filter { $0.1 > 0 }

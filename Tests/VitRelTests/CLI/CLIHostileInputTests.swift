@@ -120,3 +120,23 @@ final class CLIHostileConfigTests: XCTestCase {
         try assertRefused(folder, mentions: ["tensor", "nan", "finite"])
     }
 }
+
+/// `--class-map`: data classes named otherwise than the model's are an error until mapped.
+final class CLIClassMapTests: XCTestCase {
+    func testUnknownDataClassIsAnErrorUntilMapped() throws {
+        let data = try TestPaths.temporaryDirectory(self).appendingPathComponent("data")
+        try DatasetTestTrees.writeImages(data, ["val/covid 19/a.png", "val/pneumonia/b.png", "val/Normal/c.png"])
+        let unmapped = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val"])
+        XCTAssertTrue(unmapped.status > 0 && unmapped.status < 128)
+        XCTAssertTrue(unmapped.stderr.contains("unknown class \"pneumonia\""), unmapped.stderr)
+        let mapped = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--json",
+                                  "--class-map", "pneumonia=Non-COVID"])
+        XCTAssertEqual(mapped.status, 0, mapped.stderr)
+        let report = try CLI.json(Data(mapped.stdout.utf8))
+        let classes = try XCTUnwrap(report["classes"] as? [[String: Any]])
+        XCTAssertEqual(classes.map { $0["name"] as? String }, ["COVID-19", "Non-COVID", "Normal"])
+        XCTAssertEqual(classes.map { $0["support"] as? Int }, [1, 1, 1], "covid 19 matched by its letters, pneumonia by the map")
+        let bad = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--class-map", "pneumonia"])
+        XCTAssertTrue(bad.status > 0 && bad.stderr.contains("--class-map"), bad.stderr)
+    }
+}
