@@ -86,6 +86,10 @@ struct AuditCommand: ParsableCommand {
             throw CLIError("cannot create \(figures.path): \((error as NSError).localizedDescription)")
         }
 
+        let lock: OutputFolderLock
+        do { lock = try OutputFolderLock(folder: outURL) } catch { throw CLIError("\(error)") }
+        defer { withExtendedLifetime(lock) {} }
+
         let audit = ShortcutAudit(model: model, borderFraction: border, cornerFraction: corners, batchSize: batch)
         printError("interventions on \(prepared.count) \(split) images: \(audit.interventions.map(\.description).joined(separator: ", "))")
         let outcomes = try InterventionRun.outcomes(

@@ -143,6 +143,14 @@ struct CompareCommand: ParsableCommand {
             onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description, classMap: classMap.classMap,
             methodSettings: Dictionary(uniqueKeysWithValues: chosenMethods.map { ($0.rawValue, describe($0, lime: lime)) }),
             metricSettings: Dictionary(uniqueKeysWithValues: chosenMetrics.map { ($0.rawValue, Self.describe(suite, $0)) }))
+        // Claimed before anything in the folder is read or removed (--fresh), and held until the
+        // process ends: a second run into this folder stops here with one line.
+        do { try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true) } catch {
+            throw CLIError("cannot create the output folder \(outURL.path): \((error as NSError).localizedDescription)")
+        }
+        let lock: OutputFolderLock
+        do { lock = try OutputFolderLock(folder: outURL) } catch { throw CLIError("\(error)") }
+        defer { withExtendedLifetime(lock) {} }
         let settingsToKeep = try prepareOutput(outURL, settings: settings)
 
         // The images: drawn, and (with --only-correct) kept only when predicted correctly.
