@@ -38,6 +38,9 @@ struct SafeTensorsHeader: Equatable {
         guard headerBytes.first(where: { !Self.isJSONWhitespace($0) }) == UInt8(ascii: "{") else {
             throw CheckpointError.headerNotJSON(file: file, detail: "it does not start with '{'")
         }
+        if let problem = SafeTensorsHeaderSyntax.problem(in: Array(headerBytes)) {
+            throw CheckpointError.headerNotJSON(file: file, detail: problem)
+        }
         let root: JSONValue
         do {
             root = try JSONValue.parse(headerBytes)
