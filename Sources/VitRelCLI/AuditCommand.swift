@@ -58,10 +58,6 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let chosenMethods = try CompareCommand.parseList(methods, what: "method") { name in
-            guard let method = ExplanationMethod(rawValue: name) else { throw ExplanationError.unknownMethod(name) }
-            return method
-        }
         let model = try modelOptions.load()
         let (height, width) = (model.config.imageHeight, model.config.imageWidth)
         // A band of round(border · side) pixels on both sides can cover a small input whole:
@@ -69,11 +65,8 @@ struct AuditCommand: ParsableCommand {
         guard GroundTruthMask.centre(fraction: border).region(height: height, width: width)!.contains(true) else {
             throw CLIError("--border \(border) leaves no centre on the model's \(height)×\(width) input; choose a smaller band")
         }
-        try methodOptions.validate(forAny: chosenMethods, depth: model.config.depth)
-        let lime = chosenMethods.contains(.lime) ? try limeOptions.explainer(patchSize: model.config.patchSize) : nil
-        let explainers = chosenMethods.map {
-            PixelExplainer(method: $0, options: methodOptions.options, lime: $0 == .lime ? lime : nil, limeSeed: limeOptions.seed ?? 0)
-        }
+        let explaining = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
+        let chosenMethods = explaining.methods, explainers = explaining.explainers
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let chosenSplit = DatasetSplit(folderName: split)!

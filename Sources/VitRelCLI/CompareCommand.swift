@@ -109,17 +109,10 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let chosenMethods = try Self.parseList(methods, what: "method") { name in
-            guard let method = ExplanationMethod(rawValue: name) else { throw ExplanationError.unknownMethod(name) }
-            return method
-        }
         let chosenMetrics = try Self.parseList(metrics, what: "metric") { try MetricKind(name: $0) }
         let model = try modelOptions.load()
-        try methodOptions.validate(forAny: chosenMethods, depth: model.config.depth)
-        if !chosenMethods.contains(.lime), let flag = limeOptions.given.first {
-            throw CLIError("\(flag) is a LIME setting, and lime is not among --methods")
-        }
-        let lime = chosenMethods.contains(.lime) ? try limeOptions.explainer(patchSize: model.config.patchSize) : nil
+        let chosen = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
+        let chosenMethods = chosen.methods, lime = chosen.lime
         let suite = try metricSuite(for: model)
 
         let dataURL = URL(fileURLWithPath: data)
@@ -130,9 +123,7 @@ struct CompareCommand: ParsableCommand {
         let outURL = URL(fileURLWithPath: out)
         let runner = try ComparisonRunner(
             model: model, index: index, methods: chosenMethods, metrics: chosenMetrics, suite: suite,
-            explainers: chosenMethods.map {
-                PixelExplainer(method: $0, options: methodOptions.options, lime: $0 == .lime ? lime : nil, limeSeed: limeOptions.seed ?? 0)
-            },
+            explainers: chosen.explainers,
             explainTrueClass: target == "label", mask: try GroundTruthMask(argument: mask), metricBatch: metricBatch,
             randomisationSeed: metricSeed)
 

@@ -34,6 +34,11 @@ public struct ShortcutAudit {
 
     /// The interventions the audit runs, in report order.
     public var interventions: [FilmIntervention] {
+        Self.interventions(borderFraction: borderFraction, textDetector: textDetector)
+    }
+
+    /// Blank the band, crop inside it, paint text over: the audit's three, in report order.
+    public static func interventions(borderFraction: Double, textDetector: BurnedInTextDetector) -> [FilmIntervention] {
         [.blankBorder(fraction: borderFraction), .cropCentre(fraction: borderFraction), .maskText(textDetector)]
     }
 

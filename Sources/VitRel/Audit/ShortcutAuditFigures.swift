@@ -20,19 +20,19 @@ extension ShortcutAuditReport {
         }
         guard !examples.isEmpty else { return figures }
         let height = examples[0].input.shape[1], width = examples[0].input.shape[2]
-        let interventions = outcomes.dropFirst().map(\.intervention)
-        let audit = [FilmIntervention.blankBorder(fraction: borderFraction), .cropCentre(fraction: borderFraction), .maskText(textDetector)]
         var rows = [[FigurePanel.Tile]]()
         for example in examples {
             let film = preprocessing.pixelImage(fromInput: example.input).gray().pixels
             var tiles = [FigurePanel.Tile(title: classNames[example.label], subtitle: "as filmed", image: Self.gray(film, height, width))]
-            for (intervention, label) in zip(audit, interventions) {
-                let changed = intervention.apply(film, height: height, width: width)
-                var image = Self.gray(changed, height, width)
+            for intervention in interventions {
+                // Text is shown where it was found, outlined on the film, rather than painted over.
                 if case .maskText(let detector) = intervention {
-                    image = Self.outlined(Self.gray(film, height, width), mask: detector.detect(film, height: height, width: width))
+                    let outlined = Self.outlined(Self.gray(film, height, width), mask: detector.detect(film, height: height, width: width))
+                    tiles.append(FigurePanel.Tile(title: intervention.description, subtitle: "detected text in red", image: outlined))
+                } else {
+                    let changed = Self.gray(intervention.apply(film, height: height, width: width), height, width)
+                    tiles.append(FigurePanel.Tile(title: intervention.description, image: changed))
                 }
-                tiles.append(FigurePanel.Tile(title: label, subtitle: intervention == audit.last ? "detected text in red" : "", image: image))
             }
             rows.append(tiles)
         }

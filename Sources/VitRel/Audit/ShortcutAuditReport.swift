@@ -37,6 +37,11 @@ public struct ShortcutAuditReport: Encodable {
         area = RegionShares(areaOf: regions.border, corners: regions.corners)
     }
 
+    /// The audit's interventions, in the order of `outcomes` after the unaltered films.
+    public var interventions: [FilmIntervention] {
+        ShortcutAudit.interventions(borderFraction: borderFraction, textDetector: textDetector)
+    }
+
     /// Mean share of `region` (border, corners, centre) of `method` over the films of `label`
     /// (nil: all films), with its bootstrap interval.
     public func shareSummary(method: String, label: Int?, region: KeyPath<RegionShares, Double>) -> Statistics.Summary {
