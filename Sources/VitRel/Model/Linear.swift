@@ -119,10 +119,12 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
 
 extension Linear {
     /// Relevance of the input x [rows, in] given relevance r [rows, out] at the output.
-    /// Returns the input relevance and the relevance the bias absorbed (Σ b_j·R_j/z_j; zero
-    /// for rules that ignore the bias). Any remaining gap is the stabiliser's, or (αβ, z⁺)
-    /// relevance at outputs without a single positive contribution, which those rules drop.
-    /// `stabiliser` is the ε of the divisions in the αβ, z⁺ and γ rules (Chefer: 1e-9).
+    /// Returns the input relevance and the relevance the bias absorbed: Σ b_j·R_j/z_j for ε,
+    /// Σ c_j·s_j of the modified bias term c (b⁺ for z⁺, b + γb± for γ) for the signed-input
+    /// rules, zero for αβ, which ignores the bias. Any remaining gap is the stabiliser's, or
+    /// relevance a rule drops: at outputs without a single positive contribution (αβ, z⁺) or
+    /// with z = 0 exactly (γ). `stabiliser` is the ε of the divisions in the αβ, z⁺ and γ
+    /// rules (Chefer: 1e-9; zennit: 1e-6).
     ///
     /// `output`: this layer's forward output x·Wᵀ + b [rows, out] as the trace holds it. With
     /// it, αβ with β = 0 runs `activatorRelevance` (3 GEMMs instead of 4); without it, the
@@ -151,39 +153,131 @@ extension Linear {
             return (alphaBetaRelevance(r, input: x, rows: m, alpha: alpha, beta: beta, stabiliser: stabiliser), 0)
 
         case .zPlus:
-            let positiveWeights = weight.scalars.map { max($0, 0) }
-            let z = MatrixProducts.timesTransposed(x, positiveWeights, m: m, k: k, n: n)
-            let s = RelevanceKernels.cheferQuotient(r, z, epsilon: stabiliser)
-            let c = MatrixProducts.times(s, positiveWeights, m: m, k: n, n: k)
-            return (RelevanceKernels.product(x, c), 0)
+            return signedInputRelevance(
+                r, input: x, rows: m, terms: [zPlusTerm()], stabiliser: stabiliser, output: output)
 
         case .gamma(let gamma):
-            let g = Scalar(gamma)
-            let upWeights = weight.scalars.map { $0 + g * max($0, 0) }
-            let downWeights = weight.scalars.map { $0 + g * min($0, 0) }
-            let z = forward(x, rows: m)
-            var zUp = MatrixProducts.timesTransposed(x, upWeights, m: m, k: k, n: n)
-            var zDown = MatrixProducts.timesTransposed(x, downWeights, m: m, k: k, n: n)
-            if let bias {
-                for row in 0..<m { for j in 0..<n { zUp[row * n + j] += bias.scalars[j]; zDown[row * n + j] += bias.scalars[j] } }
-            }
-            var sUp = [Scalar].zeros(m * n), sDown = [Scalar].zeros(m * n)
-            for i in 0..<(m * n) {
-                if z[i] > 0 {
-                    sUp[i] = Stabilise.signedDivide(r[i], zUp[i], epsilon: Scalar(stabiliser))
-                } else {
-                    sDown[i] = Stabilise.signedDivide(r[i], zDown[i], epsilon: Scalar(stabiliser))
+            let (positive, negative) = gammaTerms(gamma)
+            return signedInputRelevance(
+                r, input: x, rows: m, terms: [positive, negative], stabiliser: stabiliser, output: output)
+        }
+    }
+}
+
+// MARK: - Rules that treat positive and negative inputs apart (generalised z⁺ and γ)
+
+extension Linear {
+    /// Which outputs a `SignedInputTerm` explains.
+    public enum OutputSign: Sendable {
+        /// Every output (z⁺).
+        case any
+        /// Outputs with z = x·Wᵀ + b > 0 (γ, first term).
+        case positive
+        /// Outputs with z < 0 (γ, second term). Outputs with z = 0 exactly belong to neither γ
+        /// term: their relevance is dropped, as zennit drops it, and shows as a stabiliser leak.
+        case negative
+    }
+
+    /// One term of a rule that modifies the weights by the sign of the input, as zennit's
+    /// `BasicHook` runs its rules (`zennit/core.py`; input modifiers x⁺ = max(x, 0) and
+    /// x⁻ = min(x, 0), one parameter modifier each): for the outputs j it selects,
+    ///   z′_j = Σ_i x⁺_i·A_ji + Σ_i x⁻_i·B_ji + c_j,   s_j = R_j ⊘ (z′_j + ε·sign z′_j),
+    ///   R_i += x⁺_i·Σ_j s_j·A_ji + x⁻_i·Σ_j s_j·B_ji,
+    /// and the bias term c absorbs Σ_j c_j·s_j. Reading signed inputs through x⁺ and x⁻ apart is
+    /// what makes these rules valid for normalised pixels and LayerNorm outputs: the rules
+    /// written for x ≥ 0 apply one modified W to all of x, and a negative x_i then turns an
+    /// added "positive" contribution x_i·γw⁺_ji negative, so z′ can shrink, reach zero or flip
+    /// sign against z (issue 17).
+    public struct SignedInputTerm: Sendable {
+        /// Weights for x⁺ [out, in].
+        public var positiveInputWeight: [Scalar]
+        /// Weights for x⁻ [out, in].
+        public var negativeInputWeight: [Scalar]
+        /// c [out], or nil for no bias term.
+        public var bias: [Scalar]?
+        public var outputs: OutputSign
+    }
+
+    /// LRP-z⁺ for signed inputs (Montavon et al. 2017, eq. 9 generalised to x of either sign;
+    /// zennit `rules.ZPlus`, `zennit/rules.py`): x⁺ against W⁺ with the bias term b⁺, x⁻ against
+    /// W⁻ and no bias, for every output: z′ = x⁺·W⁺ᵀ + x⁻·W⁻ᵀ + b⁺ ≥ 0. Only positive
+    /// contributions x_i·w_ji > 0 receive relevance (αβ with α = 1, β = 0, plus b⁺). For x ≥ 0
+    /// this is Montavon's x·W⁺ᵀ with b⁺ added to the denominator.
+    public func zPlusTerm() -> SignedInputTerm {
+        SignedInputTerm(
+            positiveInputWeight: weight.scalars.map { max($0, 0) }, negativeInputWeight: weight.scalars.map { min($0, 0) },
+            bias: bias?.scalars.map { max($0, 0) }, outputs: .any)
+    }
+
+    /// The generalised LRP-γ for signed inputs (Montavon et al. 2019, "Layer-wise relevance
+    /// propagation: an overview", §10.2.3, generalised by Andéol et al. 2021; zennit
+    /// `rules.Gamma`, `zennit/rules.py`, which LXT's ViT example uses on the patch embedding).
+    /// With W↑ = W + γW⁺, W↓ = W + γW⁻:
+    /// - outputs with z > 0: x⁺ against W↑ and x⁻ against W↓, bias b + γb⁺, so
+    ///   z′ = z + γ(x⁺·W⁺ᵀ + x⁻·W⁻ᵀ + b⁺) ≥ z: every positive contribution is boosted by 1 + γ;
+    /// - outputs with z < 0: x⁺ against W↓ and x⁻ against W↑, bias b + γb⁻, so
+    ///   z′ = z + γ(x⁺·W⁻ᵀ + x⁻·W⁺ᵀ + b⁻) ≤ z: the negative contributions are boosted.
+    /// |z′| ≥ |z| and z′ has the sign of z whatever the signs of x, so the denominator never
+    /// flips. For x ≥ 0 it equals the textbook form (W + γW⁺ where z > 0, W + γW⁻ elsewhere)
+    /// except for the γb± term of the bias; γ = 0 is LRP-ε with ε the stabiliser, except that
+    /// outputs with z = 0 exactly are dropped.
+    public func gammaTerms(_ gamma: Double) -> (positive: SignedInputTerm, negative: SignedInputTerm) {
+        let g = Scalar(gamma)
+        let up = weight.scalars.map { $0 + g * max($0, 0) }, down = weight.scalars.map { $0 + g * min($0, 0) }
+        return (
+            SignedInputTerm(
+                positiveInputWeight: up, negativeInputWeight: down, bias: bias?.scalars.map { $0 + g * max($0, 0) },
+                outputs: .positive),
+            SignedInputTerm(
+                positiveInputWeight: down, negativeInputWeight: up, bias: bias?.scalars.map { $0 + g * min($0, 0) },
+                outputs: .negative))
+    }
+
+    /// Runs the terms of a signed-input rule and adds up their input relevance and bias
+    /// absorption. Each term is one GEMM of [x⁺ | x⁻] against [A | B] forward and one back.
+    /// `output`: this layer's forward output when the caller has it (spares a GEMM when a term
+    /// selects outputs by sign). The stabiliser is sign-aware with sign(0) = +1, as zennit's
+    /// `core.stabilize`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func signedInputRelevance(
+        _ r: [Scalar], input x: [Scalar], rows m: Int, terms: [SignedInputTerm], stabiliser: Double, output: [Scalar]? = nil
+    ) -> (relevance: [Scalar], biasAbsorbed: Double) {
+        let n = outputCount, k = inputCount
+        precondition(r.count == m * n && x.count == m * k, "Linear relevance shapes")
+        let needsSign = terms.contains { $0.outputs != .any }
+        let z = needsSign ? (output ?? forward(x, rows: m)) : []
+        let split = RelevanceKernels.signSplitRows(x, rows: m, columns: k)  // [m, 2k]
+        var c = [Scalar].zeros(m * 2 * k)
+        var absorbed = 0.0
+        let epsilon = Scalar(stabiliser)
+        for term in terms {
+            precondition(term.positiveInputWeight.count == n * k && term.negativeInputWeight.count == n * k, "term weights")
+            var stacked = [Scalar].uninitialized(n * 2 * k)  // [A | B] per output row: [n, 2k]
+            for j in 0..<n {
+                for i in 0..<k {
+                    stacked[j * 2 * k + i] = term.positiveInputWeight[j * k + i]
+                    stacked[j * 2 * k + k + i] = term.negativeInputWeight[j * k + i]
                 }
             }
-            var c = MatrixProducts.times(sUp, upWeights, m: m, k: n, n: k)
-            Kernels.addInPlace(&c, MatrixProducts.times(sDown, downWeights, m: m, k: n, n: k))
-            var absorbed = 0.0
-            if let bias {
-                absorbed = RelevanceKernels.biasAbsorption(sUp, bias: bias.scalars, rows: m)
-                    + RelevanceKernels.biasAbsorption(sDown, bias: bias.scalars, rows: m)
+            var denominator = MatrixProducts.timesTransposed(split, stacked, m: m, k: 2 * k, n: n)
+            if let bias = term.bias {
+                for row in 0..<m { for j in 0..<n { denominator[row * n + j] += bias[j] } }
             }
-            return (RelevanceKernels.product(x, c), absorbed)
+            var s = [Scalar].zeros(m * n)
+            for i in 0..<(m * n) {
+                let selected: Bool
+                switch term.outputs {
+                case .any: selected = true
+                case .positive: selected = z[i] > 0
+                case .negative: selected = z[i] < 0
+                }
+                if selected { s[i] = Stabilise.signedDivide(r[i], denominator[i], epsilon: epsilon) }
+            }
+            Kernels.addInPlace(&c, MatrixProducts.times(s, stacked, m: m, k: n, n: 2 * k))
+            if let bias = term.bias { absorbed += RelevanceKernels.biasAbsorption(s, bias: bias, rows: m) }
         }
+        return (RelevanceKernels.signSplitProduct(x, c, rows: m, columns: k), absorbed)
     }
 }
 

@@ -11,10 +11,16 @@ public struct RelevanceRules: Equatable, Sendable {
         /// LRP-αβ (Bach et al. 2015) with α − β = 1, bias ignored, as Chefer et al. 2021 use it
         /// (α = 1, β = 0 by default). Conserves exactly where the denominators are non-zero.
         case alphaBeta(alpha: Double, beta: Double)
-        /// LRP-z⁺ (Montavon et al. 2017): only positive contributions x_i·w_ij⁺ (x ≥ 0 assumed).
+        /// LRP-z⁺ for signed inputs (Montavon et al. 2017; zennit `rules.ZPlus`,
+        /// `zennit/rules.py`): z′ = x⁺·W⁺ᵀ + x⁻·W⁻ᵀ + b⁺, R_in = x⁺ ⊙ (s·W⁺) + x⁻ ⊙ (s·W⁻),
+        /// s = R ⊘ z′; only positive contributions x_i·w_ji receive relevance, b⁺ absorbs
+        /// Σ b⁺·s. (`Linear.zPlusTerm`.)
         case zPlus
-        /// LRP-γ (Montavon et al. 2019): W + γW⁺ for positive outputs, W + γW⁻ for negative
-        /// ones; the bias is part of z as in LRP-ε.
+        /// The generalised LRP-γ for signed inputs (Montavon et al. 2019 §10.2.3, Andéol et al.
+        /// 2021; zennit `rules.Gamma`, `zennit/rules.py`): where z > 0, x⁺ against W + γW⁺,
+        /// x⁻ against W + γW⁻, bias b + γb⁺; where z < 0 the mirror (x⁺ against W + γW⁻, x⁻
+        /// against W + γW⁺, bias b + γb⁻); z = 0 is dropped. The denominator keeps the sign of
+        /// z and |z′| ≥ |z| for inputs of either sign. (`Linear.gammaTerms`.)
         case gamma(Double)
     }
 
@@ -94,7 +100,8 @@ public struct RelevanceRules: Equatable, Sendable {
         residual: .cheferRenormalised, patch: .zB)
 
     /// AttnLRP (Achtibat et al., ICML 2024): ε-LRP, conservative LayerNorm, softmax and uniform
-    /// matmul rules, proportional residuals; γ on the patch embedding.
+    /// matmul rules, proportional residuals; the generalised γ on the patch embedding (LXT's
+    /// ViT example: zennit `Gamma` on the Conv2d), with ε as every stabiliser.
     public static func attnLRP(epsilon: Double = 1e-6, gamma: Double = 0.25) -> RelevanceRules {
         RelevanceRules(
             linear: .epsilon(epsilon), layerNorm: .conservative, attention: .attnLRP, residual: .proportional,
