@@ -65,9 +65,9 @@ extension MLP {
     ) -> (relevance: [Scalar], biasAbsorbed: Double) {
         let fast = rules.fastAlphaBeta
         let (rHidden, fc2Absorbed) = fc2.relevance(
-            r, input: cache.hidden, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser, output: fast ? output : nil)
+            r, input: cache.hidden, rows: rows, rule: rules.linear, stabiliser: rules.weightRuleStabiliser, output: fast ? output : nil)
         let (rInput, fc1Absorbed) = fc1.relevance(
-            rHidden, input: x, rows: rows, rule: rules.linear, stabiliser: rules.stabiliser,
+            rHidden, input: x, rows: rows, rule: rules.linear, stabiliser: rules.weightRuleStabiliser,
             output: fast ? cache.hiddenPreActivation : nil)
         return (rInput, fc1Absorbed + fc2Absorbed)
     }

@@ -380,7 +380,7 @@ extension MultiHeadAttention {
     ) -> RelevanceResult {
         let n = tokens, d = dimension, hd = headDimension, h = headCount
         let (rContext, projectionAbsorbed) = projection.relevance(
-            r, input: cache.context, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser,
+            r, input: cache.context, rows: batch * n, rule: rules.linear, stabiliser: rules.weightRuleStabiliser,
             output: rules.fastAlphaBeta ? output : nil)
         var rQKV = [Scalar].zeros(batch * n * 3 * d)
         var rAttention = [Scalar].zeros(batch * h * n * n)
@@ -419,7 +419,7 @@ extension MultiHeadAttention {
             return RelevanceResult(input: [], attention: rAttention, biasAbsorbed: projectionAbsorbed, softmaxLeak: 0)
         }
         let (rInput, qkvAbsorbed) = queryKeyValue.relevance(
-            rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.stabiliser,
+            rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.weightRuleStabiliser,
             output: rules.fastAlphaBeta ? cache.queryKeyValue : nil)
         return RelevanceResult(
             input: rInput, attention: rAttention, biasAbsorbed: projectionAbsorbed + qkvAbsorbed, softmaxLeak: softmaxLeak)

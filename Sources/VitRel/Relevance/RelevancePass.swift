@@ -38,7 +38,7 @@ extension VisionTransformer {
         ledger.explainedOutput = total(outputRelevance.scalars)
 
         let (rPooled, headAbsorbed) = head.relevance(
-            outputRelevance.scalars, input: trace.pooled, rows: batch, rule: rules.head, stabiliser: rules.stabiliser,
+            outputRelevance.scalars, input: trace.pooled, rows: batch, rule: rules.head, stabiliser: rules.weightRuleStabiliser,
             output: rules.fastAlphaBeta ? trace.logits.scalars : nil)
         ledger.record("head", out: ledger.explainedOutput, in: total(rPooled), bias: headAbsorbed)
 
@@ -111,7 +111,7 @@ extension VisionTransformer {
         if toPixels {
             let (rPatches, absorbed) = patchEmbedding.relevance(
                 rPatchTokens, patches: trace.patches, batch: batch, patchesPerImage: patchCount, rule: rules.patch,
-                stabiliser: rules.stabiliser)
+                stabiliser: rules.weightRuleStabiliser)
             ledger.record("patch_embed", out: total(rPatchTokens), in: total(rPatches), bias: absorbed)
             let image = patchEmbedding.fold(rPatches, batch: batch, height: trace.imageHeight, width: trace.imageWidth)
             ledger.pixels = total(image)

@@ -74,8 +74,13 @@ public struct RelevanceRules: Equatable, Sendable {
     public var attention: AttentionRule
     public var residual: ResidualRule
     public var patch: PatchRule
-    /// ε of the proportional residual split and the uniform matmul rule.
+    /// ε of the structural rules: the proportional residual split, the attention rules'
+    /// quotients (uniform matmul, constant attention, Chefer's halved rules) and LayerNorm's.
     public var stabiliser: Double
+    /// ε of the divisions in the rules of the layers with weights (αβ, z⁺, γ on the linear
+    /// layers, the head and the patch embedding; zᴮ), zennit's `stabilizer` (its default is
+    /// 1e-6; Chefer's `safe_divide` 1e-9). The ε rule carries its own ε.
+    public var weightRuleStabiliser: Double
     /// Whether αβ with β = 0 runs in its fast form from the forward outputs the trace holds
     /// (`Linear.activatorRelevance`, 3 GEMMs); false runs the textbook form (4 GEMMs), the
     /// reference the fast form is tested against. Same rule, same results up to rounding.
@@ -83,7 +88,7 @@ public struct RelevanceRules: Equatable, Sendable {
 
     public init(
         linear: LinearRule, head: LinearRule? = nil, layerNorm: LayerNormRule, attention: AttentionRule,
-        residual: ResidualRule, patch: PatchRule, stabiliser: Double = 1e-9
+        residual: ResidualRule, patch: PatchRule, stabiliser: Double = 1e-9, weightRuleStabiliser: Double? = nil
     ) {
         self.linear = linear
         self.head = head ?? linear
@@ -92,6 +97,7 @@ public struct RelevanceRules: Equatable, Sendable {
         self.residual = residual
         self.patch = patch
         self.stabiliser = stabiliser
+        self.weightRuleStabiliser = weightRuleStabiliser ?? stabiliser
     }
 
     /// Chefer, Gur & Wolf, CVPR 2021 (the official Transformer-Explainability code).
@@ -99,20 +105,27 @@ public struct RelevanceRules: Equatable, Sendable {
         linear: .alphaBeta(alpha: 1, beta: 0), layerNorm: .identity, attention: .cheferHalved,
         residual: .cheferRenormalised, patch: .zB)
 
-    /// AttnLRP (Achtibat et al., ICML 2024): ε-LRP, conservative LayerNorm, softmax and uniform
-    /// matmul rules, proportional residuals; the generalised γ on the patch embedding (LXT's
-    /// ViT example: zennit `Gamma` on the Conv2d), with ε as every stabiliser.
+    /// AttnLRP (Achtibat et al., ICML 2024) as LXT 2.1 runs it on a ViT: ε-LRP on the linear
+    /// layers and the head (zennit `Epsilon(ε)`), conservative LayerNorm, softmax and uniform
+    /// matmul rules, proportional residuals, and the generalised γ on the patch embedding
+    /// (zennit `Gamma(γ)` on the Conv2d, as LXT's ViT example composes it) with ε as its
+    /// stabiliser (zennit's default 1e-6 = vitrel's default ε). The structural rules have no
+    /// stabiliser: LXT computes them as gradient × input, where residuals and the products
+    /// divide by nothing (vitrel's divisions return 0 for 0/0). An ε there would move the
+    /// relevance of near-cancelling residual sums by up to 0.3 % of max |R| on the parity
+    /// fixtures of Tools/make_lrp_parity_fixtures.py (issue 17).
     public static func attnLRP(epsilon: Double = 1e-6, gamma: Double = 0.25) -> RelevanceRules {
         RelevanceRules(
             linear: .epsilon(epsilon), layerNorm: .conservative, attention: .attnLRP, residual: .proportional,
-            patch: .linear(.gamma(gamma)), stabiliser: epsilon)
+            patch: .linear(.gamma(gamma)), stabiliser: 0, weightRuleStabiliser: epsilon)
     }
 
-    /// CP-LRP (Ali et al., ICML 2022): ε-LRP, conservative LayerNorm, constant attention (AH).
+    /// CP-LRP (Ali et al., ICML 2022) as LXT 2.1's default map for torchvision ViTs runs it:
+    /// constant attention (AH: q and k detached), otherwise as `attnLRP`.
     public static func cpLRP(epsilon: Double = 1e-6, gamma: Double = 0.25) -> RelevanceRules {
         RelevanceRules(
             linear: .epsilon(epsilon), layerNorm: .conservative, attention: .constantAttention,
-            residual: .proportional, patch: .linear(.gamma(gamma)), stabiliser: epsilon)
+            residual: .proportional, patch: .linear(.gamma(gamma)), stabiliser: 0, weightRuleStabiliser: epsilon)
     }
 
     /// LRP-0 everywhere it is defined, with the conservative LayerNorm and constant attention:
