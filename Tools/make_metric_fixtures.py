@@ -14,6 +14,8 @@ in the JSON, so the Swift test rebuilds the same model as a `BatchModel` closure
 quantus.json
   model, inputs, targets          the linear model and 4 inputs with their target classes
   pixel_attributions [4,1,8,8]    distinct random values; Quantus spreads them over the 3 channels
+  tied_attributions  [4,1,8,8]    a 4×4 map upsampled to 8×8 (nearest): every value ties 4 pixels,
+                                  as an upsampled token map ties whole patches
   full_attributions  [4,3,8,8]    distinct random values, one per feature
   masks              [4,1,8,8]    the last one empty (NaN semantics)
   faithfulness_estimate, pixel_flipping, region_perturbation, selectivity,
@@ -36,12 +38,22 @@ statistics.json                   scipy.stats.pearsonr / spearmanr (ties) and nu
                                   numpy.trapz on fixed series
 
 Quantus asserts that features_in_step divides H·W; that check is lifted here (a no-op) so the
-pixel maps can be stepped 3 features (one pixel, all channels) at a time: numpy's argsort is not
-stable, and only steps that are a multiple of C make tied channel copies land in the same
-steps on every machine.
+pixel maps can be stepped 3 features (one pixel, all channels) at a time.
+
+Tie order. Faithfulness Estimate, Pixel Flipping and Monotonicity Correlation rank the C·H·W
+features of the broadcast map with np.argsort. numpy's default sort is not stable, so on ties
+(every channel copy of a spread pixel map, and whole runs of pixels in an upsampled token map)
+Quantus's order is whatever the sort does on that machine: not reproducible. A stable argsort
+over Quantus's [C, H, W] flattening breaks ties channel first, taking channel 0 of all tied
+pixels before any channel 1. vitrel orders ties by pixel, then channel, so that steps take
+whole pixels (AttributionFeatures.wholePixelOrder). Here the np.argsort those three Quantus
+modules call is a stable argsort over the pixel-major layout [H, W, C], mapped back to
+Quantus's feature indices: the only reproducible order, and the one vitrel uses. Quantus's
+metric code is otherwise run unchanged.
 """
 import json
 import os
+import types
 import warnings
 
 import numpy as np
@@ -61,9 +73,25 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "V
 BATCH, CHANNELS, SIDE, CLASSES = 4, 3, 8, 3
 
 quantus_asserts.assert_features_in_step = lambda features_in_step, input_shape: None
+
+
+def whole_pixel_argsort(a, axis=-1, **kwargs):
+    """np.argsort of [B, C·H·W] features (Quantus's channel-first flattening), stable, with ties
+    broken by pixel and then channel: a stable argsort of the pixel-major [B, H·W·C] layout,
+    mapped back to Quantus's feature indices c·H·W + p."""
+    assert axis in (1, -1) and a.ndim == 2 and a.shape[1] == CHANNELS * SIDE * SIDE and not kwargs
+    plane = SIDE * SIDE
+    pixel_major = a.reshape(a.shape[0], CHANNELS, plane).transpose(0, 2, 1).reshape(a.shape[0], -1)
+    order = np.argsort(pixel_major, axis=1, kind="stable")
+    return (order % CHANNELS) * plane + order // CHANNELS
+
+
+numpy_with_whole_pixel_argsort = types.SimpleNamespace(**{name: getattr(np, name) for name in dir(np) if not name.startswith("__")})
+numpy_with_whole_pixel_argsort.argsort = whole_pixel_argsort
 for module_name in ["faithfulness_estimate", "pixel_flipping", "monotonicity_correlation"]:
     module = __import__(f"quantus.metrics.faithfulness.{module_name}", fromlist=["asserts"])
     module.asserts.assert_features_in_step = quantus_asserts.assert_features_in_step
+    module.np = numpy_with_whole_pixel_argsort
 
 
 class Linear(torch.nn.Module):
@@ -110,13 +138,17 @@ def main():
     y = np.array([0, 1, 2, 0])
     a_pixel = distinct(rng, (BATCH, 1, SIDE, SIDE))
     a_full = distinct(rng, (BATCH, CHANNELS, SIDE, SIDE))
+    # own generator, so that the draws after it (masks, ROAD, RISE) are those of the earlier fixtures
+    a_tied = np.repeat(np.repeat(distinct(np.random.default_rng(20240612), (BATCH, 1, SIDE // 2, SIDE // 2)), 2, axis=2), 2, axis=3)
+    assert whole_pixel_argsort(np.broadcast_to(a_tied, x.shape).reshape(BATCH, -1)[:1]).tolist() != \
+        np.argsort(np.broadcast_to(a_tied, x.shape).reshape(BATCH, -1)[:1], kind="stable").tolist()
     masks = np.zeros((BATCH, 1, SIDE, SIDE), dtype=np.float32)
     masks[0, 0, 1:4, 2:6] = 1
     masks[1, 0, 4:8, 0:3] = 1
     masks[2, 0, 0:2, 0:2] = 1
     masks[2, 0, 5:7, 5:8] = 1
     model = Linear(weight, bias).eval()
-    attributions = {"pixel": a_pixel, "full": a_full}
+    attributions = {"pixel": a_pixel, "full": a_full, "tied": a_tied}
 
     def run(metric, a, **kwargs):
         return metric(model=model, x_batch=x, y_batch=y, a_batch=a, **kwargs)
@@ -125,19 +157,22 @@ def main():
         "versions": {"quantus": quantus.__version__, "torch": torch.__version__, "numpy": np.__version__, "scipy": scipy.__version__},
         "model": {"weight": floats(weight), "bias": floats(bias), "classes": CLASSES, "shape": [CHANNELS, SIDE, SIDE]},
         "inputs": floats(x), "targets": y.tolist(),
-        "pixel_attributions": floats(a_pixel), "full_attributions": floats(a_full), "masks": floats(masks),
+        "pixel_attributions": floats(a_pixel), "tied_attributions": floats(a_tied), "full_attributions": floats(a_full),
+        "masks": floats(masks),
     }
 
     out["faithfulness_estimate"] = []
     for kind, step, baseline in [("pixel", 3, "black"), ("pixel", 1, "black"), ("full", 1, "black"), ("full", 4, "black"),
-                                 ("full", 5, "black"), ("full", 8, "mean"), ("pixel", 6, "white")]:
+                                 ("full", 5, "black"), ("full", 8, "mean"), ("pixel", 6, "white"), ("tied", 3, "black"),
+                                 ("tied", 6, "black"), ("tied", 4, "mean")]:
         metric = quantus.FaithfulnessEstimate(features_in_step=step, perturb_baseline=baseline, disable_warnings=True)
         out["faithfulness_estimate"].append({"attribution": kind, "features_in_step": step, "baseline": baseline,
                                              "scores": scores(run(metric, attributions[kind]))})
 
     out["pixel_flipping"] = []
     for kind, step, baseline in [("pixel", 3, "black"), ("full", 1, "black"), ("full", 7, "black"),
-                                 ("pixel", 9, "mean"), ("full", 16, "white")]:
+                                 ("pixel", 9, "mean"), ("full", 16, "white"), ("tied", 3, "black"), ("tied", 6, "mean"),
+                                 ("tied", 5, "black")]:
         metric = quantus.PixelFlipping(features_in_step=step, perturb_baseline=baseline, disable_warnings=True)
         out["pixel_flipping"].append({"attribution": kind, "features_in_step": step, "baseline": baseline,
                                       "curves": scores(run(metric, attributions[kind]))})
@@ -158,7 +193,7 @@ def main():
                                    "curves": scores(run(metric, attributions[kind]))})
 
     out["monotonicity_correlation"] = []
-    for kind, step, samples in [("pixel", 3, 2), ("full", 8, 3), ("full", 1, 1)]:
+    for kind, step, samples in [("pixel", 3, 2), ("full", 8, 3), ("full", 1, 1), ("tied", 6, 2)]:
         metric = quantus.MonotonicityCorrelation(features_in_step=step, nr_samples=samples, perturb_baseline="black",
                                                  disable_warnings=True)
         out["monotonicity_correlation"].append({"attribution": kind, "features_in_step": step, "samples": samples,

@@ -38,9 +38,11 @@ public struct AttributionPreprocessing: Sendable, Equatable, Codable {
 ///
 /// Quantus broadcasts an [H, W] map to the input's [C, H, W] (`np.broadcast_to`) and flattens:
 /// there are F = C·H·W features, feature f = c·H·W + p, and every channel of pixel p carries
-/// the pixel's value. A step of s features therefore moves through the channels of a pixel
-/// one at a time, and a sum over a step counts a pixel's value once per channel perturbed.
-/// A [C, H, W] attribution is used as it is. (Quantus 0.5.3 used pixels as features instead.)
+/// the pixel's value. Steps take features in `descendingOrder` (or ascending), which keeps a
+/// pixel's channels together, so a step of s features moves through the channels of a pixel
+/// one at a time and a step of k·C features takes k whole pixels; a sum over a step counts a
+/// pixel's value once per channel perturbed. A [C, H, W] attribution is used as it is.
+/// (Quantus 0.5.3 used pixels as features instead.)
 public struct AttributionFeatures: Sendable {
     /// One value per feature, length C·H·W, after preprocessing.
     public var values: [Float]
@@ -80,21 +82,45 @@ public struct AttributionFeatures: Sendable {
         return (0..<shape.plane).map { p in (0..<source).reduce(Float(0)) { $0 + attribution[$1 * shape.plane + p] } }
     }
 
-    /// Feature indices from the largest value to the smallest (Quantus `np.argsort(-a)`).
-    public var descendingOrder: [Int] { Self.descendingOrder(values) }
-    /// Feature indices from the smallest value to the largest (Quantus `np.argsort(a)`).
-    public var ascendingOrder: [Int] { Self.ascendingOrder(values) }
+    /// Feature indices from the largest value to the smallest, ties broken by pixel index and
+    /// then by channel (`wholePixelOrder`): the order Pixel Flipping, Faithfulness Estimate and
+    /// the other feature-stepping metrics perturb in (Quantus `np.argsort(-a)`).
+    public var descendingOrder: [Int] { Self.wholePixelOrder(values, plane: shape.plane, descending: true) }
+    /// Feature indices from the smallest value to the largest, ties broken by pixel, then channel.
+    public var ascendingOrder: [Int] { Self.wholePixelOrder(values, plane: shape.plane, descending: false) }
 
-    /// Indices by decreasing value; ties keep index order. numpy's default argsort is not stable,
-    /// so on tied values (every channel copy of a spread pixel map is a tie) Quantus's order is
-    /// the machine's; steps that are a multiple of C give the same groups either way.
+    /// Feature indices f = c·plane + p of a [C, H, W] array sorted by value, ties broken by the
+    /// pixel p first and the channel c second.
+    ///
+    /// Why this order: Quantus ranks the C·H·W features of the broadcast map with
+    /// `np.argsort(-a)`. numpy's default sort is not stable, so on ties its order is the
+    /// machine's; a stable argsort breaks ties by the feature index c·H·W + p, channel first.
+    /// Every channel copy of a spread pixel map is a tie, and so are whole runs of pixels in a
+    /// map upsampled from the token grid (a patch, the border bands, the corners). Channel-first
+    /// tie breaking then takes channel 0 of every tied pixel before any channel 1, so a step of
+    /// C features removes one channel of C different pixels. Ordering ties by pixel, then
+    /// channel, keeps a pixel's channels together: a step of k·C features removes k whole
+    /// pixels whatever ties the map has (Bach et al. 2015 flip pixels), and any step size gives
+    /// one reproducible order. It is Quantus's order with a stable argsort over the pixel-major
+    /// layout [H, W, C] (how Tools/make_metric_fixtures.py runs Quantus). For distinct pixel
+    /// values it is also a stable argsort's order over Quantus's [C, H, W] layout.
+    public static func wholePixelOrder<T: Comparable>(_ values: [T], plane: Int, descending: Bool) -> [Int] {
+        precondition(plane > 0 && values.count % plane == 0, "\(values.count) values are not whole planes of \(plane)")
+        return values.indices.sorted { a, b in
+            if values[a] != values[b] { return descending ? values[a] > values[b] : values[a] < values[b] }
+            let pixelA = a % plane, pixelB = b % plane
+            return pixelA != pixelB ? pixelA < pixelB : a < b
+        }
+    }
+
+    /// Indices by decreasing value; ties keep index order (a single plane: pixels or regions).
     public static func descendingOrder<T: Comparable>(_ values: [T]) -> [Int] {
-        values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        wholePixelOrder(values, plane: max(values.count, 1), descending: true)
     }
 
     /// Indices by increasing value; ties keep index order.
     public static func ascendingOrder<T: Comparable>(_ values: [T]) -> [Int] {
-        values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        wholePixelOrder(values, plane: max(values.count, 1), descending: false)
     }
 
     /// Σ of `values` over `indices`, in Double.

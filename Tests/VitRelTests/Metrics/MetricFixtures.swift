@@ -83,6 +83,8 @@ struct QuantusFixture: Decodable {
     var inputs: [Float]
     var targets: [Int]
     var pixel_attributions: [Float]
+    /// [4, 1, 8, 8]: a 4×4 map upsampled (nearest), so every value ties four pixels.
+    var tied_attributions: [Float]
     var full_attributions: [Float]
     var masks: [Float]
     var faithfulness_estimate: [StepCase]
@@ -108,10 +110,16 @@ struct QuantusFixture: Decodable {
         Tensor(shape: model.shape, scalars: Array(inputs[(b * shape.count)..<((b + 1) * shape.count)]))
     }
 
-    /// Image b's attribution of kind "pixel" ([H, W]) or "full" ([C, H, W]).
+    /// Image b's attribution of kind "pixel" or "tied" ([H, W]) or "full" ([C, H, W]).
     func attribution(_ kind: String, _ b: Int) -> [Float] {
-        let size = kind == "pixel" ? shape.plane : shape.count
-        let all = kind == "pixel" ? pixel_attributions : full_attributions
+        let size = kind == "full" ? shape.count : shape.plane
+        let all: [Float]
+        switch kind {
+        case "pixel": all = pixel_attributions
+        case "tied": all = tied_attributions
+        case "full": all = full_attributions
+        default: preconditionFailure("unknown attribution kind \(kind)")
+        }
         return Array(all[(b * size)..<((b + 1) * size)])
     }
 

@@ -178,4 +178,23 @@ final class MetricMechanicsTests: XCTestCase {
         XCTAssertEqual(absolute.values, [2, 4, 2, 4, 2, 4])
         XCTAssertEqual(try AttributionFeatures.pixelMap([1, 2, 3, 4, 5, 6], shape: shape), [9, 12])
     }
+
+    /// Tied pixels are taken whole, in pixel order: pixels 0 and 2 tie, so after pixel 1 come
+    /// all three channels of pixel 0, then of pixel 2. (A stable argsort over the [C, H, W]
+    /// features would give 0, 2, 3, 5, 6, 8: channel 0 of both tied pixels first.)
+    func testTiedPixelsKeepTheirChannelsTogether() throws {
+        let shape = ImageShape(channels: 3, height: 1, width: 3)
+        let features = try AttributionFeatures([1, 2, 1], shape: shape, preprocessing: AttributionPreprocessing())
+        XCTAssertEqual(features.descendingOrder, [1, 4, 7, 0, 3, 6, 2, 5, 8])
+        XCTAssertEqual(features.ascendingOrder, [0, 3, 6, 2, 5, 8, 1, 4, 7])
+        // A per-channel attribution with ties: by value, then pixel, then channel.
+        let full = try AttributionFeatures([5, 1, 5, 5, 0, 1, 0, 5, 1], shape: shape, preprocessing: AttributionPreprocessing())
+        XCTAssertEqual(full.descendingOrder, [0, 3, 7, 2, 1, 5, 8, 6, 4])
+        // Every step of C features is whole pixels.
+        for order in [features.descendingOrder, features.ascendingOrder] {
+            for step in stride(from: 0, to: shape.count, by: shape.channels) {
+                XCTAssertEqual(Set(order[step..<(step + shape.channels)].map { $0 % shape.plane }).count, 1)
+            }
+        }
+    }
 }

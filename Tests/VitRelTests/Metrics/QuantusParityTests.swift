@@ -18,7 +18,8 @@ final class QuantusParityTests: XCTestCase {
             }
             worst = max(worst, worstDifference(scores, testCase.scores!))
         }
-        XCTAssertEqual(fixture.faithfulness_estimate.count, 7)
+        XCTAssertEqual(fixture.faithfulness_estimate.count, 10)
+        XCTAssertEqual(fixture.faithfulness_estimate.filter { $0.attribution == "tied" }.count, 3, "tied pixels: whole-pixel steps")
         XCTAssertLessThan(worst, tolerance, "Faithfulness Estimate vs Quantus")
         print("Faithfulness Estimate: worst |Δ| vs Quantus 0.6.0 = \(worst)")
     }
@@ -36,6 +37,7 @@ final class QuantusParityTests: XCTestCase {
                 XCTAssertEqual(result.score, Statistics.trapezoidArea(expected), accuracy: 1e-4, "AUC = numpy.trapz of Quantus's curve")
             }
         }
+        XCTAssertEqual(fixture.pixel_flipping.filter { $0.attribution == "tied" }.count, 3, "tied pixels: whole-pixel steps")
         XCTAssertLessThan(worst, tolerance, "Pixel Flipping vs Quantus")
         print("Pixel Flipping: worst |Δ| vs Quantus 0.6.0 = \(worst)")
     }
