@@ -61,9 +61,11 @@ public enum ExplanationMethod: String, CaseIterable, Codable, Sendable {
 public struct ExplanationOptions: Sendable, Equatable {
     /// First block of the rollout products (Chefer: 0 by default; their perturbation tests use 1).
     public var startLayer = 0
-    /// ε of AttnLRP / CP-LRP linear rules.
+    /// ε of the AttnLRP / CP-LRP linear rules (zennit `Epsilon`), also the stabiliser of their
+    /// γ rule (`RelevanceRules.attnLRP`).
     public var epsilon = 1e-6
-    /// γ of the AttnLRP / CP-LRP patch-embedding rule.
+    /// γ of the AttnLRP / CP-LRP patch-embedding rule: the generalised γ for signed inputs
+    /// (zennit `Gamma`; `RelevanceRules.LinearRule.gamma`).
     public var gamma = 0.25
     /// Head fusion of attention rollout.
     public var headFusion: HeadFusion = .mean

@@ -5,11 +5,14 @@
 public struct RelevanceRules: Equatable, Sendable {
     /// Rules for fully connected layers (qkv, proj, fc1, fc2, head).
     public enum LinearRule: Equatable, Sendable {
-        /// LRP-ε (Bach et al. 2015) with the sign-aware stabiliser z + ε·sign(z), sign(0) = 1;
-        /// ε = 0 is LRP-0. The bias is part of z and absorbs Σ_j b_j·R_j/z_j (reported as leak).
+        /// LRP-ε (Bach et al. 2015; zennit `rules.Epsilon`, `zennit/rules.py`) with the
+        /// sign-aware stabiliser z + ε·sign(z), sign(0) = 1; ε = 0 is LRP-0. The bias is part of
+        /// z and absorbs Σ_j b_j·R_j/z_j (reported as leak). Valid for inputs of either sign.
         case epsilon(Double)
         /// LRP-αβ (Bach et al. 2015) with α − β = 1, bias ignored, as Chefer et al. 2021 use it
-        /// (α = 1, β = 0 by default). Conserves exactly where the denominators are non-zero.
+        /// (α = 1, β = 0 by default; `layers_ours.Linear.relprop`). x⁺ and x⁻ are read apart, so
+        /// it is valid for signed inputs; α = 1, β = 0 is zennit's `AlphaBeta(1, 0)` with the
+        /// bias zeroed. Conserves exactly where the denominators are non-zero.
         case alphaBeta(alpha: Double, beta: Double)
         /// LRP-z⁺ for signed inputs (Montavon et al. 2017; zennit `rules.ZPlus`,
         /// `zennit/rules.py`): z′ = x⁺·W⁺ᵀ + x⁻·W⁻ᵀ + b⁺, R_in = x⁺ ⊙ (s·W⁺) + x⁻ ⊙ (s·W⁻),
