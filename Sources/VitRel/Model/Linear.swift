@@ -198,8 +198,9 @@ extension Linear {
         public var outputs: OutputSign
     }
 
-    /// LRP-z⁺ for signed inputs (Montavon et al. 2017, eq. 9 generalised to x of either sign;
-    /// zennit `rules.ZPlus`, `zennit/rules.py`): x⁺ against W⁺ with the bias term b⁺, x⁻ against
+    /// LRP-z⁺ for signed inputs (Montavon et al. 2017, "Explaining nonlinear classification
+    /// decisions with deep Taylor decomposition", the z⁺-rule for x ≥ 0, generalised to x of
+    /// either sign as zennit's `rules.ZPlus` does it, `zennit/rules.py`): x⁺ against W⁺ with the bias term b⁺, x⁻ against
     /// W⁻ and no bias, for every output: z′ = x⁺·W⁺ᵀ + x⁻·W⁻ᵀ + b⁺ ≥ 0. Only positive
     /// contributions x_i·w_ji > 0 receive relevance (αβ with α = 1, β = 0, plus b⁺). For x ≥ 0
     /// this is Montavon's x·W⁺ᵀ with b⁺ added to the denominator.
