@@ -13,7 +13,8 @@ struct VitrelCommand: ParsableCommand {
         version: VitRel.version,
         subcommands: [
             PredictCommand.self, ExplainCommand.self, CompareCommand.self, ConservationCommand.self, SegmentCommand.self,
-            SynthCommand.self, TrainCommand.self, EvaluateCommand.self, AuditCommand.self, InspectCommand.self, BenchCommand.self,
+            SynthCommand.self, TrainCommand.self, EvaluateCommand.self, AuditCommand.self, InspectCommand.self, ConvertCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -15,11 +15,21 @@ extension VisionTransformer where Scalar == Float {
 }
 
 extension ClassifierModel {
-    /// Writes a timm folder (config.json + model.safetensors) that timm loads back.
-    public static func write(_ network: VisionTransformer<Float>, preprocessing: Preprocessing, to directory: URL) throws {
+    /// Writes a timm folder (config.json + model.safetensors) that timm loads back, its weights
+    /// stored as `storage` (F32, F16 or BF16; see `ViTCheckpoint.write(timmFolder:storage:)`).
+    public static func write(
+        _ network: VisionTransformer<Float>, preprocessing: Preprocessing, to directory: URL,
+        storage: SafeTensors.DType = .float32
+    ) throws {
         let checkpoint = ViTCheckpoint(
             config: network.config, preprocessing: preprocessing, weights: network.checkpointWeights(),
             format: .timm, directory: directory)
-        try checkpoint.write(timmFolder: directory)
+        try checkpoint.write(timmFolder: directory, storage: storage)
+    }
+
+    /// Writes this model as a timm folder (converting a Hugging Face folder, or changing how
+    /// its weights are stored).
+    public func write(timmFolder directory: URL, storage: SafeTensors.DType = .float32) throws {
+        try Self.write(network, preprocessing: preprocessing, to: directory, storage: storage)
     }
 }

@@ -140,3 +140,26 @@ final class CLIClassMapTests: XCTestCase {
         XCTAssertTrue(bad.status > 0 && bad.stderr.contains("--class-map"), bad.stderr)
     }
 }
+
+/// `vitrel convert`: a model folder rewritten with F16 weights, loadable, and never over an
+/// existing model.
+final class CLIConvertTests: XCTestCase {
+    func testConvertWritesAnF16FolderAndRefusesToOverwriteOne() throws {
+        let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("half")
+        let run = try CLI.run(["convert", "--model", CLI.tinyModel, "--dtype", "f16", "--out", out.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("largest logit change against the source"), run.stdout)
+        let file = try SafeTensors.read(out.appendingPathComponent("model.safetensors"))
+        XCTAssertTrue(file.entries.values.allSatisfy { $0.dtype == .float16 })
+        let predict = try CLI.run(["predict", "--model", out.path, "--image", try CLI.writeTestImage(in: out).path])
+        XCTAssertEqual(predict.status, 0, predict.stderr)
+
+        let again = try CLI.run(["convert", "--model", CLI.tinyModel, "--dtype", "f16", "--out", out.path])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("\(out.path)/model.safetensors: exists"), again.stderr)
+        XCTAssertEqual(again.stderr.split(separator: "\n").count, 1, again.stderr)
+
+        let bad = try CLI.run(["convert", "--model", CLI.tinyModel, "--dtype", "f8", "--out", out.path + "2"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+    }
+}

@@ -39,5 +39,16 @@ extension SafeTensors {
             default: return false
             }
         }
+
+        /// The largest finite magnitude of a real type narrower than Float (F16: 65504; BF16:
+        /// (2 − 2⁻⁷)·2¹²⁷), whose writer would turn larger Float values into infinities; nil
+        /// for F32 and F64, which hold every Float.
+        public var largestFinite: Double? {
+            switch self {
+            case .float16: return 65504
+            case .bfloat16: return 3.3895313892515355e38
+            default: return nil
+            }
+        }
     }
 }

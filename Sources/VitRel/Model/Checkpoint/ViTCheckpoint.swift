@@ -153,15 +153,18 @@ public struct ViTCheckpoint: Sendable {
     // MARK: Writing
 
     /// Writes a timm hub folder, the layout of `timm.models.save_for_hf`: config.json
-    /// (`TimmConfigFile.json`) and model.safetensors in F32 (with the `{"format": "pt"}`
+    /// (`TimmConfigFile.json`) and model.safetensors in `storage` (F32 by default; F16 or BF16
+    /// halve the file, rounding each weight to nearest even as torch's `.half()`/`.bfloat16()`
+    /// do, and timm and vitrel read them back as F32) (with the `{"format": "pt"}`
     /// metadata transformers writes and expects; timm ignores it). timm loads it
     /// with `timm.create_model(architecture, pretrained=False, **model_args)` +
     /// `load_state_dict`; `Tools/make_checkpoint_fixtures.py --check-vitrel-folder` checks that.
     ///
     /// The weights are checked against the config first. A `pos_embed` on another grid than
     /// the config's is refused: timm's `load_state_dict` does not resample.
-    public func write(timmFolder directory: URL) throws {
+    public func write(timmFolder directory: URL, storage: SafeTensors.DType = .float32) throws {
         let weightsURL = directory.appendingPathComponent(Self.weightsFileName)
+        precondition(storage.isReal, "a model's weights are stored as F32, F16, BF16 or F64")
         try TimmKeyMap.check(
             found: weights.mapValues(\.shape), expected: TimmKeyMap.expectedShapes(for: config), file: weightsURL.path,
             positionEmbeddingKey: TimmKeyMap.positionEmbedding, prefixTokenCount: config.prefixTokenCount)
@@ -187,6 +190,15 @@ public struct ViTCheckpoint: Sendable {
             throw CheckpointError.unwritable(file: configURL.path, reason: error.localizedDescription)
         }
         let ordered = weights.keys.sorted().map { (name: $0, tensor: weights[$0]!) }
-        try SafeTensors.write(ordered, as: .float32, metadata: ["format": "pt"], to: weightsURL)
+        if let largest = storage.largestFinite {
+            for (name, tensor) in ordered {
+                if let value = tensor.scalars.first(where: { abs(Double($0)) > largest }) {
+                    throw CheckpointError.unsupportedConfig(
+                        file: weightsURL.path,
+                        detail: "tensor '\(name)' holds \(value), beyond \(storage.rawValue)'s largest finite value \(largest); store it as F32")
+                }
+            }
+        }
+        try SafeTensors.write(ordered, as: storage, metadata: ["format": "pt"], to: weightsURL)
     }
 }
