@@ -23,7 +23,7 @@ test: deps
 	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing
 
-# The main job on the shipped model (Models/vit-radiography-128, trained on real radiographs):
+# The main job on the shipped model (Models/vit-radiography-dinov2-112, fine-tuned on real radiographs):
 # its validation report and calibration, predictions on a fixed handful of real validation
 # films, `vitrel compare` of Chefer-LRP against LIME on 2 validation films per class and on the
 # 12 real COVID-QU-Ex samples (COVID-19 -> COVID; Non-COVID has no class of its own in this

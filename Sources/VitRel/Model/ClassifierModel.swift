@@ -73,7 +73,7 @@ public func softmaxProbabilities(_ logits: [Float]) -> [Double] {
 /// Where the model shipped in Models/ lives, for commands run without `--model`.
 public enum ShippedModel {
     /// Folder name of the default model inside Models/.
-    public static let defaultName = "vit-radiography-128"
+    public static let defaultName = "vit-radiography-dinov2-112"
 
     /// `$VITREL_MODEL`, else `Models/<defaultName>` found from the current directory or from
     /// the executable's location upwards (a build in .build/release finds the repository's).
