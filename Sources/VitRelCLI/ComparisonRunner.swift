@@ -60,7 +60,7 @@ final class ComparisonRunner {
     /// image's model input when the caller already has it.
     func prediction(for item: LabelledImage, input known: Tensor<Float>? = nil) throws -> Prediction {
         if let remembered = predictions[item.imageURL] { return remembered }
-        let input = try known ?? model.preprocessing.apply(to: try ImageIO.read(item.imageURL))
+        let input = try known ?? model.preprocessing.input(reading: item.imageURL)
         let logits = try model.network(input.reshaped([1] + input.shape)).scalars
         let probabilities = softmaxProbabilities(logits)
         let prediction = Prediction(probabilities: probabilities, predicted: probabilities.indices.max { probabilities[$0] < probabilities[$1] }!)
@@ -85,7 +85,7 @@ final class ComparisonRunner {
         let report = index.loadImages([item], includeMasks: mask.datasetMask != nil)
         if let skipped = report.skipped.first { throw CLIError("\(skipped)") }
         let loaded = report.loaded[0]
-        let input = model.preprocessing.apply(to: loaded.image)
+        let input = try model.preprocessing.checkedInput(for: loaded.image, file: item.imageURL.path)
         var masks = [GroundTruthMask: [Bool]]()
         if let region = mask.region(height: input.shape[1], width: input.shape[2]) {
             masks[mask] = region
@@ -104,8 +104,8 @@ final class ComparisonRunner {
     }
 
     /// Computes every missing row of `items` and appends it to `results`; returns the images
-    /// that failed (each reported in one line on standard error).
-    func measure(_ items: [LabelledImage], into results: ResultsFile) throws -> [Failure] {
+    /// that failed (each reported once, in one line, through `problems`).
+    func measure(_ items: [LabelledImage], into results: ResultsFile, problems: InputProblems) throws -> [Failure] {
         var failures = [Failure]()
         let jobs = items.count * methods.count
         let bar = ProgressBar(label: "compare", total: jobs)
@@ -135,7 +135,7 @@ final class ComparisonRunner {
                 done = min(jobs, done + methods.count)
                 bar.clear()
                 let message = "\(error)".contains(item.imageURL.path) ? "\(error)" : "\(item.imageURL.path): \(error)"
-                printError("error: \(message)")
+                problems.report(item.imageURL.path, message)
                 failures.append(Failure(image: key, problem: message))
             }
         }
@@ -217,7 +217,7 @@ final class ComparisonRunner {
                 files.append((key(for: item), "figures/\(name)"))
             } catch {
                 bar.clear()
-                printError("error: figure for \(item.imageURL.path): \(error)")
+                reportError("\(ExplainCommand.message(for: error, path: item.imageURL.path)) (figure grid)")
             }
             bar.update(n + 1)
         }

@@ -43,6 +43,13 @@ public struct ModelPredictions: Sendable {
         targets = rows.isEmpty ? .classes(labels) : .multiHot(rows)
     }
 
+    /// Logits [N, classes] computed elsewhere (`ClassifierModel.logits(reading:…)`) and their targets.
+    public init(logits: Tensor<Float>, targets: TrainingTargets) {
+        precondition(logits.rank == 2 && logits.shape[0] == targets.count, "logits \(logits.shape) for \(targets.count) targets")
+        self.logits = logits
+        self.targets = targets
+    }
+
     public var count: Int { logits.shape[0] }
     public var classCount: Int { logits.shape[1] }
 

@@ -90,7 +90,7 @@ final class CLIEvaluateTests: XCTestCase {
         for (arguments, message) in cases {
             let run = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", root.path] + arguments)
             XCTAssertNotEqual(run.status, 0, arguments.joined(separator: " "))
-            XCTAssertEqual(run.errorLines.filter { $0.hasPrefix("Error") }.count, 1, run.stderr)
+            XCTAssertEqual(run.errorMessages.count, 1, run.stderr)
             XCTAssertTrue(run.stderr.contains(message), "\(arguments): \(run.stderr)")
         }
     }
@@ -104,7 +104,7 @@ final class CLIEvaluateTests: XCTestCase {
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("d").path
         let bad = try CLI.run(["synth", "--out", out, "--evidence-strength", "5"])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertEqual(bad.errorLines.filter { $0.hasPrefix("Error") }.count, 1, bad.stderr)
+        XCTAssertEqual(bad.errorMessages.count, 1, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("--evidence-strength must be in [0, 4]"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         let placement = try CLI.run(["synth", "--out", out, "--shortcut-placement", "sideways"])
