@@ -23,7 +23,7 @@ public struct ModelPredictions: Sendable {
         var logits = [Float](), labels = [Int](), rows = [[Float]]()
         var start = 0
         while start < count {
-            let indices = Array(start..<min(count, start + batchSize))
+            let indices = Array(start..<(start + min(batchSize, count - start)))  // start + batchSize may overflow
             let batch = try source.batch(indices: indices, augment: false, generator: &unusedGenerator)
             guard batch.targets.count == indices.count else {
                 throw TrainingError.shapeMismatch("\(indices.count) items asked, \(batch.targets.count) targets returned")

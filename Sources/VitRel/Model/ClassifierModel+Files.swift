@@ -28,7 +28,7 @@ extension ClassifierModel {
         let inputSize = 3 * preprocessing.inputHeight * preprocessing.inputWidth
         var results = [FileLogits]()
         for start in stride(from: 0, to: urls.count, by: batchSize) {
-            let range = start..<min(urls.count, start + batchSize)
+            let range = start..<(start + min(batchSize, urls.count - start))  // no start + batchSize: it may overflow
             var outcomes = [Result<Tensor<Float>, Error>?](repeating: nil, count: range.count)
             outcomes.withUnsafeMutableBufferPointer { slots in
                 let base = slots.baseAddress!

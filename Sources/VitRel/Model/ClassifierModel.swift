@@ -38,7 +38,7 @@ public struct ClassifierModel: Sendable {
     public func logits(for images: [Image], batchSize: Int = 16) throws -> Tensor<Float> {
         var rows = [Float]()
         for start in stride(from: 0, to: images.count, by: batchSize) {
-            let batch = Array(images[start..<min(images.count, start + batchSize)])
+            let batch = Array(images[start..<(start + min(batchSize, images.count - start))])
             rows += try network(inputs(for: batch)).scalars
         }
         return Tensor(shape: [images.count, config.classCount], scalars: rows)
