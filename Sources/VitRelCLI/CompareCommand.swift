@@ -100,7 +100,11 @@ struct CompareCommand: ParsableCommand {
         do { _ = try GroundTruthMask(argument: mask) } catch { throw ValidationError("\(error)") }
         if localisation != "positive" && localisation != "signed" { throw ValidationError("--localisation must be positive or signed, got \(localisation)") }
         if RegionPerturbation.Order(rawValue: regionOrder) == nil { throw ValidationError("--region-order must be morf, lerf or random") }
-        if let regionSize, regionSize < 1 { throw ValidationError("--region-size must be at least 1") }
+        // Beyond the largest input a model may have, a region is the whole input; past it,
+        // counting regions overflowed (found by vitrel-fuzz).
+        if let regionSize, regionSize < 1 || regionSize > Preprocessing.maximumResizedSide {
+            throw ValidationError("--region-size must lie in 1…\(Preprocessing.maximumResizedSide), got \(regionSize)")
+        }
         if regions < 1 { throw ValidationError("--regions must be at least 1") }
         if metricBatch < 1 { throw ValidationError("--metric-batch must be at least 1") }
         if grids < 0 { throw ValidationError("--grids must be 0 or more") }

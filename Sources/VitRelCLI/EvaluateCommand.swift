@@ -50,7 +50,9 @@ struct EvaluateCommand: ParsableCommand {
         if CovidQuExSubset(rawValue: subset) == nil {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if calibrationBins < 1 { throw ValidationError("--calibration-bins must be at least 1") }
+        if calibrationBins < 1 || calibrationBins > CalibrationReport.maximumBinCount {
+            throw ValidationError("--calibration-bins must lie in 1…\(CalibrationReport.maximumBinCount), got \(calibrationBins)")
+        }
         if let temperature, !(temperature > 0 && temperature.isFinite) {
             throw ValidationError("--temperature must be a positive finite number, not \(temperature)")
         }

@@ -8,12 +8,12 @@ import VitRelFuzzing
 // Tests/VitRelTests/Fixtures/fuzz/ as a case the test suite replays.
 
 var options = ["--seed": "1", "--duration": "60", "--timeout": "20",
-               "--executable": ".build/release/vitrel", "--fixtures": "Tests/VitRelTests/Fixtures"]
+               "--executable": ".build/release/vitrel", "--fixtures": "Tests/VitRelTests/Fixtures", "--findings": ""]
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard options[flag] != nil, !arguments.isEmpty else {
-        FileHandle.standardError.write(Data("usage: vitrel-fuzz [--seed N] [--duration SECONDS] [--timeout SECONDS] [--executable PATH] [--fixtures DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: vitrel-fuzz [--seed N] [--duration SECONDS] [--timeout SECONDS] [--executable PATH] [--fixtures DIR] [--findings DIR]\n".utf8))
         exit(64)
     }
     options[flag] = arguments.removeFirst()
@@ -28,12 +28,13 @@ guard FileManager.default.isExecutableFile(atPath: executable.path) else {
     FileHandle.standardError.write(Data("vitrel-fuzz: error: \(executable.path): not an executable (build vitrel first)\n".utf8))
     exit(1)
 }
-let campaign = FuzzCampaign(
+var campaign = FuzzCampaign(
     executable: executable, fixtures: URL(fileURLWithPath: options["--fixtures"]!), seed: seed, duration: duration, timeout: timeout,
+    findings: options["--findings"]!.isEmpty ? nil : URL(fileURLWithPath: options["--findings"]!),
     log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
 do {
     let summary = try campaign.run()
-    print("vitrel-fuzz: seed \(seed), \(summary.cases) cases in \(Int(duration)) s, \(summary.findings.count) finding(s)"
+    print("vitrel-fuzz: seed \(seed), \(summary.cases) cases in \(Int(duration)) s (\(summary.endingsDescription)), \(summary.findings.count) finding(s)"
           + (summary.findings.isEmpty ? "" : ": written to \(campaign.findings.path)/{\(summary.findings.joined(separator: ","))}"))
     exit(summary.findings.isEmpty ? 0 : 1)
 } catch {

@@ -15,6 +15,9 @@ public struct FuzzCampaign {
     /// Where findings are written (default Fixtures/fuzz).
     public var findings: URL
     public var log: (String) -> Void
+    /// Each subcommand's options as its `--help` lists them (`learnOptions()`); the argument
+    /// mutations draw from them, so `--calibration-bins` meets `evaluate` and not only `explain`.
+    public var commandOptions = [String: [String]]()
 
     public init(executable: URL, fixtures: URL, seed: UInt64, duration: Double, timeout: Double, findings: URL? = nil,
                 log: @escaping (String) -> Void) {
@@ -56,7 +59,8 @@ public struct FuzzCampaign {
     /// Case `iteration` of this seed (the same every time).
     public func makeCase(_ iteration: Int) throws -> FuzzCase {
         var mutator = FuzzMutator(seed: seed, iteration: iteration)
-        switch iteration % 3 {
+        // Command lines get half the cases: most of vitrel's surface is its options.
+        switch iteration % 4 {
         case 0:
             // A model folder.
             let arguments = mutator.pick(Self.modelCommands)
@@ -91,8 +95,25 @@ public struct FuzzCampaign {
                                 seed: seed, iteration: iteration)
             }
         default:
-            // A command line.
-            return FuzzCase(arguments: mutator.mutateArguments(mutator.pick(Self.argumentCommands)), seed: seed, iteration: iteration)
+            // A command line (iterations 2 and 3 of every 4).
+            let template = mutator.pick(Self.argumentCommands)
+            let arguments = mutator.mutateArguments(template, known: commandOptions[template[0]] ?? [])
+            return FuzzCase(arguments: arguments, seed: seed, iteration: iteration)
+        }
+    }
+
+    /// Reads each template command's options from `vitrel <command> --help` (the words
+    /// `--name` of its OPTIONS section, help and version left out).
+    public mutating func learnOptions() {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-fuzz-help-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for command in Set(Self.argumentCommands.map { $0[0] }).sorted() {
+            guard let outcome = try? FuzzOracle.run(executable: executable, arguments: [command, "--help"], directory: scratch, timeout: timeout),
+                  let section = outcome.stdout.range(of: "OPTIONS:") else { continue }
+            let words = outcome.stdout[section.upperBound...].components(separatedBy: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ",[]<>()")))
+            let options = words.filter { $0.hasPrefix("--") && $0.count > 2 && $0 != "--help" && $0 != "--version" && !$0.contains("=") }
+            commandOptions[command] = Array(Set(options)).sorted()
         }
     }
 
@@ -121,10 +142,19 @@ public struct FuzzCampaign {
     public struct Summary {
         public var cases = 0
         public var findings = [String]()
+        /// How the cases ended ("exit 0", "exit 1", "exit 64", "signal 5", "hang"): a fuzzer
+        /// whose cases all exit 64 tests nothing but the parser.
+        public var endings = [String: Int]()
+
+        public var endingsDescription: String {
+            endings.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        }
     }
 
     /// Runs cases until `duration` has passed; writes each new finding as a fixture.
-    public func run() throws -> Summary {
+    public mutating func run() throws -> Summary {
+        learnOptions()
+        log("options from --help: " + commandOptions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }.joined(separator: ", "))
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-fuzz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -135,6 +165,8 @@ public struct FuzzCampaign {
             var fuzzCase = try makeCase(iteration)
             let (problem, outcome) = try judge(fuzzCase, scratch: scratch)
             summary.cases += 1
+            let ending = outcome.timedOut ? "hang" : outcome.signal.map { "signal \($0)" } ?? "exit \(outcome.status)"
+            summary.endings[ending, default: 0] += 1
             if let problem {
                 // One fixture per kind of failure of one command.
                 let signature = "\(fuzzCase.arguments.first ?? "") \(problem)"

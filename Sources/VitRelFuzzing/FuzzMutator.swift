@@ -145,17 +145,22 @@ public struct FuzzMutator {
         "--rule-set", "--batch-size", "--precision",
     ]
 
+    /// Values past every range check: what makes arithmetic overflow and allocations explode.
+    static let hugeValues = ["9223372036854775807", "4611686018427387904", "100000000000", "2147483648", "1e308"]
+
     /// One to three edits of a command line: an option's value replaced, an option added
-    /// with a hostile value, an argument dropped or repeated.
-    public mutating func mutateArguments(_ arguments: [String]) -> [String] {
+    /// with a hostile value (mostly one of `known`, the options the command's `--help`
+    /// lists), an argument dropped or repeated.
+    public mutating func mutateArguments(_ arguments: [String], known: [String] = []) -> [String] {
         var arguments = arguments
         for _ in 0..<Int.random(in: 1...3, using: &generator) {
             let valueIndices = arguments.indices.dropFirst().filter { $0 > 0 && arguments[$0 - 1].hasPrefix("--") && !arguments[$0].hasPrefix("{") }
             switch Int.random(in: 0..<5, using: &generator) {
             case 0 where !valueIndices.isEmpty:
-                arguments[pick(valueIndices)] = pick(Self.hostileValues)
+                arguments[pick(valueIndices)] = chance(0.3) ? pick(Self.hugeValues) : pick(Self.hostileValues)
             case 1, 2:
-                arguments += [pick(Self.options), pick(Self.hostileValues)]
+                let option = !known.isEmpty && chance(0.85) ? pick(known) : pick(Self.options)
+                arguments += [option, chance(0.5) ? pick(Self.hugeValues) : pick(Self.hostileValues)]
             case 3 where arguments.count > 1:
                 arguments.remove(at: Int.random(in: 1..<arguments.count, using: &generator))
             default:

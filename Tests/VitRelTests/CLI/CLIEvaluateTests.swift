@@ -83,7 +83,8 @@ final class CLIEvaluateTests: XCTestCase {
             (["--temperature", "0"], "--temperature must be a positive finite number"),
             (["--temperature", "nan"], "--temperature must be a positive finite number"),
             (["--temperature", "inf"], "--temperature must be a positive finite number"),
-            (["--calibration-bins", "0"], "--calibration-bins must be at least 1"),
+            (["--calibration-bins", "0"], "--calibration-bins must lie in 1…10000, got 0"),
+            (["--calibration-bins", "9223372036854775807"], "--calibration-bins must lie in 1…10000"),
             (["--temperature", "2", "--fit-temperature"], "--temperature and --fit-temperature exclude each other"),
             (["--reliability-diagram-scaled", "x.png"], "--reliability-diagram-scaled needs --fit-temperature"),
         ]
