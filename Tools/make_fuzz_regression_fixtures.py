@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes Tests/VitRelTests/Fixtures/fuzz/issue13-*/case.json: the inputs issue 13 found by
-hand, in the fuzzer's case format (a command line with placeholders and files given as edits
+"""Writes Tests/VitRelTests/Fixtures/fuzz/issue13-*/case.json and hand-*/case.json: the inputs
+issue 13 and its fixes found by hand, in the fuzzer's case format (a command line with placeholders and files given as edits
 of a seed), so FuzzRegressionTests replays them beside what `make fuzz` finds.
 Cases the fuzzer finds are written by vitrel-fuzz itself (Sources/VitRelFuzzing)."""
 import base64, io, json, os, struct
@@ -61,6 +61,10 @@ cases = {
     "issue13-10-batch-overflow": dict(
         arguments=["evaluate", "--model", "{model}", "--data", "{data}", "--split", "val", "--batch", "9223372036854775807"],
         files={}, finding="found while streaming evaluate: start + batch overflowed (trap)"),
+    "hand-region-size-overflow": dict(
+        arguments=["compare", "--model", "{model}", "--data", "{data}", "--split", "val", "--methods", "attention-rollout",
+                   "--metrics", "region-perturbation", "--region-size", "9223372036854775807", "--grids", "0", "--out", "{out}"],
+        files={}, finding="found by hand with the fuzzer's values: counting regions overflowed (trap)"),
 }
 for name, case in cases.items():
     os.makedirs(f'{F}/fuzz/{name}', exist_ok=True)

@@ -102,16 +102,16 @@ public struct FuzzCampaign {
         }
     }
 
-    /// Reads each template command's options from `vitrel <command> --help` (the words
-    /// `--name` of its OPTIONS section, help and version left out).
+    /// Reads each template command's options from `vitrel <command> --help` (every word
+    /// `--name` of it: the option groups have sections of their own; help and version left out).
     public mutating func learnOptions() {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-fuzz-help-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         for command in Set(Self.argumentCommands.map { $0[0] }).sorted() {
-            guard let outcome = try? FuzzOracle.run(executable: executable, arguments: [command, "--help"], directory: scratch, timeout: timeout),
-                  let section = outcome.stdout.range(of: "OPTIONS:") else { continue }
-            let words = outcome.stdout[section.upperBound...].components(separatedBy: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ",[]<>()")))
+            guard let outcome = try? FuzzOracle.run(executable: executable, arguments: [command, "--help"], directory: scratch, timeout: timeout)
+            else { continue }
+            let words = outcome.stdout.components(separatedBy: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ",[]<>()")))
             let options = words.filter { $0.hasPrefix("--") && $0.count > 2 && $0 != "--help" && $0 != "--version" && !$0.contains("=") }
             commandOptions[command] = Array(Set(options)).sorted()
         }
