@@ -65,6 +65,9 @@ cases = {
         arguments=["compare", "--model", "{model}", "--data", "{data}", "--split", "val", "--methods", "attention-rollout",
                    "--metrics", "region-perturbation", "--region-size", "9223372036854775807", "--grids", "0", "--out", "{out}"],
         files={}, finding="found by hand with the fuzzer's values: counting regions overflowed (trap)"),
+    "hand-evaluate-negative-limit": dict(
+        arguments=["evaluate", "--model", "{model}", "--data", "{data}", "--split", "val", "--limit=-1"],
+        files={}, finding="found by hand: Array.prefix(-1) trapped"),
 }
 for name, case in cases.items():
     os.makedirs(f'{F}/fuzz/{name}', exist_ok=True)

@@ -46,6 +46,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be train, val (validation) or test, got \(split)") }
         if CovidQuExSubset(rawValue: subset) == nil {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")

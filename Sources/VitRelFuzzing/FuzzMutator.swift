@@ -160,7 +160,10 @@ public struct FuzzMutator {
                 arguments[pick(valueIndices)] = chance(0.3) ? pick(Self.hugeValues) : pick(Self.hostileValues)
             case 1, 2:
                 let option = !known.isEmpty && chance(0.85) ? pick(known) : pick(Self.options)
-                arguments += [option, chance(0.5) ? pick(Self.hugeValues) : pick(Self.hostileValues)]
+                let value = chance(0.5) ? pick(Self.hugeValues) : pick(Self.hostileValues)
+                // `--opt=value` reaches the command with values such as -1 that the parser
+                // would otherwise take for a flag.
+                arguments += chance(0.3) ? ["\(option)=\(value)"] : [option, value]
             case 3 where arguments.count > 1:
                 arguments.remove(at: Int.random(in: 1..<arguments.count, using: &generator))
             default:

@@ -85,6 +85,7 @@ final class CLIEvaluateTests: XCTestCase {
             (["--temperature", "inf"], "--temperature must be a positive finite number"),
             (["--calibration-bins", "0"], "--calibration-bins must lie in 1…10000, got 0"),
             (["--calibration-bins", "9223372036854775807"], "--calibration-bins must lie in 1…10000"),
+            (["--limit=-1"], "--limit must be at least 1, got -1"),
             (["--temperature", "2", "--fit-temperature"], "--temperature and --fit-temperature exclude each other"),
             (["--reliability-diagram-scaled", "x.png"], "--reliability-diagram-scaled needs --fit-temperature"),
         ]
