@@ -76,9 +76,11 @@ public enum FuzzOracle {
 
     /// The first word of `text` that is a non-finite number as Swift, C or JSON print it.
     public static func nonFiniteToken(in text: String, except names: Set<String> = []) -> String? {
-        let separators = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ",:;[]{}()\"'=|"))
+        // Not split at ":" — a path such as "border:nan" is no number — but a leading or
+        // trailing colon is dropped, so compact JSON ("p":nan) is still read.
+        let separators = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ",;[]{}()\"'=|"))
         for word in text.components(separatedBy: separators) where !word.isEmpty && !names.contains(word) {
-            let lowered = word.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "+-"))
+            let lowered = word.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "+-:"))
             if ["nan", "inf", "infinity", "nan(0x0)"].contains(lowered) || lowered.hasPrefix("nan(") { return word }
         }
         return nil

@@ -50,6 +50,9 @@ final class FuzzRegressionTests: XCTestCase {
         }
         XCTAssertNil(FuzzOracle.problem(outcome(stdout: "nan 0.5000"), timeout: 1, classNames: ["nan"]), "a class called nan")
         XCTAssertNil(FuzzOracle.problem(outcome(stdout: "infection 0.5 information"), timeout: 1))
+        // seed 7, case 1959: a file named "border:nan" in predict's JSON errors is a path, not a NaN.
+        XCTAssertNil(FuzzOracle.problem(outcome(stdout: "\"border:nan\" : \"border:nan: no such file\""), timeout: 1))
+        XCTAssertNotNil(FuzzOracle.problem(outcome(stdout: "{\"p\":nan}"), timeout: 1), "compact JSON")
     }
 
     /// Cases replay exactly: edits apply to their seed, placeholders resolve, and the same
