@@ -4,7 +4,7 @@ CONFIG ?= release
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev
 BIN := .build/$(CONFIG)/vitrel
 
-.PHONY: deps build test demo clean
+.PHONY: deps build test fuzz demo clean
 
 # Installs the C libraries vitrel links against, only when one is missing.
 deps:
@@ -18,10 +18,24 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# The README's test command: builds everything and runs the whole suite.
+# The README's test command: builds everything, runs the whole suite, then a one-minute fuzz
+# run with a fixed seed (a finding fails the target and is kept under Tests/VitRelTests/Fixtures/fuzz/).
 test: deps
 	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing
+	.build/$(CONFIG)/vitrel-fuzz --seed 1 --duration 60 --executable $(BIN)
+
+# A longer fuzz run: make fuzz SEED=7 DURATION=600. Mutated model folders, images and command
+# lines against the built vitrel; fails on a crash, trap, abort, hang, an exit status outside
+# 0/1/2/64, a failure without an error line or a non-finite number printed. Each finding is
+# written to Tests/VitRelTests/Fixtures/fuzz/seed<S>-case<N>/case.json, which the test suite
+# replays (FuzzRegressionTests): commit it with the fix.
+SEED     ?= $(shell date +%s)
+DURATION ?= 600
+TIMEOUT  ?= 20
+fuzz: deps
+	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
+	.build/$(CONFIG)/vitrel-fuzz --seed $(SEED) --duration $(DURATION) --timeout $(TIMEOUT) --executable $(BIN)
 
 # The main job on the shipped model (Models/vit-radiography-dinov2-112, fine-tuned on real radiographs):
 # its validation report and calibration, predictions on a fixed handful of real validation

@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "VitRel", targets: ["VitRel"]),
         .executable(name: "vitrel", targets: ["VitRelCLI"]),
+        .executable(name: "vitrel-fuzz", targets: ["VitRelFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,9 +35,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzzer (`make fuzz`): cases, mutations and the oracle in a target the tests
+        // share to replay its findings; the executable drives the built `vitrel`.
+        .target(name: "VitRelFuzzing", dependencies: ["VitRel"]),
+        .executableTarget(name: "VitRelFuzz", dependencies: ["VitRelFuzzing"]),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "CVitRelKernels"],
+            dependencies: ["VitRel", "CVitRelKernels", "VitRelFuzzing"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -63,7 +63,7 @@ struct AuditCommand: ParsableCommand {
         // A band of round(border · side) pixels on both sides can cover a small input whole:
         // nothing would be left to crop to.
         guard GroundTruthMask.centre(fraction: border).region(height: height, width: width)!.contains(true) else {
-            throw CLIError("--border \(border) leaves no centre on the model's \(height)×\(width) input; choose a smaller band")
+            throw ValidationError("--border \(border) leaves no centre on the model's \(height)×\(width) input; choose a smaller band")
         }
         let explaining = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
         let chosenMethods = explaining.methods, explainers = explaining.explainers
@@ -71,7 +71,8 @@ struct AuditCommand: ParsableCommand {
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let chosenSplit = DatasetSplit(folderName: split)!
         let prepared = PreparedSplit.prepare(index, split: chosenSplit, preprocessing: model.preprocessing)
-        for skipped in prepared.skipped { printError("skipped \(skipped)") }
+        let problems = InputProblems()
+        for skipped in prepared.skipped { problems.report(skipped) }
         guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split); the dataset has \(index.splitSummary)") }
         let outURL = URL(fileURLWithPath: out)
         let figures = outURL.appendingPathComponent("figures")
@@ -116,6 +117,7 @@ struct AuditCommand: ParsableCommand {
         }
         print(report.headline())
         print(outURL.appendingPathComponent("audit.md").path)
+        try problems.finish()
     }
 
     /// The first film of each class, for the intervention figure.

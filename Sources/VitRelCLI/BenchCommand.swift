@@ -78,7 +78,7 @@ struct BenchForward: ParsableCommand {
 /// A timm architecture by name, or the shipped model's architecture for "shipped".
 func benchConfig(_ arch: String) throws -> ViTConfig {
     if arch == "shipped" {
-        guard let folder = ShippedModel.locate() else { throw CLIError("the shipped model was not found") }
+        guard let folder = ShippedModel.locate() else { throw CLIError(ShippedModel.notFoundMessage()) }
         return try ClassifierModel.load(from: folder).config
     }
     guard let config = ViTConfig.timm(architecture: arch, classCount: 3) else {

@@ -16,9 +16,9 @@ struct ClassMapOptions: ParsableArguments {
         for pair in classMap.split(separator: ",") {
             let sides = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard sides.count == 2, !sides[0].isEmpty, !sides[1].isEmpty else {
-                throw CLIError("--class-map takes data=model pairs separated by commas, got \"\(pair)\"")
+                throw ValidationError("--class-map takes data=model pairs separated by commas, got \"\(pair)\"")
             }
-            guard aliases[sides[0]] == nil else { throw CLIError("--class-map names \"\(sides[0])\" twice") }
+            guard aliases[sides[0]] == nil else { throw ValidationError("--class-map names \"\(sides[0])\" twice") }
             aliases[sides[0]] = sides[1]
         }
         return aliases

@@ -100,7 +100,11 @@ struct CompareCommand: ParsableCommand {
         do { _ = try GroundTruthMask(argument: mask) } catch { throw ValidationError("\(error)") }
         if localisation != "positive" && localisation != "signed" { throw ValidationError("--localisation must be positive or signed, got \(localisation)") }
         if RegionPerturbation.Order(rawValue: regionOrder) == nil { throw ValidationError("--region-order must be morf, lerf or random") }
-        if let regionSize, regionSize < 1 { throw ValidationError("--region-size must be at least 1") }
+        // Beyond the largest input a model may have, a region is the whole input; past it,
+        // counting regions overflowed (found by vitrel-fuzz).
+        if let regionSize, regionSize < 1 || regionSize > Preprocessing.maximumResizedSide {
+            throw ValidationError("--region-size must lie in 1…\(Preprocessing.maximumResizedSide), got \(regionSize)")
+        }
         if regions < 1 { throw ValidationError("--regions must be at least 1") }
         if metricBatch < 1 { throw ValidationError("--metric-batch must be at least 1") }
         if grids < 0 { throw ValidationError("--grids must be 0 or more") }
@@ -145,16 +149,23 @@ struct CompareCommand: ParsableCommand {
         let settingsToKeep = try prepareOutput(outURL, settings: settings)
 
         // The images: drawn, and (with --only-correct) kept only when predicted correctly.
+        let problems = InputProblems()
         let selection = ImageSelection(quota: quota, seed: selectionSeed)
         let selected = try selection.select(candidates, classCount: model.classNames.count) { batch in
             batch.map { item in
                 guard onlyCorrect else { return true }
-                guard let prediction = try? runner.prediction(for: item) else { return false }
-                return prediction.predicted == item.classIndex
+                do { return try runner.prediction(for: item).predicted == item.classIndex } catch {
+                    problems.report(item.imageURL.path, "\(error)")
+                    return false
+                }
             }
         }
         guard !selected.isEmpty else {
             throw ComparisonError.noImages(onlyCorrect ? "the model classifies none of the \(candidates.count) \(split) images correctly" : "the split is empty")
+        }
+        if let shortfall = Self.shortfall(
+            quota, selected: selected, candidates: candidates, classNames: model.classNames, split: split, onlyCorrect: onlyCorrect) {
+            reportWarning(shortfall)
         }
         let record = ComparisonRunRecord(
             settings: settingsToKeep, command: Self.commandLine, version: VitRel.version,
@@ -164,9 +175,12 @@ struct CompareCommand: ParsableCommand {
 
         let results = try ResultsFile(url: outURL.appendingPathComponent("results.csv"))
         let resumed = results.records.count
-        let failures = try runner.measure(selected, into: results)
+        let failures = try runner.measure(selected, into: results, problems: problems)
         try results.synchronize()
-        let gridImages = Self.gridImages(selected, perClass: grids, classCount: model.classNames.count)
+        // Grids of images that could be compared only: a failed image would fail again, and be reported twice.
+        let failed = Set(failures.map(\.image))
+        let gridImages = Self.gridImages(
+            selected.filter { !failed.contains(runner.key(for: $0)) }, perClass: grids, classCount: model.classNames.count)
         let gridFiles = try runner.drawGrids(gridImages, alpha: alpha, folder: outURL.appendingPathComponent("figures"))
 
         let report = ComparisonReport(
@@ -178,14 +192,37 @@ struct CompareCommand: ParsableCommand {
             run: record, metricSettings: settingsToKeep.metricSettings, gridFiles: gridFiles, failures: failures,
             bootstrapSeed: metricSeed)
         let written = try report.write(to: outURL)
-        FileHandle.standardError.write(Data((
-            "compared \(selected.count) images × \(chosenMethods.count) methods × \(chosenMetrics.count) metrics"
-            + (resumed > 0 ? " (\(resumed) rows resumed from results.csv)" : "") + "\n").utf8))
+        let compared = selected.count - failures.count
+        printError(
+            "compared \(compared)\(failures.isEmpty ? "" : " of \(selected.count) selected") images"
+            + " × \(chosenMethods.count) methods × \(chosenMetrics.count) metrics"
+            + (failures.isEmpty ? "" : " (\(failures.count) could not be compared, listed above and in summary.md)")
+            + (resumed > 0 ? " (\(resumed) rows resumed from results.csv)" : ""))
         print(report.headline())
         for file in written { print(file) }
-        if !failures.isEmpty {
-            printError("\(failures.count) image(s) could not be compared; see summary.md")
-            throw ExitCode(1)
+        try problems.finish()
+    }
+
+    /// Why the selection is smaller than the quota asked (nil when it is not): a split with
+    /// fewer images, or fewer the model classifies correctly (`--only-correct`).
+    static func shortfall(
+        _ quota: ImageSelection.Quota, selected: [LabelledImage], candidates: [LabelledImage], classNames: [String],
+        split: String, onlyCorrect: Bool
+    ) -> String? {
+        let qualifier = onlyCorrect ? " that the model classifies correctly" : ""
+        switch quota {
+        case .all:
+            return nil
+        case .total(let count):
+            guard selected.count < count else { return nil }
+            return "--limit \(count): the \(split) split has \(candidates.count) images"
+                + (onlyCorrect ? ", \(selected.count) of them classified correctly (and readable)" : "")
+                + "; comparing \(selected.count)"
+        case .perClass(let count):
+            let got = ImageSelection.classCounts(selected, classCount: classNames.count)
+            guard got.contains(where: { $0 < count }) else { return nil }
+            let perClass = zip(classNames, got).map { "\($0) \($1)" }.joined(separator: ", ")
+            return "--per-class \(count): the \(split) split has fewer\(qualifier) in some classes; images per class: \(perClass)"
         }
     }
 
@@ -291,10 +328,12 @@ struct CompareCommand: ParsableCommand {
         for part in text.split(separator: ",") {
             let name = part.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else { continue }
-            let value = try parse(name)
+            // A name the list does not know is a usage error (exit 64), as a bad flag is.
+            let value: T
+            do { value = try parse(name) } catch { throw ValidationError("\(error)") }
             if !values.contains(value) { values.append(value) }
         }
-        guard !values.isEmpty else { throw CLIError("no \(what) given") }
+        guard !values.isEmpty else { throw ValidationError("no \(what) given") }
         return values
     }
 

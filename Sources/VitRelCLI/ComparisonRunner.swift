@@ -56,11 +56,20 @@ final class ComparisonRunner {
         return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
+    /// The checksum a row of `item` carries: its image file's bytes and, when the run reads a
+    /// mask file for it (a dataset mask, `--mask folder:DIR`), the mask's.
+    func checksum(for item: LabelledImage) throws -> String {
+        var files = [item.imageURL]
+        if let kind = mask.datasetMask, let url = item.maskURL(kind) { files.append(url) }
+        if let maskFolder, let url = maskFolder.maskURL(for: item.imageURL, root: index.root) { files.append(url) }
+        return try ContentChecksum.of(files)
+    }
+
     /// The model's prediction for an image (classified once, then remembered); `input` is the
     /// image's model input when the caller already has it.
     func prediction(for item: LabelledImage, input known: Tensor<Float>? = nil) throws -> Prediction {
         if let remembered = predictions[item.imageURL] { return remembered }
-        let input = try known ?? model.preprocessing.apply(to: try ImageIO.read(item.imageURL))
+        let input = try known ?? model.preprocessing.input(reading: item.imageURL)
         let logits = try model.network(input.reshaped([1] + input.shape)).scalars
         let probabilities = softmaxProbabilities(logits)
         let prediction = Prediction(probabilities: probabilities, predicted: probabilities.indices.max { probabilities[$0] < probabilities[$1] }!)
@@ -85,7 +94,7 @@ final class ComparisonRunner {
         let report = index.loadImages([item], includeMasks: mask.datasetMask != nil)
         if let skipped = report.skipped.first { throw CLIError("\(skipped)") }
         let loaded = report.loaded[0]
-        let input = model.preprocessing.apply(to: loaded.image)
+        let input = try model.preprocessing.checkedInput(for: loaded.image, file: item.imageURL.path)
         var masks = [GroundTruthMask: [Bool]]()
         if let region = mask.region(height: input.shape[1], width: input.shape[2]) {
             masks[mask] = region
@@ -104,8 +113,8 @@ final class ComparisonRunner {
     }
 
     /// Computes every missing row of `items` and appends it to `results`; returns the images
-    /// that failed (each reported in one line on standard error).
-    func measure(_ items: [LabelledImage], into results: ResultsFile) throws -> [Failure] {
+    /// that failed (each reported once, in one line, through `problems`).
+    func measure(_ items: [LabelledImage], into results: ResultsFile, problems: InputProblems) throws -> [Failure] {
         var failures = [Failure]()
         let jobs = items.count * methods.count
         let bar = ProgressBar(label: "compare", total: jobs)
@@ -113,8 +122,19 @@ final class ComparisonRunner {
         let started = Stopwatch()
         for item in items {
             let key = self.key(for: item)
+            let checksum: String
+            do { checksum = try self.checksum(for: item) } catch {
+                done = min(jobs, done + methods.count)
+                bar.clear()
+                let message = ExplainCommand.message(for: error, path: item.imageURL.path)
+                problems.report(item.imageURL.path, message)
+                failures.append(Failure(image: key, problem: message))
+                continue
+            }
             let missing = methods.map { method in
-                metrics.filter { !results.contains(ComparisonRecord.Key(image: key, method: method.rawValue, metric: $0.rawValue)) }
+                metrics.filter {
+                    !results.contains(ComparisonRecord.Key(image: key, method: method.rawValue, metric: $0.rawValue), checksum: checksum)
+                }
             }
             guard missing.contains(where: { !$0.isEmpty }) else {
                 done += methods.count
@@ -125,7 +145,7 @@ final class ComparisonRunner {
                 let prepared = try prepare(item)
                 for (m, method) in methods.enumerated() where !missing[m].isEmpty {
                     bar.update(done, extra: "\(method.rawValue) \(item.imageURL.lastPathComponent)")
-                    try measure(item, key: key, prepared: prepared, explainer: explainers[m], metrics: missing[m], into: results)
+                    try measure(item, key: key, checksum: checksum, prepared: prepared, explainer: explainers[m], metrics: missing[m], into: results)
                     done += 1
                     bar.update(done)
                 }
@@ -135,7 +155,7 @@ final class ComparisonRunner {
                 done = min(jobs, done + methods.count)
                 bar.clear()
                 let message = "\(error)".contains(item.imageURL.path) ? "\(error)" : "\(item.imageURL.path): \(error)"
-                printError("error: \(message)")
+                problems.report(item.imageURL.path, message)
                 failures.append(Failure(image: key, problem: message))
             }
         }
@@ -144,7 +164,7 @@ final class ComparisonRunner {
     }
 
     private func measure(
-        _ item: LabelledImage, key: String, prepared: Prepared, explainer: PixelExplainer, metrics: [MetricKind],
+        _ item: LabelledImage, key: String, checksum: String, prepared: Prepared, explainer: PixelExplainer, metrics: [MetricKind],
         into results: ResultsFile
     ) throws {
         let explanation = try explainer.explain(prepared.input, targets: [prepared.target], model: model)
@@ -176,7 +196,7 @@ final class ComparisonRunner {
                 }
             }
             try results.append(ComparisonRecord(
-                image: key, label: classes[item.classIndex], predicted: classes[prepared.prediction.predicted],
+                image: key, imageChecksum: checksum, label: classes[item.classIndex], predicted: classes[prepared.prediction.predicted],
                 target: classes[prepared.target], probability: prepared.prediction.probabilities[prepared.target],
                 method: explainer.method.rawValue, metric: metric.rawValue, score: result.score,
                 forwardPasses: result.forwardPasses, explanations: result.explanations, metricSeconds: clock.seconds,
@@ -217,7 +237,7 @@ final class ComparisonRunner {
                 files.append((key(for: item), "figures/\(name)"))
             } catch {
                 bar.clear()
-                printError("error: figure for \(item.imageURL.path): \(error)")
+                reportError("\(ExplainCommand.message(for: error, path: item.imageURL.path)) (figure grid)")
             }
             bar.update(n + 1)
         }

@@ -62,27 +62,9 @@ struct ComparisonSettings: Codable, Equatable {
         return merged
     }
 
-    /// FNV-1a (64-bit) of a file's bytes, as 16 hex digits: cheap, and enough to tell two
-    /// weight files apart (it is not a security hash).
+    /// `ContentChecksum` of the weights file (FNV-1a, 16 hex digits).
     static func checksum(of url: URL) throws -> String {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw CLIError("\(url.path): cannot read it: \((error as NSError).localizedDescription)")
-        }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { bytes in
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash &*= 0x0000_0100_0000_01b3
-            }
-        }
-        return String(hash, radix: 16).leftPadded(to: 16)
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
+        do { return try ContentChecksum.of([url]) } catch { throw CLIError("\(error)") }
     }
 }
 

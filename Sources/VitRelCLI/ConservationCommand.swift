@@ -129,9 +129,9 @@ struct ConservationCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        guard tolerance >= 0 && tolerance.isFinite else { throw CLIError("--tolerance must be 0 or positive, got \(tolerance)") }
+        guard tolerance >= 0 && tolerance.isFinite else { throw ValidationError("--tolerance must be 0 or positive, got \(tolerance)") }
         if !ruleSet.takesEpsilonAndGamma, epsilon != nil || gamma != nil {
-            throw CLIError("--\(epsilon != nil ? "epsilon" : "gamma") does not apply to rule set \(ruleSet.rawValue); it is a setting of attnlrp, cp-lrp")
+            throw ValidationError("--\(epsilon != nil ? "epsilon" : "gamma") does not apply to rule set \(ruleSet.rawValue); it is a setting of attnlrp, cp-lrp")
         }
         try ExplanationMethodOptions.validateRuleParameters(epsilon: epsilon, gamma: gamma)
         let model = try modelOptions.load()
@@ -139,7 +139,8 @@ struct ConservationCommand: ParsableCommand {
         let requested = try target.map { try model.classIndex($0) }
         let defaults = ExplanationOptions()
         let rules = ruleSet.rules(epsilon: epsilon ?? defaults.epsilon, gamma: gamma ?? defaults.gamma)
-        let input = model.inputs(for: [picture])  // [1, 3, H, W]
+        let single = try model.preprocessing.checkedInput(for: picture, file: image)
+        let input = single.reshaped([1] + single.shape)  // [1, 3, H, W]
 
         let audit: Audit
         switch precision {

@@ -10,7 +10,9 @@ struct EvaluateCommand: ParsableCommand {
             Precision, recall, F1 and support per class, accuracy, macro and weighted averages \
             (scikit-learn's classification_report), the confusion matrix (rows = true class) and \
             one-vs-rest AUROC per class. Dataset classes are matched to the model's class names; \
-            an unknown class is an error. Unreadable images are reported and skipped.
+            an unknown class is an error. Images are read a batch at a time (--batch), so memory does \
+            not grow with the split. An unreadable image is reported in one line and left out; \
+            the report covers the others and the exit status is then 1.
 
             Then the calibration of the softmax probabilities (Guo et al. 2017): top-label ECE \
             and MCE over equal-width confidence bins (m/M, (m+1)/M], the negative log-likelihood \
@@ -44,11 +46,14 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be train, val (validation) or test, got \(split)") }
         if CovidQuExSubset(rawValue: subset) == nil {
             throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if calibrationBins < 1 { throw ValidationError("--calibration-bins must be at least 1") }
+        if calibrationBins < 1 || calibrationBins > CalibrationReport.maximumBinCount {
+            throw ValidationError("--calibration-bins must lie in 1…\(CalibrationReport.maximumBinCount), got \(calibrationBins)")
+        }
         if let temperature, !(temperature > 0 && temperature.isFinite) {
             throw ValidationError("--temperature must be a positive finite number, not \(temperature)")
         }
@@ -65,22 +70,35 @@ struct EvaluateCommand: ParsableCommand {
         let model = try modelOptions.load()
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
-        let prepared = PreparedSplit.prepare(
-            index, split: DatasetSplit(folderName: split)!, preprocessing: model.preprocessing, limit: limit)
-        for skipped in prepared.skipped { printError("skipped \(skipped)") }
-        guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split); the dataset has \(index.splitSummary)") }
-        let bar = ProgressBar(label: "evaluate", total: prepared.count)
-        let predictions = try ModelPredictions(
-            model: model.network, source: try prepared.dataSource(), batchSize: batch,
+        var items = index.items(in: DatasetSplit(folderName: split)!)
+        guard !items.isEmpty else { throw CLIError("\(data): split \(split) has no images; the dataset has \(index.splitSummary)") }
+        if let limit {
+            if limit > items.count { reportWarning("--limit \(limit): the \(split) split has \(items.count) images; evaluating all \(items.count)") }
+            items = Array(items.prefix(limit))
+        }
+        // Streamed a batch at a time: peak memory does not grow with the split.
+        let problems = InputProblems()
+        let bar = ProgressBar(label: "evaluate", total: items.count)
+        let rows = try model.logits(
+            reading: items.map(\.imageURL), batchSize: batch,
+            failed: { i, error in
+                bar.clear()
+                problems.report(items[i].imageURL.path, "\(error)")
+            },
             progress: { done, _ in bar.update(done) })
         bar.finish(extra: "done")
+        guard !rows.isEmpty else { throw CLIError("\(data): none of the \(items.count) images of split \(split) could be read") }
+        let predictions = ModelPredictions(
+            logits: Tensor(shape: [rows.count, model.classNames.count], scalars: rows.flatMap(\.logits)),
+            targets: .classes(rows.map { items[$0.index].classIndex }))
         let report = try EvaluationReport(
             predictions: predictions, classNames: model.classNames, temperature: temperature ?? 1,
             binCount: calibrationBins, fitTemperature: fitTemperature)
         if json {
             print(String(data: try report.jsonData(), encoding: .utf8)!)
         } else {
-            print("model \(model.directory.path)\ndata \(data) split \(split): \(prepared.count) images\n")
+            let unread = problems.isEmpty ? "" : " (\(problems.count) of \(items.count) could not be read)"
+            print("model \(model.directory.path)\ndata \(data) split \(split): \(rows.count) images\(unread)\n")
             print(report.text(digits: 4), terminator: "")
             if let fit = report.temperatureScaling {
                 print("T was fitted on this split, so \"after\" flatters it: fit on Val and apply to Test with --temperature \(fit.temperature)")
@@ -93,9 +111,7 @@ struct EvaluateCommand: ParsableCommand {
         if let reliabilityDiagramScaled, let fit = report.temperatureScaling {
             try writeDiagram(fit.after, title: "\(split) split, fitted T = \(String(format: "%.4g", fit.temperature))", to: reliabilityDiagramScaled)
         }
-        if !prepared.skipped.isEmpty {
-            printError("skipped \(prepared.skipped.count) unreadable image(s)")
-        }
+        try problems.finish()
     }
 
     private func writeDiagram(_ calibration: CalibrationReport, title: String, to path: String) throws {

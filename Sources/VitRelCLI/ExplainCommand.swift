@@ -92,7 +92,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         guard let method = ExplanationMethod(rawValue: method) else { throw ExplanationError.unknownMethod(self.method) }
-        guard alpha >= 0 && alpha <= 1 else { throw CLIError("--alpha must be in [0, 1], got \(alpha)") }
+        guard alpha >= 0 && alpha <= 1 else { throw ValidationError("--alpha must be in [0, 1], got \(alpha)") }
         let model = try modelOptions.load()
         try methodOptions.validate(for: method, depth: model.config.depth)
         if method != .lime, let flag = limeOptions.given.first {
@@ -127,7 +127,7 @@ struct ExplainCommand: ParsableCommand {
                 progress.clear()
                 let message = Self.message(for: error, path: path)
                 errors[path] = message
-                printError("error: \(message)")
+                reportError(message)
             }
             progress.update(index + 1)
         }
@@ -141,7 +141,7 @@ struct ExplainCommand: ParsableCommand {
                 relevanceFile = saveRelevance
             } catch {
                 errors[saveRelevance] = "\(error)"
-                printError("error: \(error)")
+                reportError("\(error)")
             }
         }
         if json {
@@ -161,7 +161,7 @@ struct ExplainCommand: ParsableCommand {
         case let error as ExplanationError:
             if case .notApplicable = error { return true }
             return false
-        case is SuperpixelError: return true
+        case is SuperpixelError, is ValidationError: return true
         case let error as LIMEError:
             switch error {
             case .invalidParameter, .tooFewSamples: return true

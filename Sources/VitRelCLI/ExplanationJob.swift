@@ -39,7 +39,7 @@ struct ExplanationJob {
     func explain(path: String, stem: String, targets request: TargetRequest) throws -> Result {
         let started = Date()
         let picture = try ImageIO.read(URL(fileURLWithPath: path))
-        let input = model.preprocessing.apply(to: picture)  // [3, H, W]
+        let input = try model.preprocessing.checkedInput(for: picture, file: path)  // [3, H, W]
         let height = input.shape[1], width = input.shape[2]
         let logits = try model.network(input.reshaped([1, 3, height, width])).scalars
         let probabilities = softmaxProbabilities(logits)

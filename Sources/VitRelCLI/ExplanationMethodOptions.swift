@@ -44,14 +44,14 @@ struct ExplanationMethodOptions: ParsableArguments {
             throw CLIError("\(flag) does not apply to method \(method.rawValue); it is a setting of \(methods.map(\.rawValue).joined(separator: ", "))")
         }
         if let startLayer, !(0..<depth).contains(startLayer) {
-            throw CLIError("--start-layer \(startLayer) is out of range: the model has \(depth) blocks (0…\(depth - 1))")
+            throw ValidationError("--start-layer \(startLayer) is out of range: the model has \(depth) blocks (0…\(depth - 1))")
         }
         try Self.validateRuleParameters(epsilon: epsilon, gamma: gamma)
-        if let discardRatio, !(discardRatio >= 0 && discardRatio < 1) { throw CLIError("--discard-ratio must be in [0, 1), got \(discardRatio)") }
+        if let discardRatio, !(discardRatio >= 0 && discardRatio < 1) { throw ValidationError("--discard-ratio must be in [0, 1), got \(discardRatio)") }
         // Gauss–Legendre nodes reach Float64's rounding floor by 128 (README); each node costs a
         // forward and a backward pass, so 10,000 is already far past any use.
-        if let steps, steps < 1 || steps > 10_000 { throw CLIError("--steps must lie in 1…10000, got \(steps)") }
-        if let baseline, !baseline.isFinite { throw CLIError("--baseline must be a finite number, got \(baseline)") }
+        if let steps, steps < 1 || steps > 10_000 { throw ValidationError("--steps must lie in 1…10000, got \(steps)") }
+        if let baseline, !baseline.isFinite { throw ValidationError("--baseline must be a finite number, got \(baseline)") }
     }
 
     /// Checks that every flag given belongs to at least one of `methods` (`vitrel compare`).
@@ -67,8 +67,8 @@ struct ExplanationMethodOptions: ParsableArguments {
 
     /// --epsilon and --gamma of the LRP rule sets (here and in `vitrel conservation`).
     static func validateRuleParameters(epsilon: Double?, gamma: Double?) throws {
-        if let epsilon, !(epsilon >= 0 && epsilon.isFinite) { throw CLIError("--epsilon must be 0 or positive, got \(epsilon)") }
-        if let gamma, !(gamma >= 0 && gamma.isFinite) { throw CLIError("--gamma must be 0 or positive, got \(gamma)") }
+        if let epsilon, !(epsilon >= 0 && epsilon.isFinite) { throw ValidationError("--epsilon must be 0 or positive, got \(epsilon)") }
+        if let gamma, !(gamma >= 0 && gamma.isFinite) { throw ValidationError("--gamma must be 0 or positive, got \(gamma)") }
     }
 
     /// The library's options with the given values over its defaults.

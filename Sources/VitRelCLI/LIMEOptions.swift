@@ -37,7 +37,7 @@ struct LIMEOptions: ParsableArguments {
         let parts = features.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let counts = parts.compactMap { Int($0) }
         guard counts.count == parts.count, !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else {
-            throw CLIError("--features takes positive whole numbers separated by commas (e.g. 3,8), got \"\(features)\"")
+            throw ValidationError("--features takes positive whole numbers separated by commas (e.g. 3,8), got \"\(features)\"")
         }
         return counts
     }
@@ -48,15 +48,15 @@ struct LIMEOptions: ParsableArguments {
         let method = segmentation ?? .quickshift
         let misplaced = superpixels.misplaced(for: method)
         if let first = misplaced.first {
-            throw CLIError("\(first) does not apply to --segmentation \(method.rawValue)")
+            throw ValidationError("\(first) does not apply to --segmentation \(method.rawValue)")
         }
         let sampleCount = samples ?? 1000, batch = batchSize ?? 32
         // 100,000 samples (100× lime's default) keep the sample matrix and the forward passes
         // within hours and a few hundred MB; more is a typo, not a setting.
         guard sampleCount >= 2 && sampleCount <= LIMEOptions.maximumSamples else {
-            throw CLIError("--samples must lie in 2…\(LIMEOptions.maximumSamples), got \(sampleCount)")
+            throw ValidationError("--samples must lie in 2…\(LIMEOptions.maximumSamples), got \(sampleCount)")
         }
-        guard batch >= 1 else { throw CLIError("--batch-size must be at least 1, got \(batch)") }
+        guard batch >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batch)") }
         return LIMEExplainer(
             segmenter: superpixels.segmenter(method, defaultPatchSize: patchSize), sampleCount: sampleCount, batchSize: batch,
             topLabels: nil, labels: [])

@@ -11,22 +11,9 @@ struct ModelOptions: ParsableArguments {
 
     func load() throws -> ClassifierModel {
         if let model { return try ClassifierModel.load(from: URL(fileURLWithPath: model)) }
-        guard let shipped = ShippedModel.locate() else {
-            throw CLIError("no --model given and the shipped model Models/\(ShippedModel.defaultName) was not found (set VITREL_MODEL or pass --model)")
-        }
+        guard let shipped = ShippedModel.locate() else { throw CLIError(ShippedModel.notFoundMessage()) }
         return try ClassifierModel.load(from: shipped)
     }
-}
-
-/// A one-line error for the user.
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Prints a line to standard error.
-func printError(_ line: String) {
-    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
 }
 
 /// JSON with sorted keys and pretty printing, for `--json` outputs.

@@ -1,3 +1,4 @@
+import ArgumentParser
 import VitRel
 
 /// The explainers of a `--methods` list, shared by `compare` and `audit`: the list parsed, each
@@ -16,7 +17,7 @@ struct PixelExplainers {
         }
         try methodOptions.validate(forAny: methods, depth: model.config.depth)
         if !methods.contains(.lime), let flag = limeOptions.given.first {
-            throw CLIError("\(flag) is a LIME setting, and lime is not among --methods")
+            throw ValidationError("\(flag) is a LIME setting, and lime is not among --methods")
         }
         let lime = methods.contains(.lime) ? try limeOptions.explainer(patchSize: model.config.patchSize) : nil
         self.lime = lime

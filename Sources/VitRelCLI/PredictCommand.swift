@@ -18,6 +18,8 @@ struct PredictCommand: ParsableCommand {
     var image: [String]
     @Option(help: "How many classes to list per image.")
     var topK = 3
+    @Option(help: "Images per forward pass (they are read a batch at a time).")
+    var batch = 16
     @Flag(help: "Print JSON: logits, probabilities and the preprocessing used.")
     var json = false
     @OptionGroup var runtime: RuntimeOptions
@@ -25,6 +27,7 @@ struct PredictCommand: ParsableCommand {
     func validate() throws {
         if image.isEmpty { throw ValidationError("give at least one --image") }
         if topK < 1 { throw ValidationError("--top-k must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
     }
 
     struct ImagePrediction: Encodable {
@@ -46,19 +49,17 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         let model = try modelOptions.load()
-        var decoded = [(String, Image)]()
         var errors = [String: String]()
-        for path in image {
-            do { decoded.append((path, try ImageIO.read(URL(fileURLWithPath: path)))) } catch {
-                errors[path] = "\(error)"
-                printError("error: \(error)")
-            }
+        let problems = InputProblems()
+        // Streamed a batch at a time: peak memory does not grow with the number of images.
+        let rows = try model.logits(reading: image.map { URL(fileURLWithPath: $0) }, batchSize: batch) { i, error in
+            errors[image[i]] = "\(error)"
+            problems.report(image[i], "\(error)")
         }
-        let logits = try model.logits(for: decoded.map(\.1))
-        let classes = model.classNames, count = classes.count
+        let classes = model.classNames
         var predictions = [ImagePrediction]()
-        for (index, (path, _)) in decoded.enumerated() {
-            let row = Array(logits.scalars[(index * count)..<((index + 1) * count)])
+        for result in rows {
+            let path = image[result.index], row = result.logits
             let probabilities = softmaxProbabilities(row)
             let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
             predictions.append(ImagePrediction(
@@ -75,6 +76,6 @@ struct PredictCommand: ParsableCommand {
                 model: model.directory.path, classes: classes, preprocessing: model.preprocessing.summary,
                 images: predictions, errors: errors)))
         }
-        if !errors.isEmpty { throw ExitCode(1) }
+        try problems.finish()
     }
 }

@@ -35,7 +35,7 @@ struct SegmentCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         if let first = superpixels.misplaced(for: method).first {
-            throw CLIError("\(first) does not apply to --method \(method.rawValue)")
+            throw ValidationError("\(first) does not apply to --method \(method.rawValue)")
         }
         let picture = try ImageIO.read(URL(fileURLWithPath: image))
         let segmenter = superpixels.segmenter(method, defaultPatchSize: 16)

@@ -86,8 +86,8 @@ struct TrainCommand: ParsableCommand {
         printError("reading \(data) (\(index.layout.rawValue)): \(index.items.count) images, classes \(index.classNames.joined(separator: ", "))")
         let train = PreparedSplit.prepare(index, split: .train, preprocessing: preprocessing)
         let validation = PreparedSplit.prepare(index, split: .validation, preprocessing: preprocessing)
-        for skipped in train.skipped + validation.skipped { printError("skipped \(skipped)") }
-        if !(train.skipped + validation.skipped).isEmpty { printError("skipped \((train.skipped + validation.skipped).count) unreadable image(s)") }
+        let problems = InputProblems()
+        for skipped in train.skipped + validation.skipped { problems.report(skipped) }
         guard train.count > 0 else { throw CLIError("\(data): no readable training images") }
         printError("train \(train.count), validation \(validation.count) images at \(config.imageHeight)×\(config.imageWidth)")
 
@@ -138,6 +138,7 @@ struct TrainCommand: ParsableCommand {
             })
         try jsonString(record).write(to: outDirectory.appendingPathComponent("training.json"), atomically: true, encoding: .utf8)
         printError("wrote \(out) (best validation macro recall) in \(ProgressBar.clock(watch.seconds))")
+        try problems.finish()
     }
 
     struct TrainingRecord: Encodable {

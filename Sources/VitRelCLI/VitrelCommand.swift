@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VitRel
 
 @main
@@ -17,4 +18,25 @@ struct VitrelCommand: ParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    /// ArgumentParser's usage errors carry vitrel's one prefix (see Diagnostics.swift).
+    static var _errorPrefix: String { errorPrefix }
+
+    /// ArgumentParser's `main`, except that an option value refused once the model is known
+    /// (a `ValidationError` thrown by `run()`) points at the subcommand's help rather than at
+    /// `vitrel --help`, with the same exit status 64 as a refusal during parsing.
+    static func main() {
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            try command.run()
+        } catch let error as ValidationError {
+            printError(errorPrefix + error.message)
+            let name = type(of: command).configuration.commandName ?? ""
+            printError("  See 'vitrel \(name) --help' for more information.")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -5,6 +5,10 @@
 public struct ComparisonRecord: Equatable, Sendable {
     /// The image's path relative to the dataset root: the key rows are resumed by.
     public var image: String
+    /// `ContentChecksum` of the image file's bytes and its mask's (when the run reads a mask):
+    /// a row is resumed only while the files still have this checksum, so an image changed
+    /// in place is measured again rather than kept stale.
+    public var imageChecksum: String
     /// The true class.
     public var label: String
     public var predicted: String
@@ -29,11 +33,12 @@ public struct ComparisonRecord: Equatable, Sendable {
     public var curve: [Double]
 
     public init(
-        image: String, label: String, predicted: String, target: String, probability: Double, method: String,
-        metric: String, score: Double, forwardPasses: Int = 0, explanations: Int = 0, metricSeconds: Double = 0,
+        image: String, imageChecksum: String = "", label: String, predicted: String, target: String, probability: Double,
+        method: String, metric: String, score: Double, forwardPasses: Int = 0, explanations: Int = 0, metricSeconds: Double = 0,
         note: String = "", curve: [Double] = []
     ) {
         self.image = image
+        self.imageChecksum = imageChecksum
         self.label = label
         self.predicted = predicted
         self.target = target
@@ -50,7 +55,7 @@ public struct ComparisonRecord: Equatable, Sendable {
 
     /// The column names, in order.
     public static let header = [
-        "image", "label", "predicted", "target", "probability", "method", "metric", "score",
+        "image", "image_checksum", "label", "predicted", "target", "probability", "method", "metric", "score",
         "forward_passes", "explanations", "metric_seconds", "note", "curve",
     ]
 
@@ -75,9 +80,12 @@ public struct ComparisonRecord: Equatable, Sendable {
     /// The fields of the row. Numbers are written in Swift's shortest round-tripping form, so
     /// a parsed row equals the written one bit for bit; the curve is space-separated.
     public var fields: [String] {
-        [image, label, predicted, target, "\(probability)", method, metric, "\(score)",
+        [image, imageChecksum, label, predicted, target, "\(probability)", method, metric, "\(score)",
          "\(forwardPasses)", "\(explanations)", "\(metricSeconds)", note, curve.map { "\($0)" }.joined(separator: " ")]
     }
+
+    /// The header of results files written before rows carried `image_checksum`.
+    public static let headerWithoutChecksum = header.filter { $0 != "image_checksum" }
 
     /// Parses the fields of one row (in `header` order).
     public init(fields: [String]) throws {
@@ -97,20 +105,21 @@ public struct ComparisonRecord: Equatable, Sendable {
             return value
         }
         var curve = [Double]()
-        for part in fields[12].split(separator: " ") {
+        for part in fields[13].split(separator: " ") {
             guard let value = Double(part) else { throw ComparisonError.malformedRow("curve value \"\(part)\" is not a number") }
             curve.append(value)
         }
         self.init(
-            image: fields[0], label: fields[1], predicted: fields[2], target: fields[3], probability: try number(4),
-            method: fields[5], metric: fields[6], score: try number(7), forwardPasses: try count(8),
-            explanations: try count(9), metricSeconds: try number(10), note: fields[11], curve: curve)
+            image: fields[0], imageChecksum: fields[1], label: fields[2], predicted: fields[3], target: fields[4],
+            probability: try number(5), method: fields[6], metric: fields[7], score: try number(8),
+            forwardPasses: try count(9), explanations: try count(10), metricSeconds: try number(11), note: fields[12],
+            curve: curve)
     }
 
     /// `Equatable` that treats NaN scores as equal (an empty mask gives NaN every time).
     public static func == (lhs: ComparisonRecord, rhs: ComparisonRecord) -> Bool {
         func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
-        return lhs.image == rhs.image && lhs.label == rhs.label && lhs.predicted == rhs.predicted
+        return lhs.image == rhs.image && lhs.imageChecksum == rhs.imageChecksum && lhs.label == rhs.label && lhs.predicted == rhs.predicted
             && lhs.target == rhs.target && same(lhs.probability, rhs.probability) && lhs.method == rhs.method
             && lhs.metric == rhs.metric && same(lhs.score, rhs.score) && lhs.forwardPasses == rhs.forwardPasses
             && lhs.explanations == rhs.explanations && same(lhs.metricSeconds, rhs.metricSeconds)

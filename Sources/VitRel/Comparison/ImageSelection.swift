@@ -63,3 +63,13 @@ public struct ImageSelection: Equatable, Sendable {
         return chosen.sorted().map { items[$0] }
     }
 }
+
+extension ImageSelection {
+    /// How many of `items` each class has (classes 0..<classCount): what a per-class quota
+    /// could at most take, and what it took.
+    public static func classCounts(_ items: [LabelledImage], classCount: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for item in items where item.classIndex >= 0 && item.classIndex < classCount { counts[item.classIndex] += 1 }
+        return counts
+    }
+}

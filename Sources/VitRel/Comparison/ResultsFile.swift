@@ -7,11 +7,16 @@ import Foundation
 /// buffered in the process, so killing it loses at most the row being written. Opening an
 /// existing file reads the finished rows back and cuts a torn last line (one without its line
 /// end: the row that was being written), so the run resumes where it stopped.
+///
+/// Rows carry their image's checksum. A row whose image has changed since is not "present"
+/// (`contains(_:checksum:)`), and the row measured again is appended after it: the file keeps
+/// its history, `records` holds the newest row of each key.
 public final class ResultsFile {
     public let url: URL
-    /// Every row in the file: those read back and those appended since.
+    /// The newest row of each (image, method, metric), in the order keys first appeared.
     public private(set) var records: [ComparisonRecord] = []
-    private var keys = Set<ComparisonRecord.Key>()
+    /// Position of each key's row in `records`.
+    private var positions = [ComparisonRecord.Key: Int]()
     private let handle: FileHandle
 
     /// Opens `url` for appending, creating it with the header when missing.
@@ -34,18 +39,22 @@ public final class ResultsFile {
         let keptLength = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
         guard let text = String(data: data.prefix(keptLength), encoding: .utf8) else { throw problem("is not UTF-8 text") }
         let rows: [[String]]
+        var parsed = [ComparisonRecord]()
         do { rows = try CSVFormat.records(text) } catch { throw problem("\(error)") }
         if rows.isEmpty {
             // Empty, or only a torn header: start the file again.
             do { try Data(headerLine.utf8).write(to: url) } catch { throw problem("cannot write it: \((error as NSError).localizedDescription)") }
         } else {
+            guard rows[0] != ComparisonRecord.headerWithoutChecksum else {
+                throw problem("was written by a vitrel whose rows carry no image checksum, so an image changed since"
+                    + " cannot be told from one that did not; rerun with --fresh (or into a new --out)")
+            }
             guard rows[0] == ComparisonRecord.header else {
                 throw problem("is not a vitrel results file (its header is \"\(rows[0].joined(separator: ","))\")")
             }
             for (offset, fields) in rows.dropFirst().enumerated() {
                 do {
-                    let record = try ComparisonRecord(fields: fields)
-                    if keys.insert(record.key).inserted { records.append(record) }
+                    parsed.append(try ComparisonRecord(fields: fields))
                 } catch {
                     throw problem("row \(offset + 2): \(error)")
                 }
@@ -62,24 +71,38 @@ public final class ResultsFile {
         } catch {
             throw problem("cannot open it for writing: \((error as NSError).localizedDescription)")
         }
+        for record in parsed { keep(record) }
     }
 
     deinit { try? handle.close() }
 
-    /// Whether a row for this image, method and metric is already in the file.
-    public func contains(_ key: ComparisonRecord.Key) -> Bool { keys.contains(key) }
+    /// Makes `record` its key's newest row.
+    private func keep(_ record: ComparisonRecord) {
+        if let position = positions[record.key] {
+            records[position] = record
+        } else {
+            positions[record.key] = records.count
+            records.append(record)
+        }
+    }
 
-    /// Appends one row (a no-op when its key is already present) in a single write.
+    /// Whether the newest row for this image, method and metric was measured on an image
+    /// (and mask) with this checksum.
+    public func contains(_ key: ComparisonRecord.Key, checksum: String) -> Bool {
+        positions[key].map { records[$0].imageChecksum == checksum } ?? false
+    }
+
+    /// Appends one row in a single write (a no-op when the same key and checksum are present;
+    /// a row with another checksum is superseded).
     public func append(_ record: ComparisonRecord) throws {
-        guard keys.insert(record.key).inserted else { return }
+        guard !contains(record.key, checksum: record.imageChecksum) else { return }
         let line = CSVFormat.line(record.fields) + "\n"
         do {
             try handle.write(contentsOf: Data(line.utf8))
         } catch {
-            keys.remove(record.key)
             throw ComparisonError.resultsFile(path: url.path, problem: "cannot append a row: \((error as NSError).localizedDescription)")
         }
-        records.append(record)
+        keep(record)
     }
 
     /// Flushes the file to the disk (the end of a run; kills do not need it).

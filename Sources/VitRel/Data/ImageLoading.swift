@@ -18,7 +18,8 @@ public struct LoadedImage: Sendable {
     }
 }
 
-/// A file that could not be used, and why (the decoder's one-line message).
+/// A file that could not be used, and why (the decoder's one-line message, without the path:
+/// `description` names the file once).
 public struct SkippedFile: Equatable, Sendable, CustomStringConvertible {
     public var url: URL
     public var reason: String
@@ -73,7 +74,9 @@ extension DatasetIndex {
     private static func load(_ item: LabelledImage, includeMasks: Bool, decode: (URL) throws -> Image) -> LoadOutcome {
         func attempt(_ url: URL) -> (Image?, SkippedFile?) {
             do { return (try decode(url), nil) } catch {
-                return (nil, SkippedFile(url: url, reason: Self.oneLine(error)))
+                // Decoder messages begin with the path already; the description adds it once.
+                let message = Self.oneLine(error), prefix = url.path + ": "
+                return (nil, SkippedFile(url: url, reason: message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message))
             }
         }
         let (decoded, failure) = attempt(item.imageURL)

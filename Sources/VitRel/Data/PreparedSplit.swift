@@ -15,7 +15,12 @@ public struct PreparedSplit: Sendable {
     ) -> PreparedSplit {
         var items = index.items(in: split)
         if let limit { items = Array(items.prefix(limit)) }
-        let report = index.loadImages(items)
+        // An image preprocessing cannot resize is skipped as an unreadable one is.
+        let report = index.loadImages(items) { url in
+            let image = try ImageIO.read(url)
+            try preprocessing.checkResize(width: image.width, height: image.height, file: url.path)
+            return image
+        }
         let inputs = preprocessing.apply(batch: report.loaded.map(\.image))
         return PreparedSplit(
             items: report.loaded.map(\.item), inputs: inputs, labels: report.loaded.map(\.item.classIndex),

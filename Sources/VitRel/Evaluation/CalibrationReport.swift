@@ -46,6 +46,9 @@ public struct CalibrationReport: Codable, Equatable, Sendable {
 
     /// Guo et al. 2017's and torchmetrics' bin count.
     public static let defaultBinCount = 15
+    /// Most bins a report takes: more leave nearly every bin empty on any split vitrel holds,
+    /// and `--calibration-bins 9223372036854775807` asked for exabytes (found by vitrel-fuzz).
+    public static let maximumBinCount = 10_000
 
     public var sampleCount: Int
     /// The M equal-width bins over [0, 1], empty ones included.

@@ -23,7 +23,7 @@ public struct ModelPredictions: Sendable {
         var logits = [Float](), labels = [Int](), rows = [[Float]]()
         var start = 0
         while start < count {
-            let indices = Array(start..<min(count, start + batchSize))
+            let indices = Array(start..<(start + min(batchSize, count - start)))  // start + batchSize may overflow
             let batch = try source.batch(indices: indices, augment: false, generator: &unusedGenerator)
             guard batch.targets.count == indices.count else {
                 throw TrainingError.shapeMismatch("\(indices.count) items asked, \(batch.targets.count) targets returned")
@@ -41,6 +41,13 @@ public struct ModelPredictions: Sendable {
         }
         self.logits = Tensor(shape: [count, model.config.classCount], scalars: logits)
         targets = rows.isEmpty ? .classes(labels) : .multiHot(rows)
+    }
+
+    /// Logits [N, classes] computed elsewhere (`ClassifierModel.logits(reading:…)`) and their targets.
+    public init(logits: Tensor<Float>, targets: TrainingTargets) {
+        precondition(logits.rank == 2 && logits.shape[0] == targets.count, "logits \(logits.shape) for \(targets.count) targets")
+        self.logits = logits
+        self.targets = targets
     }
 
     public var count: Int { logits.shape[0] }

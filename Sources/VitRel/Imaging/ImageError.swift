@@ -13,6 +13,9 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     case unsupportedFormat(file: String, detail: String)
     /// More pixels than `ImageIO.maximumPixelCount` (a guard against decompression bombs).
     case tooLarge(file: String, width: Int, height: Int)
+    /// Preprocessing would resize the image past `Preprocessing.maximumResizedPixelCount`
+    /// (a 1,000,000 × 1 strip whose shorter side is scaled up to the model's).
+    case tooLargeToResize(file: String, width: Int, height: Int, resizedWidth: Int, resizedHeight: Int)
     /// The image cannot be encoded as asked (channel count, bit depth) or the file not written.
     case unwritable(file: String, reason: String)
 
@@ -33,6 +36,9 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
             text = "\(file): unsupported image format: \(detail)"
         case .tooLarge(let file, let width, let height):
             text = "\(file): image of \(width)×\(height) pixels exceeds the limit of \(ImageIO.maximumPixelCount) pixels"
+        case .tooLargeToResize(let file, let width, let height, let resizedWidth, let resizedHeight):
+            text = "\(file): a \(width)×\(height) image would be resized to \(resizedWidth)×\(resizedHeight) for the model,"
+                + " past the limit of \(Preprocessing.maximumResizedPixelCount) pixels"
         case .unwritable(let file, let reason):
             text = "\(file): cannot write image: \(reason)"
         }

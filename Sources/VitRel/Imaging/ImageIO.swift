@@ -15,6 +15,12 @@ public enum ImageIO {
 
     /// Reads and decodes a PNG or JPEG file.
     public static func read(_ url: URL) throws -> Image {
+        try readSamples(url).image()
+    }
+
+    /// Reads a PNG or JPEG file into its 8- or 16-bit samples, without the float copy `read`
+    /// makes: what `Preprocessing.input(reading:)` resizes from, a row at a time.
+    static func readSamples(_ url: URL) throws -> DecodedSamples {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -27,17 +33,21 @@ public enum ImageIO {
         } catch {
             throw ImageError.unreadable(file: path, reason: (error as NSError).localizedDescription)
         }
-        return try decode(data, name: path)
+        return try decodeSamples(data, name: path)
     }
 
     /// Decodes PNG or JPEG bytes; `name` is the file name used in error messages.
     public static func decode(_ data: Data, name: String) throws -> Image {
+        try decodeSamples(data, name: name).image()
+    }
+
+    static func decodeSamples(_ data: Data, name: String) throws -> DecodedSamples {
         guard !data.isEmpty else { throw ImageError.emptyFile(file: name) }
         switch ImageFormat.detect(data) {
         case .supported(.png):
-            return try PNGCodec.decode(data, name: name)
+            return try PNGCodec.decodeSamples(data, name: name)
         case .supported(.jpeg):
-            return try JPEGCodec.decode(data, name: name)
+            return try JPEGCodec.decodeSamples(data, name: name)
         case .truncatedSignature(let format):
             throw ImageError.truncated(file: name, format: format, detail: "only \(data.count) bytes of the signature")
         case .unsupported(let what):

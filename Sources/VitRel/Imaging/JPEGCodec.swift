@@ -10,12 +10,18 @@ import Foundation
 /// (JWRN_JPEG_EOF) and pads, which would silently hand the model a damaged X-ray.
 enum JPEGCodec {
     static func decode(_ data: Data, name: String) throws -> Image {
+        try decodeSamples(data, name: name).image()
+    }
+
+    /// The file's 8-bit samples as libjpeg gives them (interleaved).
+    static func decodeSamples(_ data: Data, name: String) throws -> DecodedSamples {
         var result = vitrel_jpeg_decoded()
         data.withUnsafeBytes { raw in
             let base = raw.bindMemory(to: UInt8.self).baseAddress
             vitrel_jpeg_decode(base, raw.count, ImageIO.maximumPixelCount, &result)
         }
-        defer { vitrel_jpeg_free(result.pixels) }
+        var owned = false
+        defer { if !owned { vitrel_jpeg_free(result.pixels) } }
         let message = withUnsafeBytes(of: &result.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         switch Int(result.status) {
         case VITREL_JPEG_OK: break
@@ -31,8 +37,9 @@ enum JPEGCodec {
             throw ImageError.corrupt(file: name, format: .jpeg, detail: "libjpeg: \(message)")
         }
         let width = Int(result.width), height = Int(result.height), channels = Int(result.channels)
-        let samples = UnsafeBufferPointer(start: result.pixels, count: result.pixel_bytes)
-        let planar = InterleavedSamples.planarFloats(samples, width: width, height: height, channels: channels, bigEndian16: false)
-        return Image(width: width, height: height, channels: channels, pixels: planar, sourceBitDepth: 8)
+        owned = true
+        return DecodedSamples(
+            width: width, height: height, channels: channels, bitDepth: 8,
+            bytes: UnsafeBufferPointer(start: result.pixels, count: result.pixel_bytes), release: { vitrel_jpeg_free($0) })
     }
 }

@@ -11,12 +11,18 @@ import Foundation
 /// samples are the stored code values.
 enum PNGCodec {
     static func decode(_ data: Data, name: String) throws -> Image {
+        try decodeSamples(data, name: name).image()
+    }
+
+    /// The file's samples as libpng gives them (interleaved, 8-bit or big-endian 16-bit).
+    static func decodeSamples(_ data: Data, name: String) throws -> DecodedSamples {
         var result = vitrel_png_decoded()
         data.withUnsafeBytes { raw in
             let base = raw.bindMemory(to: UInt8.self).baseAddress
             vitrel_png_decode(base, raw.count, ImageIO.maximumPixelCount, &result)
         }
-        defer { vitrel_png_free(result.pixels) }
+        var owned = false
+        defer { if !owned { vitrel_png_free(result.pixels) } }
         let message = withUnsafeBytes(of: &result.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         switch Int(result.status) {
         case VITREL_PNG_OK: break
@@ -30,11 +36,11 @@ enum PNGCodec {
             throw ImageError.corrupt(file: name, format: .png, detail: "libpng: \(message)")
         }
         let width = Int(result.width), height = Int(result.height), channels = Int(result.channels)
-        let bitDepth = Int(result.bit_depth)
-        let pixels = UnsafeBufferPointer(start: result.pixels, count: result.pixel_bytes)
-        let planar = InterleavedSamples.planarFloats(
-            pixels, width: width, height: height, channels: channels, bigEndian16: bitDepth == 16)
-        return Image(width: width, height: height, channels: channels, pixels: planar, sourceBitDepth: bitDepth == 16 ? 16 : 8)
+        let bitDepth = Int(result.bit_depth) == 16 ? 16 : 8
+        owned = true
+        return DecodedSamples(
+            width: width, height: height, channels: channels, bitDepth: bitDepth,
+            bytes: UnsafeBufferPointer(start: result.pixels, count: result.pixel_bytes), release: { vitrel_png_free($0) })
     }
 
     /// Width or height from the IHDR chunk (big-endian at byte 16 / 20), for error messages.

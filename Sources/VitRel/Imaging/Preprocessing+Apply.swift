@@ -1,3 +1,5 @@
+import Foundation
+
 /// Running the eval transform: image → normalised [3, inputHeight, inputWidth] tensor.
 ///
 /// Steps, mirroring the Python pipelines the checkpoints were trained with:
@@ -69,20 +71,43 @@ extension Preprocessing {
     }
 
     private func write(_ image: Image, into output: UnsafeMutableBufferPointer<Float>, parallel: Bool) {
+        let (width, height) = (image.width, image.height)
+        image.pixels.withUnsafeBufferPointer { pixels in
+            write(width: width, height: height, channels: image.channels, into: output, parallel: parallel) { c, y, _ in
+                pixels.baseAddress! + (c * height + y) * width
+            }
+        }
+    }
+
+    /// The transform on an image given a row at a time: `row(channel, y, scratch)` as in
+    /// `Resampler.resize(…row:)`. Only the first 1 (gray) or 3 (colour) channels are read.
+    private func write(
+        width: Int, height: Int, channels: Int, into output: UnsafeMutableBufferPointer<Float>, parallel: Bool,
+        row: (Int, Int, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+    ) {
         precondition(mean.count == 3 && std.count == 3, "mean/std need 3 channels, got \(mean.count)/\(std.count)")
         precondition(cropPercent > 0, "cropPercent must be positive, got \(cropPercent)")
         // 1. Colour planes: one for gray (replicated at the end), three for colour.
-        let colourPlanes = image.channels >= 3 ? 3 : 1
-        var planes = Array(image.pixels[0..<colourPlanes * image.width * image.height])
-        var height = image.height, width = image.width
+        let colourPlanes = channels >= 3 ? 3 : 1
+        var planes: [Float]
+        var height = height, width = width
 
         // 2. Resize (skipped when the size already matches, as torchvision and Pillow do).
         let target = resizedSize(height: height, width: width)
         if target != (height, width) {
             planes = Resampler.resize(
-                planes, channels: colourPlanes, height: height, width: width, toHeight: target.height,
-                toWidth: target.width, filter: interpolation, clampTo: 0...1, parallel: parallel)
+                channels: colourPlanes, height: height, width: width, toHeight: target.height,
+                toWidth: target.width, filter: interpolation, clampTo: 0...1, parallel: parallel, row: row)
             (height, width) = target
+        } else {
+            planes = [Float](repeating: 0, count: colourPlanes * height * width)
+            planes.withUnsafeMutableBufferPointer { out in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: width)
+                defer { scratch.deallocate() }
+                for c in 0..<colourPlanes {
+                    for y in 0..<height { (out.baseAddress! + (c * height + y) * width).update(from: row(c, y, scratch), count: width) }
+                }
+            }
         }
         var resized = Image(width: width, height: height, channels: colourPlanes, pixels: planes)
         if resizeMode == .resizeThenCenterCrop {
@@ -99,5 +124,53 @@ extension Preprocessing {
                 for i in 0..<plane { to[i] = (from[i] - m) / s }
             }
         }
+    }
+}
+
+/// Images whose preprocessing would be absurd, refused before any pixel is resized, and the
+/// model-input path that never holds a full-size float copy of the image.
+extension Preprocessing {
+    /// Most pixels a resize may produce, or read in its second pass (input rows × output
+    /// width): the decoder's own limit. A 1,000,000 × 1 PNG is a 1 KB file, but resizing its
+    /// shorter side to 146 would make it 146,000,000 × 146 — 85 GB of floats.
+    public static var maximumResizedPixelCount: Int { ImageIO.maximumPixelCount }
+
+    /// Throws `ImageError.tooLargeToResize` when the transform would resize a `width` ×
+    /// `height` image past `maximumResizedPixelCount`.
+    public func checkResize(width: Int, height: Int, file: String) throws {
+        let target = resizedSize(height: height, width: width)
+        guard target != (height, width) else { return }
+        let limit = Self.maximumResizedPixelCount
+        let (pixels, overflow) = target.height.multipliedReportingOverflow(by: target.width)
+        let (firstPass, overflow2) = height.multipliedReportingOverflow(by: target.width)
+        guard !overflow && !overflow2 && pixels <= limit && firstPass <= limit else {
+            throw ImageError.tooLargeToResize(
+                file: file, width: width, height: height, resizedWidth: target.width, resizedHeight: target.height)
+        }
+    }
+
+    /// The model input [3, inputHeight, inputWidth] for an image file.
+    ///
+    /// The file is decoded to its 8- or 16-bit samples, the resize is checked
+    /// (`checkResize`), and the samples are converted to floats a row at a time as the resize
+    /// reads them: peak memory is the file's samples plus the width-resized rows, not the
+    /// 4 bytes per sample of `ImageIO.read`. The numbers are `apply(to: ImageIO.read(url))`'s.
+    public func input(reading url: URL, parallel: Bool = true) throws -> Tensor<Float> {
+        let samples = try ImageIO.readSamples(url)
+        try checkResize(width: samples.width, height: samples.height, file: url.path)
+        var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
+        scalars.withUnsafeMutableBufferPointer { output in
+            write(width: samples.width, height: samples.height, channels: samples.channels, into: output, parallel: parallel) { c, y, scratch in
+                samples.row(channel: c, y: y, into: scratch)
+                return UnsafePointer(scratch)
+            }
+        }
+        return Tensor(shape: [3, inputHeight, inputWidth], scalars: scalars)
+    }
+
+    /// `apply(to:)` after `checkResize`: for an image decoded already (`file` names it in the error).
+    public func checkedInput(for image: Image, file: String) throws -> Tensor<Float> {
+        try checkResize(width: image.width, height: image.height, file: file)
+        return apply(to: image)
     }
 }

@@ -129,6 +129,27 @@ public enum Resampler {
         precondition(planes.count == channels * height * width,
                      "resize input has \(planes.count) samples, [\(channels), \(height), \(width)] needs \(channels * height * width)")
         guard let input = planes.baseAddress else { return [] }
+        return resize(channels: channels, height: height, width: width, toHeight: toHeight, toWidth: toWidth,
+                      filter: filter, clampTo: clampTo, parallel: parallel) { c, y, _ in
+            UnsafePointer(input + (c * height + y) * width)
+        }
+    }
+
+    /// `resize` reading its input a row at a time: `row(channel, y, scratch)` returns the
+    /// `width` samples of row `y` of `channel`, either a pointer into storage of its own or
+    /// `scratch` (room for `width` samples, one buffer per thread) filled with them.
+    ///
+    /// Only the rows the height pass needs are asked for, each once, so an image kept in its
+    /// 8- or 16-bit codes is converted a row at a time and never held as full-size floats
+    /// (`Preprocessing.input(reading:)`). The numbers are those of the planar `resize`.
+    @_specialize(where Scalar == Float)
+    public static func resize<Scalar: TensorScalar>(
+        channels: Int, height: Int, width: Int, toHeight: Int, toWidth: Int, filter: ResampleFilter,
+        clampTo: ClosedRange<Scalar>? = nil, parallel: Bool = true,
+        row: (_ channel: Int, _ y: Int, _ scratch: UnsafeMutablePointer<Scalar>) -> UnsafePointer<Scalar>
+    ) -> [Scalar] {
+        precondition(channels > 0 && height > 0 && width > 0 && toHeight > 0 && toWidth > 0,
+                     "resize [\(channels), \(height), \(width)] → [\(toHeight), \(toWidth)]")
 
         // The height weights come first only to tell which input rows the height pass reads,
         // so the width pass skips the others (Pillow's ybox_first / ybox_last).
@@ -143,16 +164,18 @@ public enum Resampler {
             let horizontal = AxisWeights<Scalar>(inputSize: width, outputSize: toWidth, filter: filter)
             widthPassed = [Scalar](repeating: 0, count: channels * rowsUsed * toWidth)
             widthPassed.withUnsafeMutableBufferPointer { out in
-                resampleRows(input, out.baseAddress!, channels: channels, inputRows: height, firstRow: firstRow,
+                resampleRows(row, out.baseAddress!, channels: channels, firstRow: firstRow,
                              rows: rowsUsed, width: width, axis: horizontal, clampTo: clampTo, parallel: parallel)
             }
         } else {
             widthPassed = [Scalar](repeating: 0, count: channels * rowsUsed * width)
-            for c in 0..<channels {
-                for r in 0..<rowsUsed {
-                    let from = (c * height + firstRow + r) * width
-                    let to = (c * rowsUsed + r) * width
-                    for x in 0..<width { widthPassed[to + x] = planes[from + x] }
+            let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: width)
+            defer { scratch.deallocate() }
+            widthPassed.withUnsafeMutableBufferPointer { out in
+                for c in 0..<channels {
+                    for r in 0..<rowsUsed {
+                        (out.baseAddress! + (c * rowsUsed + r) * width).update(from: row(c, firstRow + r, scratch), count: width)
+                    }
                 }
             }
         }
@@ -185,8 +208,22 @@ public enum Resampler {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func resampleRows<Scalar: TensorScalar>(
-        _ input: UnsafePointer<Scalar>, _ output: UnsafeMutablePointer<Scalar>, channels: Int, inputRows: Int,
-        firstRow: Int, rows: Int, width: Int, axis: AxisWeights<Scalar>, clampTo: ClosedRange<Scalar>?, parallel: Bool
+        _ row: (Int, Int, UnsafeMutablePointer<Scalar>) -> UnsafePointer<Scalar>, _ output: UnsafeMutablePointer<Scalar>,
+        channels: Int, firstRow: Int, rows: Int, width: Int, axis: AxisWeights<Scalar>, clampTo: ClosedRange<Scalar>?,
+        parallel: Bool
+    ) {
+        // `body` below is a stored closure, so the compiler counts `row` as escaping into it;
+        // it does not outlive this call.
+        withoutActuallyEscaping(row) { row in
+            resampleRows(escaping: row, output, channels: channels, firstRow: firstRow, rows: rows, width: width,
+                         axis: axis, clampTo: clampTo, parallel: parallel)
+        }
+    }
+
+    private static func resampleRows<Scalar: TensorScalar>(
+        escaping row: @escaping (Int, Int, UnsafeMutablePointer<Scalar>) -> UnsafePointer<Scalar>,
+        _ output: UnsafeMutablePointer<Scalar>, channels: Int, firstRow: Int, rows: Int, width: Int,
+        axis: AxisWeights<Scalar>, clampTo: ClosedRange<Scalar>?, parallel: Bool
     ) {
         let toWidth = axis.outputSize
         let window = axis.window
@@ -194,9 +231,11 @@ public enum Resampler {
             axis.counts.withUnsafeBufferPointer { counts in
                 axis.weights.withUnsafeBufferPointer { weights in
                     let body = { (range: Range<Int>) in
+                        let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: width)
+                        defer { scratch.deallocate() }
                         for job in range {
                             let c = job / rows, r = job % rows
-                            let source = input + (c * inputRows + firstRow + r) * width
+                            let source = row(c, firstRow + r, scratch)
                             let target = output + job * toWidth
                             for i in 0..<toWidth {
                                 let start = starts[i], w = weights.baseAddress! + i * window

@@ -120,7 +120,7 @@ public struct LIMEExplainer: Sendable {
         var classCount = 0
         var done = 0
         while done < sampleCount {
-            let rows = done..<min(sampleCount, done + batchSize)
+            let rows = done..<(done + min(batchSize, sampleCount - done))  // done + batchSize may overflow
             let output = try classifier(perturbation.batch(samples, rows: rows))
             if classCount == 0 { classCount = output.shape.count == 2 ? output.shape[1] : 0 }
             guard output.shape.count == 2, output.shape[0] == rows.count, output.shape[1] == classCount, classCount >= 1 else {

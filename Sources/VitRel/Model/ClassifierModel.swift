@@ -38,7 +38,7 @@ public struct ClassifierModel: Sendable {
     public func logits(for images: [Image], batchSize: Int = 16) throws -> Tensor<Float> {
         var rows = [Float]()
         for start in stride(from: 0, to: images.count, by: batchSize) {
-            let batch = Array(images[start..<min(images.count, start + batchSize)])
+            let batch = Array(images[start..<(start + min(batchSize, images.count - start))])
             rows += try network(inputs(for: batch)).scalars
         }
         return Tensor(shape: [images.count, config.classCount], scalars: rows)
@@ -71,28 +71,81 @@ public func softmaxProbabilities(_ logits: [Float]) -> [Double] {
 }
 
 /// Where the model shipped in Models/ lives, for commands run without `--model`.
+///
+/// Looked for, in order: `$VITREL_MODEL`; `Models/<defaultName>` beside the executable
+/// (a copied tarball); `<prefix>/share/vitrel/Models/<defaultName>` for an executable in
+/// `<prefix>/bin` (an installed build); then `Models/<defaultName>` in the executable's folder's
+/// parents (a build in `.build/release` finds its repository's) and in the working directory
+/// and its parents. The executable is the running one (`/proc/self/exe`), not `argv[0]`, which
+/// is a bare `vitrel` when it was found on `PATH`.
 public enum ShippedModel {
     /// Folder name of the default model inside Models/.
     public static let defaultName = "vit-radiography-dinov2-112"
+    /// How many parent folders the upward searches climb.
+    static let parentLevels = 5
 
-    /// `$VITREL_MODEL`, else `Models/<defaultName>` found from the current directory or from
-    /// the executable's location upwards (a build in .build/release finds the repository's).
-    public static func locate(executable: String = CommandLine.arguments.first ?? "") -> URL? {
+    /// The shipped model's folder, or nil (`notFoundMessage` says where it looked).
+    public static func locate(
+        executable: URL? = runningExecutable, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL? {
+        if let path = environment["VITREL_MODEL"], !path.isEmpty { return URL(fileURLWithPath: path) }
         let fileManager = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["VITREL_MODEL"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
+        return searchPlaces(executable: executable, currentDirectory: currentDirectory).flatMap(\.folders).first {
+            fileManager.fileExists(atPath: $0.appendingPathComponent("config.json").path)
         }
-        var starts = [URL(fileURLWithPath: fileManager.currentDirectoryPath)]
-        let executableURL = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
-        starts.append(executableURL.deletingLastPathComponent())
-        for start in starts {
-            var directory = start.standardizedFileURL
-            for _ in 0..<6 {
-                let candidate = directory.appendingPathComponent("Models").appendingPathComponent(defaultName)
-                if fileManager.fileExists(atPath: candidate.appendingPathComponent("config.json").path) { return candidate }
-                directory = directory.deletingLastPathComponent()
+    }
+
+    /// A place searched: a folder that may hold the model, or `Models/<defaultName>` in a
+    /// folder and its parents.
+    struct SearchPlace {
+        var start: URL
+        var climbs: Bool
+        var folders: [URL] {
+            guard climbs else { return [start] }
+            var folders = [URL](), directory = start
+            for _ in 0...ShippedModel.parentLevels {
+                folders.append(directory.appendingPathComponent("Models").appendingPathComponent(ShippedModel.defaultName))
+                let parent = directory.deletingLastPathComponent()
+                if parent.path == directory.path { break }
+                directory = parent
             }
+            return folders
         }
-        return nil
+        var description: String {
+            climbs ? "Models/\(ShippedModel.defaultName) in \(start.path) and up to \(ShippedModel.parentLevels) folders above it" : start.path
+        }
+    }
+
+    static func searchPlaces(executable: URL?, currentDirectory: URL) -> [SearchPlace] {
+        var places = [SearchPlace]()
+        if let executable {
+            let folder = executable.deletingLastPathComponent().standardizedFileURL
+            places.append(SearchPlace(start: folder.appendingPathComponent("Models").appendingPathComponent(defaultName), climbs: false))
+            places.append(SearchPlace(
+                start: folder.deletingLastPathComponent().appendingPathComponent("share/vitrel/Models").appendingPathComponent(defaultName),
+                climbs: false))
+            places.append(SearchPlace(start: folder.deletingLastPathComponent(), climbs: true))
+        }
+        places.append(SearchPlace(start: currentDirectory.standardizedFileURL, climbs: true))
+        return places
+    }
+
+    /// The one-line error when `locate` finds nothing: every place it looked.
+    public static func notFoundMessage(
+        executable: URL? = runningExecutable, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    ) -> String {
+        let places = searchPlaces(executable: executable, currentDirectory: currentDirectory).map(\.description)
+        return "no --model given and the shipped model \(defaultName) was not found; looked in \(places.joined(separator: "; "))"
+            + " (pass --model DIR or set VITREL_MODEL)"
+    }
+
+    /// The running executable: `/proc/self/exe` on Linux, else `argv[0]` made absolute.
+    public static var runningExecutable: URL? {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: target)
+        }
+        guard let first = CommandLine.arguments.first, first.contains("/") else { return nil }
+        return URL(fileURLWithPath: first).resolvingSymlinksInPath()
     }
 }

@@ -82,7 +82,7 @@ final class CLIAuditTests: XCTestCase {
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("audit")
         let run = try CLI.run(["audit", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--border", "0.7", "--out", out.path])
         XCTAssertNotEqual(run.status, 0)
-        XCTAssertEqual(run.errorLines.filter { $0.hasPrefix("Error") }.count, 1, run.stderr)
+        XCTAssertEqual(run.errorMessages.count, 1, run.stderr)
         XCTAssertTrue(run.stderr.contains("--border must lie in (0, 0.5), got 0.7"), run.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "nothing written")
 
@@ -90,7 +90,7 @@ final class CLIAuditTests: XCTestCase {
         // covers the tiny model's whole 32 × 32 input.
         let whole = try CLI.run(["audit", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--border", "0.49", "--out", out.path])
         XCTAssertNotEqual(whole.status, 0)
-        XCTAssertEqual(whole.errorLines.filter { $0.hasPrefix("Error") }.count, 1, whole.stderr)
+        XCTAssertEqual(whole.errorMessages.count, 1, whole.stderr)
         XCTAssertTrue(whole.stderr.contains("--border 0.49 leaves no centre on the model's 32×32 input"), whole.stderr)
     }
 }

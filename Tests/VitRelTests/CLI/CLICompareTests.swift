@@ -183,7 +183,7 @@ final class CLICompareTests: XCTestCase {
                                         ("--methods", "chefer-lrp,shap", "shap")] {
             let run = try CLI.run(arguments(data: data, out: out) + [flag, value])
             XCTAssertNotEqual(run.status, 0)
-            XCTAssertEqual(run.errorLines.count, 1, run.stderr)
+            XCTAssertEqual(run.diagnosticLines.count, 1, run.stderr)
             XCTAssertTrue(run.stderr.contains(expected), run.stderr)
         }
         let missing = try CLI.run(["compare", "--model", CLI.tinyModel, "--data", "/nonexistent/data", "--out", out.path])

@@ -101,7 +101,7 @@ final class CLIConservationTests: XCTestCase {
             let (run, _) = try conservation(arguments)
             XCTAssertNotEqual(run.status, 0, "\(arguments)")
             XCTAssertNotEqual(run.status, 2, "\(arguments): bad input is not a failed check")
-            XCTAssertEqual(run.errorLines.count, 1, "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.diagnosticLines.count, 1, "\(arguments): \(run.stderr)")
         }
     }
 

@@ -83,14 +83,16 @@ final class CLIEvaluateTests: XCTestCase {
             (["--temperature", "0"], "--temperature must be a positive finite number"),
             (["--temperature", "nan"], "--temperature must be a positive finite number"),
             (["--temperature", "inf"], "--temperature must be a positive finite number"),
-            (["--calibration-bins", "0"], "--calibration-bins must be at least 1"),
+            (["--calibration-bins", "0"], "--calibration-bins must lie in 1…10000, got 0"),
+            (["--calibration-bins", "9223372036854775807"], "--calibration-bins must lie in 1…10000"),
+            (["--limit=-1"], "--limit must be at least 1, got -1"),
             (["--temperature", "2", "--fit-temperature"], "--temperature and --fit-temperature exclude each other"),
             (["--reliability-diagram-scaled", "x.png"], "--reliability-diagram-scaled needs --fit-temperature"),
         ]
         for (arguments, message) in cases {
             let run = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", root.path] + arguments)
             XCTAssertNotEqual(run.status, 0, arguments.joined(separator: " "))
-            XCTAssertEqual(run.errorLines.filter { $0.hasPrefix("Error") }.count, 1, run.stderr)
+            XCTAssertEqual(run.errorMessages.count, 1, run.stderr)
             XCTAssertTrue(run.stderr.contains(message), "\(arguments): \(run.stderr)")
         }
     }
@@ -104,7 +106,7 @@ final class CLIEvaluateTests: XCTestCase {
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("d").path
         let bad = try CLI.run(["synth", "--out", out, "--evidence-strength", "5"])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertEqual(bad.errorLines.filter { $0.hasPrefix("Error") }.count, 1, bad.stderr)
+        XCTAssertEqual(bad.errorMessages.count, 1, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("--evidence-strength must be in [0, 4]"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         let placement = try CLI.run(["synth", "--out", out, "--shortcut-placement", "sideways"])

@@ -241,7 +241,7 @@ final class CLIExplainTests: XCTestCase {
         for (arguments, expected) in cases {
             let run = try CLI.run(["explain", "--model", CLI.tinyModel, "--image", image, "--out", out] + arguments)
             XCTAssertNotEqual(run.status, 0, "\(arguments)")
-            XCTAssertEqual(run.errorLines.count, 1, "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.diagnosticLines.count, 1, "\(arguments): \(run.stderr)")
             for text in expected { XCTAssertTrue(run.stderr.contains(text), "\(arguments): \(run.stderr)") }
             XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(arguments): nothing is written")
         }

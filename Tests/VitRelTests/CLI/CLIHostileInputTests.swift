@@ -8,7 +8,7 @@ final class CLIHostileInputTests: XCTestCase {
         let run = try CLI.run(arguments)
         XCTAssertTrue(run.status > 0 && run.status < 128, "exit \(run.status): \(run.stderr)", file: file, line: line)
         // One error line; argument validation may add ArgumentParser's usage hint after it.
-        XCTAssertEqual(run.errorLines.filter { $0.lowercased().hasPrefix("error") }.count, 1, run.stderr, file: file, line: line)
+        XCTAssertEqual(run.errorMessages.count, 1, run.stderr, file: file, line: line)
         for text in mentions { XCTAssertTrue(run.stderr.contains(text), "\"\(run.stderr)\" lacks \(text)", file: file, line: line) }
     }
 

@@ -50,11 +50,11 @@ final class CLISegmentTests: XCTestCase {
         let out = directory.appendingPathComponent("s.png").path
         let misplaced = try CLI.run(["segment", "--image", image.path, "--method", "slic", "--kernel-size", "3", "--out", out])
         XCTAssertNotEqual(misplaced.status, 0)
-        XCTAssertEqual(misplaced.errorLines.count, 1, misplaced.stderr)
+        XCTAssertEqual(misplaced.diagnosticLines.count, 1, misplaced.stderr)
         XCTAssertTrue(misplaced.stderr.contains("--kernel-size (a quickshift setting) does not apply to --method slic"), misplaced.stderr)
         let missing = try CLI.run(["segment", "--image", directory.appendingPathComponent("none.png").path, "--out", out])
         XCTAssertNotEqual(missing.status, 0)
-        XCTAssertEqual(missing.errorLines.count, 1, missing.stderr)
+        XCTAssertEqual(missing.diagnosticLines.count, 1, missing.stderr)
         XCTAssertTrue(missing.stderr.contains("none.png"), missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }

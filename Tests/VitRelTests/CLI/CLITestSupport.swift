@@ -11,6 +11,17 @@ enum CLI {
 
         /// Standard error's non-empty lines.
         var errorLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
+
+        /// Standard error's lines without ArgumentParser's usage hint ("Usage: …", "  See '…
+        /// --help' …", "Help: …", which follow a usage error): what vitrel itself said.
+        var diagnosticLines: [String] {
+            errorLines.filter { line in
+                !(line.hasPrefix("Usage: ") || line.hasPrefix("  See '") || line.hasPrefix("Help: ") || line.hasPrefix("        "))
+            }
+        }
+
+        /// The `vitrel: error: …` lines (README, "Errors and exit status").
+        var errorMessages: [String] { errorLines.filter { $0.hasPrefix("vitrel: error: ") } }
     }
 
     /// The executable next to the test bundle (same build configuration), else the release

@@ -33,7 +33,7 @@ final class ComparisonTableTests: XCTestCase {
         XCTAssertEqual(parsed.curve.map(\.bitPattern), original.curve.map(\.bitPattern))
         XCTAssertThrowsError(try ComparisonRecord(fields: ["too", "few"]))
         var fields = original.fields
-        fields[7] = "high"
+        fields[8] = "high"
         XCTAssertThrowsError(try ComparisonRecord(fields: fields)) { error in
             XCTAssertTrue("\(error)".contains("score \"high\" is not a number"), "\(error)")
         }
@@ -56,8 +56,8 @@ final class ComparisonTableTests: XCTestCase {
 
         let resumed = try ResultsFile(url: url)
         XCTAssertEqual(resumed.records, [record("a.png"), record("b.png")])
-        XCTAssertTrue(resumed.contains(ComparisonRecord.Key(image: "b.png", method: "chefer-lrp", metric: "faithfulness-estimate")))
-        XCTAssertFalse(resumed.contains(ComparisonRecord.Key(image: "c.png", method: "chefer-lrp", metric: "faithfulness-estimate")))
+        XCTAssertTrue(resumed.contains(ComparisonRecord.Key(image: "b.png", method: "chefer-lrp", metric: "faithfulness-estimate"), checksum: ""))
+        XCTAssertFalse(resumed.contains(ComparisonRecord.Key(image: "c.png", method: "chefer-lrp", metric: "faithfulness-estimate"), checksum: ""))
         try resumed.append(record("c.png", score: -1))
         let text = try String(contentsOf: url, encoding: .utf8)
         XCTAssertFalse(text.contains("Nor\n") || text.contains(",Norc.png"), "the torn line is gone")
