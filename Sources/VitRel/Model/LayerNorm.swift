@@ -72,7 +72,8 @@ public struct LayerNorm<Scalar: TensorScalar>: Sendable {
                                         let mu = sum / Scalar(d)
                                         var squares: Scalar = 0
                                         for i in 0..<d { let c = row[i] - mu; squares += c * c }
-                                        let rstd = 1 / (squares / Scalar(d) + eps).squareRoot()
+                                        // Overflowing squares give NaN, not β: see FastMath.layerNormRow.
+                                        let rstd = squares.isFinite ? 1 / (squares / Scalar(d) + eps).squareRoot() : .nan
                                         for i in 0..<d { out[i] = (row[i] - mu) * rstd * gp[i] + bp[i] }
                                         mp[r] = mu
                                         sp[r] = rstd

@@ -59,7 +59,10 @@ public enum FastMath {
         }
         var squareSum = squares.sum()
         for j in full..<d { let c = x[j] - mean; squareSum += c * c }
-        let rstd = 1 / (squareSum / Float(d) + epsilon).squareRoot()
+        // A row whose squares overflow Float has no Float normalisation: 1/sqrt(∞) = 0 would
+        // silently replace the row by β, a plausible wrong answer (a 3e38 position embedding gave
+        // near-uniform probabilities). NaN instead reaches the logits, whose check stops the pass.
+        let rstd = squareSum.isFinite ? 1 / (squareSum / Float(d) + epsilon).squareRoot() : .nan
         let factor = SIMD8<Float>(repeating: rstd)
         i = 0
         while i < full {
