@@ -17,8 +17,10 @@ extension VisionTransformer {
         embedding.patchTokens = []
         var buffers = TransformerBlock<Scalar>.InferenceBuffers(
             rows: batch * n, dimension: config.embedDimension, hiddenDimension: config.mlpHiddenDimension)
-        for block in blocks {
+        try Self.checkFinite(x, layer: "patch and position embedding", batch: batch, rowsPerImage: n * config.embedDimension)
+        for (index, block) in blocks.enumerated() {
             block.forward(inPlace: &x, batch: batch, tokens: n, buffers: &buffers)
+            try Self.checkFinite(x, layer: "block \(index) output", batch: batch, rowsPerImage: n * config.embedDimension)
         }
         let logits = classify(x, batch: batch, tokens: n).logits
         // A NaN or infinite logit would print as a probability of nan (or be argmax'd into a
@@ -27,5 +29,13 @@ extension VisionTransformer {
             throw ModelError.nonFinite(layer: "logits", detail: "image \(index / config.classCount), class \(index % config.classCount): \(logits[index])")
         }
         return Tensor(shape: [batch, config.classCount], scalars: logits)
+    }
+
+    /// Stops the pass at the first layer whose output holds a NaN or an infinity, naming it
+    /// (issue 13: an overflowing weight must be an error that says where, not `nan` printed
+    /// as a probability). One comparison per activation: under 1/(24·D) of the block's GEMM work.
+    static func checkFinite(_ x: [Scalar], layer: String, batch: Int, rowsPerImage: Int) throws {
+        guard let index = x.firstIndex(where: { !$0.isFinite }) else { return }
+        throw ModelError.nonFinite(layer: layer, detail: "image \(index / rowsPerImage): \(x[index])")
     }
 }

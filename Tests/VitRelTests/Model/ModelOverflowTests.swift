@@ -36,7 +36,13 @@ final class ModelOverflowTests: XCTestCase {
                     XCTAssertEqual(Double(got), want, accuracy: 1e-3 * max(1, scale), "\(item.tensor)")
                 }
             } catch let error as ModelError {
-                guard case .nonFinite = error else { return XCTFail("\(item.tensor): \(error)") }
+                guard case .nonFinite(let layer, _) = error else { return XCTFail("\(item.tensor): \(error)") }
+                // The first layer whose output overflows is named.
+                let expectedLayer = [
+                    "patch_embed.proj.weight": "patch and position embedding", "pos_embed": "block 0 output",
+                    "blocks.0.mlp.fc1.weight": "block 0 output", "head.weight": "logits",
+                ][item.tensor]
+                XCTAssertEqual(layer, expectedLayer, item.tensor)
             }
         }
     }
