@@ -22,26 +22,9 @@ final class CLIShippedModelTests: XCTestCase {
         return (executable, elsewhere)
     }
 
-    private func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["VITREL_MODEL"] = nil
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
     func testAnInstalledExecutableFindsTheModelUnderItsPrefixFromAnyDirectory() throws {
         let (executable, elsewhere) = try install(model: true)
-        let inspect = try run(executable, ["inspect", "--json"], in: elsewhere)
+        let inspect = try CLI.run(["inspect", "--json"], in: elsewhere, executable: executable)
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         let report = try CLI.json(Data(inspect.stdout.utf8))
         XCTAssertEqual((report["folder"] as? String).map { URL(fileURLWithPath: $0).standardizedFileURL.path },
@@ -52,7 +35,7 @@ final class CLIShippedModelTests: XCTestCase {
 
     func testNoModelFoundListsEveryPlaceLookedIn() throws {
         let (executable, elsewhere) = try install(model: false)
-        let inspect = try run(executable, ["inspect"], in: elsewhere)
+        let inspect = try CLI.run(["inspect"], in: elsewhere, executable: executable)
         XCTAssertEqual(inspect.status, 1, inspect.stderr)
         let lines = inspect.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, inspect.stderr)

@@ -37,10 +37,10 @@ enum CLI {
 
     private final class Marker {}
 
-    /// Runs `vitrel arguments…` to completion.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Run {
+    /// Runs `vitrel arguments…` to completion (`executable`: another copy of it, default the build's).
+    static func run(_ arguments: [String], in directory: URL? = nil, executable: URL? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = try executable()
+        process.executableURL = try executable ?? Self.executable()
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
