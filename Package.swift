@@ -15,16 +15,22 @@ let package = Package(
     targets: [
         // C libraries, bound once each (module map + shim header; include paths from pkg-config).
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // oneDNN (Intel's deep-learning primitives, Debian's libdnnl-dev has no pkg-config file):
+        // vitrel's single-precision GEMMs; OpenBLAS keeps Float64 GEMMs and LAPACK.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CSystem"),
         // The GELU and softmax kernels in C: clang vectorises them for AVX2 (chosen at load time)
         // where Swift's SIMD types are held to the x86-64 baseline.
         .target(name: "CVitRelKernels"),
+        // bfloat16 products through oneDNN's matmul primitive (--precision bf16), in C where
+        // oneDNN's descriptor structs are plain to use.
+        .target(name: "CVitRelBF16", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         .target(
             name: "VitRel",
             dependencies: [
-                "COpenBLAS", "CPNG", "CJPEG", "CSystem", "CVitRelKernels",
+                "COpenBLAS", "CDNNL", "CPNG", "CJPEG", "CSystem", "CVitRelKernels", "CVitRelBF16",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),

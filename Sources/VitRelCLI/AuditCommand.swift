@@ -28,6 +28,7 @@ struct AuditCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root (split folders, COVID-QU-Ex or class folders).", valueName: "dir"))
     var data: String
     @Option(help: "Split: train, val (validation) or test.") var split = "Test"
@@ -58,7 +59,8 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let model = try modelOptions.load()
+        var model = try modelOptions.load()
+        try precisionOptions.apply(to: &model)
         let (height, width) = (model.config.imageHeight, model.config.imageWidth)
         // A band of round(border · side) pixels on both sides can cover a small input whole:
         // nothing would be left to crop to.

@@ -5,7 +5,7 @@ import VitRel
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed against this machine's own sgemm rate (measured in the same run).",
+        abstract: "Measure speed against this machine's best sgemm rate (oneDNN's or OpenBLAS's, measured in the same run).",
         subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self, BenchLIME.self, BenchMetrics.self]
     )
 }
@@ -15,8 +15,9 @@ struct BenchForward: ParsableCommand {
         commandName: "forward",
         abstract: "Seconds per image and achieved GFLOP/s of a forward pass with random weights.",
         discussion: """
-            Times --repetitions rounds. Each round measures the machine's cblas_sgemm rate \
-            (2048³ with OpenBLAS's own threads, best of 3) and then the forward pass (the \
+            First measures sgemm 2048³ in oneDNN and in OpenBLAS (each with its own threads) and \
+            takes the faster as the yardstick. Times --repetitions rounds. Each round measures \
+            the yardstick's rate (best of 3) and then the forward pass (the \
             fastest of enough passes to fill half a second). The ratio printed is the median \
             of the rounds' ratios, with their range: on a shared machine the sgemm rate moves \
             from minute to minute, and a ratio of two measurements taken apart moves with it. \
@@ -30,17 +31,22 @@ struct BenchForward: ParsableCommand {
     var batch = 16
     @Option(help: "Timed rounds, each one forward pass after a fresh sgemm yardstick (medians reported).")
     var repetitions = 5
+    @OptionGroup var precision: BenchPrecisionOptions
+    @OptionGroup var gemm: BenchGEMMOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
+        gemm.apply()
         let config = try benchConfig(arch)
-        let model = VisionTransformer<Float>(config: config, seed: 0)
+        var model = VisionTransformer<Float>(config: config, seed: 0)
+        try precision.apply(to: &model)
         var generator = SeededGenerator(seed: 2)
         let input = Tensor<Float>(
             shape: [batch, 3, config.imageHeight, config.imageWidth],
             scalars: (0..<(batch * 3 * config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) })
-        let yardstick = GemmRate()
+        let survey = GemmRate.fastest()
+        let yardstick = survey.yardstick
         let warmUp = try PairedTiming.timed { _ = try model(input) }
         let timing = try PairedTiming.measure(
             rounds: repetitions, referenceRepeats: 3, reference: yardstick.time,
@@ -57,15 +63,18 @@ struct BenchForward: ParsableCommand {
         print("architecture      \(arch)  (\(model.parameterCount) parameters)")
         print("threads           \(Parallel.threadCount)")
         print("kernels           \(VitRel.kernelInstructionSet)  (GELU and softmax)")
+        print("matrix products   \(BenchGEMMOptions.describeCurrent())")
         print("batch             \(batch)")
+        print("precision         \(model.inferencePrecision.rawValue)\(model.inferencePrecision == .bf16 ? (BFloat16Matrix.isNative ? "  (native AVX512-BF16 dot products)" : "  (emulated)") : "")")
         let passes = PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
         print(String(format: "seconds/image     %.4f  (median of %d rounds%@)", seconds / Double(batch), timing.rounds.count,
                      passes > 1 ? ", each the fastest of \(passes) passes" : ""))
         print(String(format: "forward GFLOP/s   %.1f  (%.2f GFLOP per image, matrix products only)",
                      flops / seconds / 1e9, config.forwardFlopsPerImage() / 1e9))
-        print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm %d³ before each round, best of 3; range %.1f–%.1f)",
-                     sgemm.median, yardstick.size, sgemm.lowest, sgemm.highest))
-        print(String(format: "forward / sgemm   %.1f%%  (median of the rounds' ratios; range %.1f–%.1f%%)",
+        print("sgemm survey      \(GemmRate.describe(survey.rates, yardstick: yardstick.library, size: yardstick.size))")
+        print(String(format: "sgemm GFLOP/s     %.1f  (%@ sgemm %d³ before each round, best of 3; range %.1f–%.1f)",
+                     sgemm.median, yardstick.library.displayName, yardstick.size, sgemm.lowest, sgemm.highest))
+        print(String(format: "forward / sgemm   %.1f%%  (against the best sgemm; median of the rounds' ratios; range %.1f–%.1f%%)",
                      100 * ratio.median, 100 * ratio.lowest, 100 * ratio.highest))
         // On a shared machine the wall-clock ratio moves with other jobs; per CPU second it
         // does not (but idle waits cost nothing there, so it flatters uneven splits).
@@ -104,24 +113,30 @@ struct BenchTrain: ParsableCommand {
     var arch = "shipped"
     @Option(help: "Mini-batch size.") var batch = 32
     @Option(help: "Timed optimiser steps (median reported).") var steps = 5
+    @OptionGroup var gemm: BenchGEMMOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
+        gemm.apply()
         let config = try benchConfig(arch)
         let result = try TrainingBenchmark.measure(config: config, batchSize: batch, steps: steps)
-        let sgemm = GemmRate.measure()
+        let survey = GemmRate.fastest()
+        let sgemm = survey.rates[survey.yardstick.library]!
         let flops = config.forwardFlopsPerImage() * Double(batch)
         print("architecture        \(arch)  (\(result.parameterCount) parameters, \(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
         print("threads             \(Parallel.threadCount)")
         print("batch               \(batch)")
+        print("matrix products     \(BenchGEMMOptions.describeCurrent())")
         print(String(format: "images/s            %.1f  (forward + backward + AdamW)", result.imagesPerSecond))
         print(String(format: "forward s/step      %.4f", result.forwardSeconds))
         print(String(format: "backward s/step     %.4f", result.backwardSeconds))
         print(String(format: "update s/step       %.4f", result.updateSeconds))
         print(String(format: "backward / forward  %.2f×", result.backwardToForwardRatio))
         print(String(format: "train GFLOP/s       %.1f  (3 × forward matrix FLOPs per step)", 3 * flops / result.stepSeconds / 1e9))
-        print(String(format: "sgemm GFLOP/s       %.1f  (cblas_sgemm 2048³, same run)", sgemm))
+        print(String(format: "sgemm GFLOP/s       %.1f  (the best sgemm, same run: %@)", sgemm,
+                     GemmRate.describe(survey.rates, yardstick: survey.yardstick.library, size: survey.yardstick.size)))
+        print(String(format: "train / sgemm       %.1f%%", 100 * 3 * flops / result.stepSeconds / 1e9 / sgemm))
     }
 }
 
@@ -134,10 +149,12 @@ struct BenchExplain: ParsableCommand {
     var arch = "vit_base_patch16_224"
     @Option(help: "Explanation method.") var method = "chefer-lrp"
     @Option(help: "Timed rounds, each a forward pass then an explanation (medians reported).") var repetitions = 5
+    @OptionGroup var gemm: BenchGEMMOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
+        gemm.apply()
         guard let method = ExplanationMethod(rawValue: method), method != .lime else {
             throw ExplanationError.unknownMethod(self.method)
         }
@@ -153,6 +170,7 @@ struct BenchExplain: ParsableCommand {
         print("architecture         \(arch)")
         print("method               \(method.rawValue)")
         print("threads              \(Parallel.threadCount)")
+        print("matrix products      \(BenchGEMMOptions.describeCurrent())")
         print(String(format: "forward s            %.4f  (median of %d rounds)", timing.medianReferenceSeconds, timing.rounds.count))
         print(String(format: "explanation s        %.4f", timing.medianSubjectSeconds))
         print(String(format: "explanation/forward  %.2f×  (median of the rounds' ratios; range %.2f–%.2f×)",
@@ -176,12 +194,15 @@ struct BenchLIME: ParsableCommand {
     @Option(help: "Images per forward pass.") var batch = 32
     @Option(help: "Superpixels: quickshift, slic or grid.") var segmentation = "quickshift"
     @Option(help: "Timed explanations (medians reported).") var repetitions = 3
+    @OptionGroup var precision: BenchPrecisionOptions
+    @OptionGroup var gemm: BenchGEMMOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
+        gemm.apply()
         let config = try benchConfig(arch)
-        let network: VisionTransformer<Float>
+        var network: VisionTransformer<Float>
         let preprocessing: Preprocessing
         if arch == "shipped", let folder = ShippedModel.locate() {
             let model = try ClassifierModel.load(from: folder)
@@ -191,6 +212,7 @@ struct BenchLIME: ParsableCommand {
             network = VisionTransformer<Float>(config: config, seed: 0)
             preprocessing = Preprocessing(inputHeight: config.imageHeight, inputWidth: config.imageWidth)
         }
+        try precision.apply(to: &network)
         let model = ClassifierModel(network: network, preprocessing: preprocessing, directory: URL(fileURLWithPath: "."), format: .timm)
         // A seeded smooth gray image at the model's input size (LIME perturbs pixel space).
         var generator = SeededGenerator(seed: 3)
@@ -227,10 +249,39 @@ struct BenchLIME: ParsableCommand {
         let shares = PairedTiming.summary(rounds.map { 100 * ($0.wall - $0.forward) / $0.wall })
         print("architecture        \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
         print("threads             \(Parallel.threadCount)")
+        print("matrix products     \(BenchGEMMOptions.describeCurrent())")
+        print("precision           \(network.inferencePrecision.rawValue)")
         print("samples             \(samples) in batches of \(batch), \(explanation!.segmentation.count) \(segmentation) superpixels")
         print(String(format: "seconds per image   %.3f  (median of %d explanations)", total, rounds.count))
         print(String(format: "forward passes s    %.3f", forward))
         print(String(format: "overhead            %.1f%% of the wall time  (median; range %.1f–%.1f%%)",
                      shares.median, shares.lowest, shares.highest))
+    }
+}
+
+/// `--gemm`: the library behind vitrel's own single-precision products during a benchmark, so
+/// that the two can be compared on the same machine in one sitting.
+struct BenchGEMMOptions: ParsableArguments {
+    @Option(help: "Library for vitrel's single-precision matrix products: onednn (vitrel's) or openblas (to compare).")
+    var gemm: MatrixLibrary = .oneDNN
+
+    func apply() { MatrixLibrary.current = gemm }
+
+    static func describeCurrent() -> String {
+        MatrixLibrary.current == .oneDNN
+            ? "oneDNN \(OneDNNGEMM.version) sgemm (\(OneDNNGEMM.instructionSet)), one call per fixed block"
+            : "OpenBLAS sgemm, one call per fixed block"
+    }
+}
+
+extension MatrixLibrary: ExpressibleByArgument {}
+
+/// `--precision` for the benchmarks of untraced passes (forward, LIME, metrics).
+struct BenchPrecisionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Precision of the untraced forward passes: fp32 or bf16.", valueName: "fp32|bf16"))
+    var precision: InferencePrecision = .fp32
+
+    func apply(to network: inout VisionTransformer<Float>) throws {
+        do { try network.setInferencePrecision(precision) } catch { throw CLIError("\(error)") }
     }
 }

@@ -21,18 +21,22 @@ struct BenchMetrics: ParsableCommand {
     @Option(help: "Perturbed inputs per forward pass.") var batch = 32
     @Option(help: ArgumentHelp("Metrics, comma-separated (default: every metric that runs the model).", valueName: "m,m,..."))
     var metrics: String?
+    @OptionGroup var precision: BenchPrecisionOptions
+    @OptionGroup var gemm: BenchGEMMOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
+        gemm.apply()
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         let config = try benchConfig(arch)
-        let network: VisionTransformer<Float>
+        var network: VisionTransformer<Float>
         if arch == "shipped", let folder = ShippedModel.locate() {
             network = try ClassifierModel.load(from: folder).network
         } else {
             network = VisionTransformer<Float>(config: config, seed: 0)
         }
+        try precision.apply(to: &network)
         let kinds = try metrics.map { try CompareCommand.parseList($0, what: "metric") { try MetricKind(name: $0) } }
             ?? MetricKind.allCases.filter(\.runsModel)
         var suite = MetricSuite.vit(patchSize: config.patchSize, channels: 3)
@@ -50,7 +54,7 @@ struct BenchMetrics: ParsableCommand {
         // Both sides are the fastest of enough passes or runs to fill half a second.
         let full = benchInput(config, batch: batch)
         let warmUp = try PairedTiming.timed { _ = try network(full) }
-        let yardstick = GemmRate()
+        let yardstick = GemmRate.fastest().yardstick
         let forwardPass = { try PairedTiming.timed { _ = try network(full) } }
         let forwardRepeats = PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
         let header = try PairedTiming.measure(
@@ -61,7 +65,7 @@ struct BenchMetrics: ParsableCommand {
 
         print("architecture      \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
         print("threads           \(Parallel.threadCount)")
-        print(String(format: "sgemm GFLOP/s     %.1f  (cblas_sgemm %d³, median of 3 paired rounds)", sgemm.median, yardstick.size))
+        print(String(format: "sgemm GFLOP/s     %.1f  (%@ sgemm %d³, the faster library here; median of 3 paired rounds)", sgemm.median, yardstick.library.displayName, yardstick.size))
         print(String(format: "forward           %.1f images/s in batches of %d (%.1f%% of sgemm)", forwardRate, batch, 100 * share.median))
         print("")
         print("metric                      passes   batches   seconds   passes/s   of forward")

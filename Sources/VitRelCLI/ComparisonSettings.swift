@@ -22,6 +22,9 @@ struct ComparisonSettings: Codable, Equatable {
     /// `--class-map` as given (nil without one, as in folders written before it existed): it
     /// decides the labels the rows carry.
     var classMap: String?
+    /// `--precision` of the untraced forward passes (nil in folders written before it existed,
+    /// which ran fp32): LIME's and the metrics' numbers depend on it.
+    var precision: String?
     /// Each method's settings, by method name.
     var methodSettings: [String: String]
     /// Each metric's configuration, by metric name.
@@ -43,6 +46,7 @@ struct ComparisonSettings: Codable, Equatable {
         compare("target", target, other.target)
         compare("mask", mask, other.mask)
         compare("class map", classMap ?? "none", other.classMap ?? "none")
+        compare("precision", precision ?? "fp32", other.precision ?? "fp32")
         // Methods and metrics may be added; the ones both runs have must agree.
         for (name, value) in methodSettings.sorted(by: { $0.key < $1.key }) {
             if let previous = other.methodSettings[name] { compare("\(name) settings", value, previous) }

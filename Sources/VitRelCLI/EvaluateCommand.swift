@@ -23,6 +23,7 @@ struct EvaluateCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
     @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
@@ -67,7 +68,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let model = try modelOptions.load()
+        var model = try modelOptions.load()
+        try precisionOptions.apply(to: &model)
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         var items = index.items(in: DatasetSplit(folderName: split)!)

@@ -46,6 +46,7 @@ struct ExplainCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to explain (PNG or JPEG).", valueName: "file"))
     var image: [String]
     @Option(help: ArgumentHelp("Explanation method (see the list above).", valueName: "method"))
@@ -93,7 +94,8 @@ struct ExplainCommand: ParsableCommand {
         runtime.apply()
         guard let method = ExplanationMethod(rawValue: method) else { throw ExplanationError.unknownMethod(self.method) }
         guard alpha >= 0 && alpha <= 1 else { throw ValidationError("--alpha must be in [0, 1], got \(alpha)") }
-        let model = try modelOptions.load()
+        var model = try modelOptions.load()
+        try precisionOptions.apply(to: &model)
         try methodOptions.validate(for: method, depth: model.config.depth)
         if method != .lime, let flag = limeOptions.given.first {
             throw CLIError("\(flag) does not apply to method \(method.rawValue); it is a LIME setting")

@@ -16,6 +16,22 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+/// `--precision`, for commands whose bulk work is untraced forward passes (predict, evaluate,
+/// LIME, the perturbation metrics, the audit's interventions). Explanations' traced passes
+/// and relevance stay Float32 whatever it says.
+struct PrecisionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Precision of the untraced forward passes: fp32, or bf16 (Linear layers in bfloat16 with Float32 sums through oneDNN; README: Precision). Explanations' relevance passes stay fp32.",
+        valueName: "fp32|bf16"))
+    var precision: InferencePrecision = .fp32
+
+    func apply(to model: inout ClassifierModel) throws {
+        do { try model.network.setInferencePrecision(precision) } catch { throw CLIError("\(error)") }
+    }
+}
+
+extension InferencePrecision: ExpressibleByArgument {}
+
 /// JSON with sorted keys and pretty printing, for `--json` outputs.
 /// `nonFiniteAsStrings` writes NaN and ±∞ as "nan", "inf", "-inf" (JSON has no literal for
 /// them; summaries of empty groups hold NaN) instead of failing.

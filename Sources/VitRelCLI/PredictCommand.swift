@@ -14,6 +14,7 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to classify.", valueName: "file"))
     var image: [String]
     @Option(help: "How many classes to list per image.")
@@ -48,7 +49,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let model = try modelOptions.load()
+        var model = try modelOptions.load()
+        try precisionOptions.apply(to: &model)
         var errors = [String: String]()
         let problems = InputProblems()
         // Streamed a batch at a time: peak memory does not grow with the number of images.

@@ -3,7 +3,7 @@ import VitRel
 
 /// Options every command shares.
 struct RuntimeOptions: ParsableArguments {
-    @Option(help: "Threads for BLAS and vitrel's kernels (default: all cores). Results do not depend on it.")
+    @Option(help: "Threads for matrix products and vitrel's kernels (default: all cores). Results do not depend on it.")
     var threads: Int?
 
     func apply() {

@@ -7,6 +7,7 @@ import XCTest
 final class GEMMBlocksTests: XCTestCase {
     override func tearDown() {
         Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+        MatrixLibrary.current = .oneDNN
     }
 
     func testBlocksTileTheLongerSideOfCInAlignedPieces() {
@@ -32,9 +33,17 @@ final class GEMMBlocksTests: XCTestCase {
         XCTAssertEqual(GEMMBlocks(m: 1, n: 100_000, k: 1).count, 1)
     }
 
-    /// Every transposition, split along rows and along columns, against a Float64 triple loop;
-    /// and the same bits with 1 and 2 threads.
+    /// Every transposition, split along rows and along columns, through oneDNN and through
+    /// OpenBLAS, against a Float64 triple loop; and the same bits with 1 and 2 threads. (`make
+    /// test` runs this again with oneDNN capped to AVX2 kernels, `ONEDNN_MAX_CPU_ISA=AVX2`.)
     func testBlockedProductMatchesDoubleProductAndIgnoresThreadCount() {
+        for library in MatrixLibrary.allCases {
+            MatrixLibrary.current = library
+            checkBlockedProducts(library)
+        }
+    }
+
+    private func checkBlockedProducts(_ library: MatrixLibrary) {
         var generator = SeededGenerator(seed: 11)
         for (m, n, k) in [(40, 300, 400), (300, 40, 400)] {
             XCTAssertGreaterThan(GEMMBlocks(m: m, n: n, k: k).count, 1)
@@ -55,7 +64,7 @@ final class GEMMBlocksTests: XCTestCase {
                         return c
                     }
                     let one = product(threads: 1), two = product(threads: 2)
-                    XCTAssertEqual(one, two, "bits depend on the thread count (\(m)×\(n)×\(k), \(transposeA), \(transposeB))")
+                    XCTAssertEqual(one, two, "\(library): bits depend on the thread count (\(m)×\(n)×\(k), \(transposeA), \(transposeB))")
                     // Standard bound for a float dot product: |error| ≤ (k + 2)·u·(|α|Σ|a||b| + |β||c|).
                     let u = Double(Float.ulpOfOne) / 2
                     var worstRatio = 0.0
@@ -71,10 +80,37 @@ final class GEMMBlocksTests: XCTestCase {
                             worstRatio = max(worstRatio, abs(Double(two[i * n + j]) - expected) / bound)
                         }
                     }
-                    XCTAssertLessThanOrEqual(worstRatio, 1, "\(m)×\(n)×\(k) transposeA \(transposeA) transposeB \(transposeB)")
+                    XCTAssertLessThanOrEqual(worstRatio, 1, "\(library): \(m)×\(n)×\(k) transposeA \(transposeA) transposeB \(transposeB)")
                 }
             }
         }
+    }
+
+    /// Degenerate shapes oneDNN refuses (k = 0: leading dimensions of 0) give C ← β·C, as BLAS
+    /// defines it; empty C is left alone.
+    func testEmptyInnerDimensionScalesC() {
+        for library in MatrixLibrary.allCases {
+            MatrixLibrary.current = library
+            let none = [Float]()
+            var c: [Float] = [1, -2, 3, 4, 5, 6]
+            Float.gemm(transposeA: false, transposeB: false, m: 2, n: 3, k: 0, alpha: 1, a: none, lda: 1, b: none, ldb: 3,
+                       beta: 0.5, c: &c, ldc: 3)
+            XCTAssertEqual(c, [0.5, -1, 1.5, 2, 2.5, 3], "\(library)")
+            Float.gemm(transposeA: false, transposeB: false, m: 2, n: 3, k: 0, alpha: 1, a: none, lda: 1, b: none, ldb: 3,
+                       beta: 0, c: &c, ldc: 3)
+            XCTAssertEqual(c, [0, 0, 0, 0, 0, 0], "\(library)")
+        }
+    }
+
+    /// The oneDNN in use reports the instruction set it dispatches to, and honours the cap `make
+    /// test` sets for its second, AVX2-only pass over the GEMM tests.
+    func testOneDNNInstructionSetFollowsTheCap() {
+        let isa = OneDNNGEMM.instructionSet
+        XCTAssertFalse(isa.hasPrefix("isa "), "unnamed instruction set \(isa)")
+        if let cap = ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"], cap.uppercased() == "AVX2" {
+            XCTAssertEqual(isa, "AVX2")
+        }
+        XCTAssertTrue(VitRel.blasConfiguration.hasPrefix("oneDNN \(OneDNNGEMM.version) (\(isa))"), VitRel.blasConfiguration)
     }
 
     func testNestedRegionsRunOnTheCallingThread() {

@@ -1,18 +1,24 @@
 import Foundation
 
-/// The machine's own single-precision GEMM rate, the yardstick for every benchmark ratio: one
-/// cblas_sgemm on square n×n matrices with OpenBLAS's own threading at `Parallel.threadCount`
-/// threads, the library's best case, independent of how vitrel shares its products out.
+/// A single-precision GEMM rate of this machine, the yardstick for every benchmark ratio: one
+/// product of square n×n matrices by one library (oneDNN's `dnnl_sgemm` or OpenBLAS's
+/// `cblas_sgemm`) with that library's own threading at `Parallel.threadCount` threads, its
+/// best case, independent of how vitrel shares its products out.
+///
+/// The honest yardstick is the faster of the two (`fastest`): measured against OpenBLAS held
+/// to its AVX2 kernels, a forward pass on an AVX-512 machine can look more efficient than it is.
 public final class GemmRate {
     public let size: Int
+    public let library: MatrixLibrary
     private let a: [Float], b: [Float]
     private var c: [Float]
 
     /// FLOPs of one product (2n³).
     public var flops: Double { 2 * Double(size) * Double(size) * Double(size) }
 
-    public init(size: Int = 2048) {
+    public init(size: Int = 2048, library: MatrixLibrary = .oneDNN) {
         self.size = size
+        self.library = library
         var generator = SeededGenerator(seed: 1)
         a = (0..<(size * size)).map { _ in Float(generator.nextUnit()) }
         b = (0..<(size * size)).map { _ in Float(generator.nextUnit()) }
@@ -21,20 +27,55 @@ public final class GemmRate {
 
     /// Wall and process CPU seconds of one product.
     public func time() -> (wall: Double, cpu: Double) {
-        Parallel.withBLASThreading {
+        let n = size
+        func product() -> (wall: Double, cpu: Double) {
             let watch = Stopwatch()
             let cpu = ProcessClock.cpuSeconds
-            Float.blasGEMM(
-                transposeA: false, transposeB: false, m: size, n: size, k: size, alpha: 1, a: a, lda: size, b: b,
-                ldb: size, beta: 0, c: &c, ldc: size)
+            switch library {
+            case .oneDNN:
+                OneDNNGEMM.withThreads(Parallel.threadCount) {
+                    OneDNNGEMM.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n,
+                                     b: b, ldb: n, beta: 0, c: &c, ldc: n)
+                }
+            case .openBLAS:
+                Parallel.withBLASThreading {
+                    OpenBLASGEMM.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n,
+                                       b: b, ldb: n, beta: 0, c: &c, ldc: n)
+                }
+            }
             return (watch.seconds, ProcessClock.cpuSeconds - cpu)
         }
+        return product()
     }
 
     /// GFLOP/s, the best of `repetitions` products.
-    public static func measure(size n: Int = 2048, repetitions: Int = 5) -> Double {
-        let yardstick = GemmRate(size: n)
-        let best = (0..<max(1, repetitions)).map { _ in yardstick.time().wall }.min()!
-        return yardstick.flops / best / 1e9
+    public func rate(repetitions: Int = 5) -> Double {
+        _ = time()  // first call: oneDNN generates its kernels, pages are touched
+        let best = (0..<max(1, repetitions)).map { _ in time().wall }.min()!
+        return flops / best / 1e9
+    }
+
+    /// GFLOP/s of `library`, the best of `repetitions` products.
+    public static func measure(size n: Int = 2048, library: MatrixLibrary = .oneDNN, repetitions: Int = 5) -> Double {
+        GemmRate(size: n, library: library).rate(repetitions: repetitions)
+    }
+
+    /// Every library's rate, measured back to back, and the faster one: the yardstick.
+    public static func fastest(size n: Int = 2048, repetitions: Int = 3) -> (yardstick: GemmRate, rates: [MatrixLibrary: Double]) {
+        var rates: [MatrixLibrary: Double] = [:]
+        var best: GemmRate?
+        for library in MatrixLibrary.allCases {
+            let candidate = GemmRate(size: n, library: library)
+            rates[library] = candidate.rate(repetitions: repetitions)
+            if best.map({ rates[library]! > rates[$0.library]! }) ?? true { best = candidate }
+        }
+        return (best!, rates)
+    }
+
+    /// One line for benchmark output: each library's rate, the yardstick marked.
+    public static func describe(_ rates: [MatrixLibrary: Double], yardstick: MatrixLibrary, size: Int) -> String {
+        MatrixLibrary.allCases.compactMap { library in
+            rates[library].map { String(format: "%@ %.1f", library.displayName, $0) + (library == yardstick ? " (yardstick)" : "") }
+        }.joined(separator: ", ") + "  (sgemm \(size)³, each with its own \(Parallel.threadCount) threads, best of a few)"
     }
 }

@@ -1,12 +1,17 @@
 /// A fully connected layer y = x·Wᵀ + b, with PyTorch's weight layout W[out, in].
 ///
-/// Forward, backward and (later) relevance rules live here together; the input the backward
-/// needs is passed back in by the caller, which keeps it in its trace.
+/// Forward, backward and relevance rules live here together; the input the backward needs is
+/// passed back in by the caller, which keeps it in its trace.
 public struct Linear<Scalar: TensorScalar>: Sendable {
     /// [outputCount, inputCount]
     public var weight: Tensor<Scalar>
     /// [outputCount], or nil for a bias-free layer.
     public var bias: Tensor<Scalar>?
+    /// The weight rounded to bfloat16, present when the model's untraced pass runs at
+    /// `InferencePrecision.bf16` (`VisionTransformer.setInferencePrecision`); only
+    /// `inferenceForward` reads it. Made from `weight` once: whoever changes `weight` afterwards
+    /// (the optimiser) must not set it.
+    public var reducedWeight: BFloat16Matrix?
 
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?) {
         precondition(weight.rank == 2, "Linear weight must be [out, in], got \(weight.shape)")
@@ -53,6 +58,43 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// The untraced pass's product (`VisionTransformer.logits`): `forward(_:rows:into:)`, or the
+    /// bfloat16 product when `reducedWeight` is set (Float models only).
+    public func inferenceForward(_ x: [Scalar], rows: Int, into y: inout [Scalar]) {
+        guard let reducedWeight, Scalar.self == Float.self else {
+            forward(x, rows: rows, into: &y)
+            return
+        }
+        precondition(x.count == rows * inputCount && y.count == rows * outputCount, "Linear input \(x.count) ≠ \(rows)×\(inputCount)")
+        x.withUnsafeBytes { xBytes in
+            y.withUnsafeMutableBytes { yBytes in
+                let xp = xBytes.bindMemory(to: Float.self).baseAddress!
+                let yp = yBytes.bindMemory(to: Float.self).baseAddress!
+                guard let bias else {
+                    BFloat16LinearProduct.forward(x: xp, rows: rows, weight: reducedWeight, bias: nil, y: yp)
+                    return
+                }
+                bias.scalars.withUnsafeBytes { bBytes in
+                    BFloat16LinearProduct.forward(
+                        x: xp, rows: rows, weight: reducedWeight, bias: bBytes.bindMemory(to: Float.self).baseAddress!, y: yp)
+                }
+            }
+        }
+    }
+
+    /// Sets `reducedWeight` for `precision` (a bfloat16 copy of the weight, or none). Callers
+    /// check `BFloat16Matrix.isSupported` first (`VisionTransformer.setInferencePrecision`).
+    public mutating func setInferencePrecision(_ precision: InferencePrecision) {
+        guard precision == .bf16, Scalar.self == Float.self else {
+            reducedWeight = nil
+            return
+        }
+        let (rows, columns) = (outputCount, inputCount)
+        reducedWeight = weight.scalars.withUnsafeBytes { bytes in
+            BFloat16Matrix(rows: rows, columns: columns, floats: bytes.bindMemory(to: Float.self))
         }
     }
 

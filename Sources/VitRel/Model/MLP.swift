@@ -28,11 +28,12 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
     }
 
     /// The forward pass without a cache (inference): fc1 into `hidden` [rows, hidden], GELU in
-    /// place, fc2 into `y` [rows, D]. Same arithmetic as `forward`, so the same bits.
+    /// place, fc2 into `y` [rows, D]. Same arithmetic as `forward`, so the same bits (unless
+    /// fc1 and fc2 carry bfloat16 weights, `InferencePrecision.bf16`).
     public func forward(_ x: [Scalar], rows: Int, hidden: inout [Scalar], into y: inout [Scalar]) {
-        fc1.forward(x, rows: rows, into: &hidden)
+        fc1.inferenceForward(x, rows: rows, into: &hidden)
         GELU.forwardInPlace(&hidden)
-        fc2.forward(hidden, rows: rows, into: &y)
+        fc2.inferenceForward(hidden, rows: rows, into: &y)
     }
 
     /// `baseline`: the baseline's cache, for `GradientRule.deepLIFTRescale` only.

@@ -71,13 +71,13 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     /// The forward pass without a cache, for inference: x [B·N, D] → y [B·N, D] in caller-owned
     /// buffers (`queryKeyValue` [B·N, 3D] and `context` [B·N, D] are scratch). The attention
     /// maps live only in one [N, N] scratch per thread. Same arithmetic as `forward`, so the
-    /// same bits.
+    /// same bits (unless the projections carry bfloat16 weights, `InferencePrecision.bf16`).
     public func forward(
         _ x: [Scalar], batch: Int, tokens: Int, queryKeyValue qkv: inout [Scalar], context: inout [Scalar],
         into y: inout [Scalar]
     ) {
         let n = tokens
-        queryKeyValue.forward(x, rows: batch * n, into: &qkv)
+        queryKeyValue.inferenceForward(x, rows: batch * n, into: &qkv)
         qkv.withUnsafeBufferPointer { qkvp in
             context.withUnsafeMutableBufferPointer { cp in
                 attendHeads(
@@ -85,7 +85,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                     context: cp.baseAddress!)
             }
         }
-        projection.forward(context, rows: batch * n, into: &y)
+        projection.inferenceForward(context, rows: batch * n, into: &y)
     }
 
     /// context = softmax(q·kᵀ·d^-½ ) (+ offset) · v for every (image, head), the heads shared

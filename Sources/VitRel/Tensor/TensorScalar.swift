@@ -9,9 +9,9 @@ import RealModule
 /// one dynamic dispatch per kernel call, never per element.
 public protocol TensorScalar: Real, BinaryFloatingPoint, Codable, Sendable, CustomStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
-    /// C ← α·op(A)·op(B) + β·C, row-major: one cblas_sgemm / cblas_dgemm call on the calling
-    /// thread (OpenBLAS is single-threaded, see `Parallel`). Callers use `gemm`, which cuts
-    /// large products into blocks for vitrel's threads.
+    /// C ← α·op(A)·op(B) + β·C, row-major, on the calling thread alone: one oneDNN `dnnl_sgemm`
+    /// (Float) or OpenBLAS `cblas_dgemm` (Double) call, the library held to one thread (see
+    /// `Parallel`). Callers use `gemm`, which cuts large products into blocks for vitrel's threads.
     static func blasGEMM(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -30,9 +30,16 @@ extension Float: TensorScalar {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        switch MatrixLibrary.current {
+        case .oneDNN:
+            OneDNNGEMM.sgemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        case .openBLAS:
+            OpenBLASGEMM.sgemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
     }
     public static var safetensorsDType: String { "F32" }
 }

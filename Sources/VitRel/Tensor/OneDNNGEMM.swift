@@ -1,0 +1,60 @@
+import CDNNL
+
+/// oneDNN's single-precision GEMM (`dnnl_sgemm`, row-major like cblas_sgemm), held to the
+/// calling thread.
+///
+/// Debian's oneDNN threads with OpenMP: left alone, each call would start OpenMP's own workers
+/// beside vitrel's pool (two pools on two cores, the oversubscription `Parallel` exists to
+/// avoid) and would cut the product by its thread count, so the bits would move with it.
+/// OpenMP's thread-count setting belongs to the thread that sets it, so every thread that
+/// calls in sets its own to one first; `withThreads` lifts it for the GEMM yardstick only.
+public enum OneDNNGEMM {
+    @inlinable
+    public static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            // dnnl_sgemm refuses k = 0 (its leading dimensions must be ≥ 1): C ← β·C by hand.
+            for row in 0..<m {
+                let line = c + row * ldc
+                for column in 0..<n { line[column] = beta == 0 ? 0 : beta * line[column] }
+            }
+            return
+        }
+        if omp_get_max_threads() != 1 { omp_set_num_threads(1) }
+        let status = dnnl_sgemm(
+            transposeA ? 84 : 78, transposeB ? 84 : 78, dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
+            a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc))
+        precondition(status == dnnl_success, "dnnl_sgemm failed (status \(status.rawValue)) on \(m)×\(n)×\(k)")
+    }
+
+    /// Runs `body` with oneDNN free to use `threads` OpenMP threads on the calling thread, then
+    /// holds it to one again. Only for measuring oneDNN itself (`GemmRate`).
+    public static func withThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+        omp_set_num_threads(Int32(max(1, threads)))
+        defer { omp_set_num_threads(1) }
+        return try body()
+    }
+
+    /// The instruction set oneDNN dispatches to on this machine (after any `ONEDNN_MAX_CPU_ISA` cap).
+    public static var instructionSet: String {
+        let isa = dnnl_get_effective_cpu_isa()
+        let names: [(dnnl_cpu_isa_t, String)] = [
+            (dnnl_cpu_isa_avx512_core_amx, "AVX-512 with AMX"), (dnnl_cpu_isa_avx512_core_bf16, "AVX-512 with BF16"),
+            (dnnl_cpu_isa_avx512_core_vnni, "AVX-512 with VNNI"), (dnnl_cpu_isa_avx512_core, "AVX-512"),
+            (dnnl_cpu_isa_avx2_vnni, "AVX2 with VNNI"), (dnnl_cpu_isa_avx2, "AVX2"), (dnnl_cpu_isa_avx, "AVX"),
+            (dnnl_cpu_isa_sse41, "SSE4.1"),
+        ]
+        return names.first { $0.0 == isa }?.1 ?? "isa \(isa.rawValue)"
+    }
+
+    /// oneDNN's version, "2.6.3".
+    public static var version: String {
+        guard let v = dnnl_version()?.pointee else { return "unknown" }
+        return "\(v.major).\(v.minor).\(v.patch)"
+    }
+}
