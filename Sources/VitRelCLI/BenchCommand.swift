@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed against this machine's best sgemm rate (oneDNN's or OpenBLAS's, measured in the same run).",
-        subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self, BenchLIME.self, BenchMetrics.self]
+        subcommands: [BenchForward.self, BenchTrain.self, BenchExplain.self, BenchLIME.self, BenchMetrics.self, BenchPrecision.self]
     )
 }
 
@@ -39,13 +39,16 @@ struct BenchForward: ParsableCommand {
         runtime.apply()
         gemm.apply()
         let config = try benchConfig(arch)
+        // The yardsticks first: oneDNN sizes its thread use from its first call, which must not
+        // be the single-threaded bfloat16 probe of --precision bf16.
+        let survey = GemmRate.fastest()
+        let bfloat16Rate = precision.precision == .bf16 ? GemmRate.bfloat16Rate() : nil
         var model = VisionTransformer<Float>(config: config, seed: 0)
         try precision.apply(to: &model)
         var generator = SeededGenerator(seed: 2)
         let input = Tensor<Float>(
             shape: [batch, 3, config.imageHeight, config.imageWidth],
             scalars: (0..<(batch * 3 * config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) })
-        let survey = GemmRate.fastest()
         let yardstick = survey.yardstick
         let warmUp = try PairedTiming.timed { _ = try model(input) }
         let timing = try PairedTiming.measure(
@@ -76,6 +79,10 @@ struct BenchForward: ParsableCommand {
                      sgemm.median, yardstick.library.displayName, yardstick.size, sgemm.lowest, sgemm.highest))
         print(String(format: "forward / sgemm   %.1f%%  (against the best sgemm; median of the rounds' ratios; range %.1f–%.1f%%)",
                      100 * ratio.median, 100 * ratio.lowest, 100 * ratio.highest))
+        if let bfloat16Rate {
+            print(String(format: "bf16 matmul GFLOP/s %.1f  (vitrel's bfloat16 product 2048³ in its blocks, before the rounds); forward / bf16 matmul %.1f%%",
+                         bfloat16Rate, 100 * flops / seconds / 1e9 / bfloat16Rate))
+        }
         // On a shared machine the wall-clock ratio moves with other jobs; per CPU second it
         // does not (but idle waits cost nothing there, so it flatters uneven splits).
         print(String(format: "CPU s/image       %.4f  (%.2f of %d threads busy on average)",

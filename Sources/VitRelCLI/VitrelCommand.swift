@@ -26,6 +26,9 @@ struct VitrelCommand: ParsableCommand {
     /// (a `ValidationError` thrown by `run()`) points at the subcommand's help rather than at
     /// `vitrel --help`, with the same exit status 64 as a refusal during parsing.
     static func main() {
+        // Line-buffered even into a pipe or a log file, so that a long command's per-image and
+        // per-epoch lines appear as they are made (tee, CI logs, nohup), not at exit.
+        setvbuf(stdout, nil, _IOLBF, 0)
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {

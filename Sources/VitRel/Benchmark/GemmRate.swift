@@ -33,10 +33,7 @@ public final class GemmRate {
             let cpu = ProcessClock.cpuSeconds
             switch library {
             case .oneDNN:
-                OneDNNGEMM.withThreads(Parallel.threadCount) {
-                    OneDNNGEMM.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n,
-                                     b: b, ldb: n, beta: 0, c: &c, ldc: n)
-                }
+                OneDNNGEMM.squareProductWithOwnThreads(Parallel.threadCount, n: n, a: a, b: b, c: &c)
             case .openBLAS:
                 Parallel.withBLASThreading {
                     OpenBLASGEMM.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n,
@@ -77,5 +74,29 @@ public final class GemmRate {
         MatrixLibrary.allCases.compactMap { library in
             rates[library].map { String(format: "%@ %.1f", library.displayName, $0) + (library == yardstick ? " (yardstick)" : "") }
         }.joined(separator: ", ") + "  (sgemm \(size)³, each with its own \(Parallel.threadCount) threads, best of a few)"
+    }
+
+    /// GFLOP/s of vitrel's bfloat16 product (`BFloat16LinearProduct`, oneDNN's bfloat16 matmul
+    /// in vitrel's fixed blocks on its threads) on n×n×n, the best of `repetitions`: the
+    /// yardstick of a `--precision bf16` run, beside the fp32 one. Nil where oneDNN has none.
+    public static func bfloat16Rate(size n: Int = 2048, repetitions: Int = 3) -> Double? {
+        guard BFloat16Matrix.isSupported else { return nil }
+        var generator = SeededGenerator(seed: 1)
+        let a = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
+        let weight = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
+        let reduced = weight.withUnsafeBufferPointer { BFloat16Matrix(rows: n, columns: n, floats: $0) }
+        var c = [Float](repeating: 0, count: n * n)
+        func once() -> Double {
+            let watch = Stopwatch()
+            a.withUnsafeBufferPointer { x in
+                c.withUnsafeMutableBufferPointer { y in
+                    BFloat16LinearProduct.forward(x: x.baseAddress!, rows: n, weight: reduced, bias: nil, y: y.baseAddress!)
+                }
+            }
+            return watch.seconds
+        }
+        _ = once()
+        let best = (0..<max(1, repetitions)).map { _ in once() }.min()!
+        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
     }
 }

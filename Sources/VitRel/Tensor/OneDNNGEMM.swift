@@ -7,8 +7,10 @@ import CDNNL
 /// beside vitrel's pool (two pools on two cores, the oversubscription `Parallel` exists to
 /// avoid) and would cut the product by its thread count, so the bits would move with it.
 /// OpenMP's thread-count setting belongs to the thread that sets it, so every thread that
-/// calls in sets its own to one first; `withThreads` lifts it for the GEMM yardstick only.
+/// calls in sets its own to one first; `squareProductWithOwnThreads` lifts it for the GEMM
+/// yardstick only.
 public enum OneDNNGEMM {
+    /// C ← α·op(A)·op(B) + β·C, row-major, on the calling thread alone (`Float.blasGEMM`).
     @inlinable
     public static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -26,18 +28,39 @@ public enum OneDNNGEMM {
             return
         }
         if omp_get_max_threads() != 1 { omp_set_num_threads(1) }
+        unpinnedSGEMM(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+            ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `dnnl_sgemm` on whatever OpenMP thread count the calling thread has (m, n, k ≥ 1).
+    @inlinable
+    static func unpinnedSGEMM(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         let status = dnnl_sgemm(
-            transposeA ? 84 : 78, transposeB ? 84 : 78, dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
+            operation(transposeA), operation(transposeB), dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
             a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc))
         precondition(status == dnnl_success, "dnnl_sgemm failed (status \(status.rawValue)) on \(m)×\(n)×\(k)")
     }
 
-    /// Runs `body` with oneDNN free to use `threads` OpenMP threads on the calling thread, then
-    /// holds it to one again. Only for measuring oneDNN itself (`GemmRate`).
-    public static func withThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+    /// BLAS's operation letter: "T" (transposed) or "N".
+    @inlinable
+    static func operation(_ transposed: Bool) -> CChar { CChar(UInt8(ascii: transposed ? "T" : "N")) }
+
+    /// One n×n×n product with oneDNN's own OpenMP threading at `threads` threads, the calling
+    /// thread held to one again afterwards. Only for measuring oneDNN itself (`GemmRate`).
+    public static func squareProductWithOwnThreads(
+        _ threads: Int, n: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+    ) {
+        guard n > 0 else { return }
         omp_set_num_threads(Int32(max(1, threads)))
         defer { omp_set_num_threads(1) }
-        return try body()
+        unpinnedSGEMM(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                      beta: 0, c: c, ldc: n)
     }
 
     /// The instruction set oneDNN dispatches to on this machine (after any `ONEDNN_MAX_CPU_ISA` cap).

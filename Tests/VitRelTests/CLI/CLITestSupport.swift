@@ -37,14 +37,18 @@ enum CLI {
 
     private final class Marker {}
 
-    /// Runs `vitrel arguments…` to completion (`executable`: another copy of it, default the build's).
-    static func run(_ arguments: [String], in directory: URL? = nil, executable: URL? = nil) throws -> Run {
+    /// Runs `vitrel arguments…` to completion (`executable`: another copy of it, default the
+    /// build's; `environment`: variables set for this run only).
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, executable: URL? = nil, environment extra: [String: String] = [:]
+    ) throws -> Run {
         let process = Process()
         process.executableURL = try executable ?? Self.executable()
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         environment["VITREL_MODEL"] = nil
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         // Files rather than pipes: nothing can block on a full pipe, and no reader thread is needed.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-cli-\(UUID().uuidString)")
