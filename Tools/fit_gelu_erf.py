@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Fits the rational approximation of erf behind vitrel's Float GELU (`FastMath.erf`) and
-prints its coefficients as Swift literals.
+"""Fits the rational approximation of erf behind vitrel's Float GELU (`vitrel_erf` in
+Sources/CVitRelKernels/kernel_support.h) and prints its coefficients as C literals.
 
 Regenerate (from the repository root; never needed by CI):
 
@@ -12,7 +12,7 @@ Loeb's reweighting (divide by the previous Q) and Lawson's (weight by the error)
 points of (0, 3.9]. Beyond 3.9, erf(z) and 1 differ by 3.5e-8, so the clamp costs nothing.
 
 The script checks the result against scipy's erf: the maximum absolute error in exact
-arithmetic, and after evaluating the Swift code's Horner scheme in float32 (numpy), for erf
+arithmetic, and after evaluating the C kernel's Horner scheme in float32 (numpy), for erf
 and for GELU(x) = x·(1 + erf(x/√2))/2 on [-9, 9] relative to max(1, |x|), the bound
 FastMathTests asserts (1e-6). Made with Python 3.11, numpy 2.4, scipy 1.17.
 """
@@ -49,7 +49,7 @@ def fit(iterations=400):
 
 
 def erf_float32(z, p, q):
-    """The Swift code's arithmetic, in float32."""
+    """The C kernel's arithmetic (vitrel_erf), in float32."""
     z = np.asarray(z, dtype=np.float32)
     a = np.minimum(np.abs(z), np.float32(CLAMP))
     t = (a * a) * np.float32(1 / (CLAMP * CLAMP))

@@ -74,9 +74,6 @@ public struct ComparisonRecord: Equatable, Sendable {
         }
     }
 
-    /// Whether the image was classified correctly.
-    public var isCorrect: Bool { label == predicted }
-
     /// The fields of the row. Numbers are written in Swift's shortest round-tripping form, so
     /// a parsed row equals the written one bit for bit; the curve is space-separated.
     public var fields: [String] {

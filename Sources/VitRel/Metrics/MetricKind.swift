@@ -39,9 +39,6 @@ public enum MetricKind: String, CaseIterable, Codable, Sendable {
     /// Whether the metric compares the attribution with a ground-truth mask.
     public var needsMask: Bool { self == .relevanceMass || self == .relevanceRank || self == .pointingGame }
 
-    /// Whether the metric explains again (and so needs an explain function).
-    public var reexplains: Bool { self == .randomisation || self == .maxSensitivity }
-
     /// Whether a higher score means a better explanation (with default settings; region
     /// perturbation in LeRF order reverses it); nil for descriptive quantities.
     public var higherIsBetter: Bool? {

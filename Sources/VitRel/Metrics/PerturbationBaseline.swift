@@ -65,13 +65,6 @@ public enum PerturbationBaseline: Sendable, Hashable, Codable, CustomStringConve
         }
     }
 
-    /// Whether a perturbation draws random numbers (and so depends on the metric's seed).
-    public var isRandom: Bool {
-        switch self {
-        case .uniform, .gaussianNoise: return true
-        default: return false
-        }
-    }
 }
 
 /// Applies a `PerturbationBaseline` to feature indices of a flat [C, H, W] array.

@@ -72,13 +72,4 @@ enum RelevanceKernels {
         return total
     }
 
-    /// Per-sample sums of a [batch, perSample] array, in Double.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    static func sampleSums<S: TensorScalar>(_ x: [S], batch: Int) -> [Double] {
-        let per = x.count / max(1, batch)
-        return (0..<batch).map { b in
-            x.withUnsafeBufferPointer { Kernels.sumAsDouble(UnsafeBufferPointer(rebasing: $0[(b * per)..<((b + 1) * per)])) }
-        }
-    }
 }

@@ -21,27 +21,6 @@ public enum Kernels {
         return (s0 + s1) + (s2 + s3)
     }
 
-    /// y += α·x.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func axpy<Scalar: TensorScalar>(
-        _ alpha: Scalar, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int
-    ) {
-        for i in 0..<count { y[i] += alpha * x[i] }
-    }
-
-    /// Adds `bias` (length `columns`) to every row of a row-major [rows, columns] matrix.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func addRowBias<Scalar: TensorScalar>(
-        _ matrix: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int, bias: UnsafePointer<Scalar>
-    ) {
-        for r in 0..<rows {
-            let row = matrix + r * columns
-            for c in 0..<columns { row[c] += bias[c] }
-        }
-    }
-
     /// Accumulates the column sums of a [rows, columns] matrix into `sums` (bias gradients).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
