@@ -27,10 +27,24 @@ let package = Package(
         // bfloat16 products through oneDNN's matmul primitive (--precision bf16), in C where
         // oneDNN's descriptor structs are plain to use.
         .target(name: "CVitRelBF16", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        // The foundation: tensors, kernels and matrix products, the thread pool, NPY, seeded
+        // random draws, statistics, JSON values, clocks and progress bars. The rule: VitRelCore
+        // depends on nothing of vitrel's but the C targets, so the compiler refuses any edge
+        // from it back to the model, imaging, metrics or reports.
+        .target(
+            name: "VitRelCore",
+            dependencies: [
+                "COpenBLAS", "CDNNL", "CSystem", "CVitRelKernels", "CVitRelBF16",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        // Everything else (model, checkpoints, imaging, relevance, LIME, metrics, data, training,
+        // evaluation, rendering, reports, comparison, audit), on VitRelCore, which it re-exports
+        // (Sources/VitRel/Exports.swift) so that `import VitRel` still brings in the whole library.
         .target(
             name: "VitRel",
             dependencies: [
-                "COpenBLAS", "CDNNL", "CPNG", "CJPEG", "CSystem", "CVitRelKernels", "CVitRelBF16",
+                "VitRelCore", "COpenBLAS", "CPNG", "CJPEG", "CVitRelKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -47,7 +61,7 @@ let package = Package(
         .executableTarget(name: "VitRelFuzz", dependencies: ["VitRelFuzzing"]),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "CVitRelKernels", "VitRelFuzzing"],
+            dependencies: ["VitRel", "VitRelCore", "CVitRelKernels", "VitRelFuzzing"],
             exclude: ["Fixtures"]
         ),
     ]

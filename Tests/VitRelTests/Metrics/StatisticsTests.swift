@@ -1,5 +1,6 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelCore
 
 /// Correlations, areas, percentiles and bootstrap intervals against hand values and the
 /// scipy/numpy values in Fixtures/metrics/statistics.json (Tools/make_metric_fixtures.py).

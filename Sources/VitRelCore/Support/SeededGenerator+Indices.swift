@@ -1,4 +1,5 @@
-/// The random draws the metrics need, from vitrel's seeded generator.
+/// Random indices from vitrel's seeded generator: what the metrics draw, and the resampling of
+/// `Statistics.bootstrapInterval`.
 ///
 /// Every metric that draws takes a seed; draw k of a metric comes from
 /// `SeededGenerator(seed: seed, stream: k)`, so a draw does not depend on how many were made

@@ -63,8 +63,8 @@ public enum InferencePrecisionError: Error, CustomStringConvertible, Equatable {
 /// the product accumulated in Float32 into y after y is filled with the bias. Blocks of
 /// `GEMMBlocks` shared out by `Parallel.forEachTask`, each one single-threaded oneDNN matmul, so
 /// the bits do not depend on the thread count.
-enum BFloat16LinearProduct {
-    static func forward(
+package enum BFloat16LinearProduct {
+    package static func forward(
         x: UnsafePointer<Float>, rows m: Int, weight: BFloat16Matrix, bias: UnsafePointer<Float>?,
         y: UnsafeMutablePointer<Float>
     ) {

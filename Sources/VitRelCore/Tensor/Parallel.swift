@@ -25,7 +25,7 @@ public enum Parallel {
 
     /// Pins OpenBLAS to one thread the first time a matrix product runs (once per process).
     @usableFromInline
-    static let blasIsSingleThreaded: Bool = {
+    package static let blasIsSingleThreaded: Bool = {
         openblas_set_num_threads(1)
         return true
     }()

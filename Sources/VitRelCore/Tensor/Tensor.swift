@@ -7,6 +7,7 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
     public var shape: [Int]
     public var scalars: [Scalar]
 
+    @inlinable
     public init(shape: [Int], scalars: [Scalar]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         precondition(
@@ -16,35 +17,40 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
         self.scalars = scalars
     }
 
+    @inlinable
     public init(zeros shape: [Int]) {
         self.init(shape: shape, scalars: [Scalar](repeating: 0, count: shape.reduce(1, *)))
     }
 
+    @inlinable
     public init(repeating value: Scalar, shape: [Int]) {
         self.init(shape: shape, scalars: [Scalar](repeating: value, count: shape.reduce(1, *)))
     }
 
     /// Converts from another precision (Float ↔ Double).
-    @_specialize(where Scalar == Float, Other == Double)
-    @_specialize(where Scalar == Double, Other == Float)
+    @_specialize(exported: true, where Scalar == Float, Other == Double)
+    @_specialize(exported: true, where Scalar == Double, Other == Float)
     public init<Other: TensorScalar>(_ other: Tensor<Other>) {
         self.init(shape: other.shape, scalars: other.scalars.map { Scalar($0) })
     }
 
-    public var count: Int { scalars.count }
-    public var rank: Int { shape.count }
+    @inlinable public var count: Int { scalars.count }
+    @inlinable public var rank: Int { shape.count }
 
     /// The same scalars under another shape with the same element count.
+    @inlinable
     public func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, scalars: scalars)
     }
 
     /// Sum of all elements, accumulated in Double whatever the precision.
+    @inlinable
     public func sum() -> Double {
         scalars.withUnsafeBufferPointer { Kernels.sumAsDouble($0) }
     }
 
     /// Largest absolute elementwise difference; shapes must agree.
+    @inlinable
     public func maxAbsDifference(_ other: Tensor) -> Double {
         precondition(shape == other.shape, "shape \(shape) vs \(other.shape)")
         var worst = 0.0
@@ -53,6 +59,7 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
     }
 
     /// Slice `index` along the first axis (copy).
+    @inlinable
     public func slice(_ index: Int) -> Tensor {
         precondition(rank >= 1 && index >= 0 && index < shape[0], "slice \(index) of shape \(shape)")
         let inner = Array(shape.dropFirst())
@@ -61,6 +68,7 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
     }
 
     /// Stacks tensors of one shape along a new first axis.
+    @inlinable
     public static func stack(_ parts: [Tensor]) -> Tensor {
         precondition(!parts.isEmpty, "stack of nothing")
         let inner = parts[0].shape

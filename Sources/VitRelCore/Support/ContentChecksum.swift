@@ -16,12 +16,27 @@ public enum ContentChecksum {
         for url in urls {
             let data: Data
             do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-                throw ImageError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+                throw Failure.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
             }
             data.withUnsafeBytes { bytes in for byte in bytes { mix(byte) } }
             if urls.count > 1 { withUnsafeBytes(of: UInt64(data.count).littleEndian) { for byte in $0 { mix(byte) } } }
         }
         let digits = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// Why a file could not be checksummed: one line naming the file, worded as the image
+    /// reader words the same failure (the files are mostly images and masks, and the CLI
+    /// prints the message as is).
+    public enum Failure: Error, CustomStringConvertible, Equatable, Sendable {
+        /// The file is missing or cannot be read (a directory, no permission, an I/O error).
+        case unreadable(file: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let file, let reason):
+                return "\(file): cannot read: \(reason)".split(whereSeparator: \.isNewline).joined(separator: " ")
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ public enum FastMath {
     /// Layer normalisation of one row (Ba et al. 2016): y = (x − μ)·rstd·γ + β with
     /// rstd = 1/sqrt(mean((x − μ)²) + ε). Returns (μ, rstd). Both sums in eight lane
     /// partials, reduced in a fixed order.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func layerNormRow(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count d: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float

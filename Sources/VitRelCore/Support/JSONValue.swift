@@ -8,7 +8,7 @@ import Foundation
 /// number type); `exactInteger` admits only integral values below 2⁵³, which covers every
 /// offset a real file can hold. Foundation's decoder caps nesting depth, so a header made of
 /// a million `[` fails cleanly instead of overflowing the stack.
-enum JSONValue: Decodable, Equatable {
+package enum JSONValue: Decodable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -16,7 +16,7 @@ enum JSONValue: Decodable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -34,45 +34,45 @@ enum JSONValue: Decodable, Equatable {
     }
 
     /// Parses `data`; the error's text is Foundation's own account of what is wrong.
-    static func parse(_ data: Data) throws -> JSONValue {
+    package static func parse(_ data: Data) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    var objectValue: [String: JSONValue]? {
+    package var objectValue: [String: JSONValue]? {
         if case let .object(value) = self { return value }
         return nil
     }
 
-    var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case let .array(value) = self { return value }
         return nil
     }
 
-    var stringValue: String? {
+    package var stringValue: String? {
         if case let .string(value) = self { return value }
         return nil
     }
 
-    var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case let .bool(value) = self { return value }
         return nil
     }
 
-    var numberValue: Double? {
+    package var numberValue: Double? {
         if case let .number(value) = self { return value }
         return nil
     }
 
-    var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The number as an Int when it is integral and exactly representable (|x| < 2⁵³).
-    var exactInteger: Int? {
+    package var exactInteger: Int? {
         guard case let .number(value) = self, value.rounded() == value, abs(value) < 0x1p53 else { return nil }
         return Int(value)
     }
 
     /// What the value is, for error messages ("a string", "an array", ...).
-    var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -88,7 +88,7 @@ extension JSONValue {
     /// Compact JSON text for this value, escaped as serde_json escapes strings (the writer of
     /// the reference safetensors crate), keys in sorted order so output is reproducible.
     /// Integral numbers print without a fraction; others with Swift's shortest round-trip form.
-    var serialized: String {
+    package var serialized: String {
         switch self {
         case .null: return "null"
         case let .bool(value): return value ? "true" : "false"
@@ -105,7 +105,7 @@ extension JSONValue {
 
     /// Indented JSON text (two spaces, sorted keys, a final newline), as `json.dump(indent=2)`
     /// lays out timm's config.json; arrays of scalars stay on one line.
-    var prettySerialized: String { pretty(level: 0) + "\n" }
+    package var prettySerialized: String { pretty(level: 0) + "\n" }
 
     private func pretty(level: Int) -> String {
         let inner = String(repeating: "  ", count: level + 1)
@@ -127,7 +127,7 @@ extension JSONValue {
     /// (`\b \f \n \r \t`, others `\u00xx`), everything else verbatim UTF-8.
     /// Python's `json.dumps(ensure_ascii=False)` writes the same, so the notebook writer
     /// (`JupyterJSON`) uses it too.
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,6 +1,7 @@
 /// Whole-array GEMM shorthands for row-major matrices held in Swift arrays.
 public enum MatrixProducts {
     /// C[m, n] = A[m, k] · B[n, k]ᵀ
+    @inlinable
     public static func timesTransposed<S: TensorScalar>(_ a: [S], _ b: [S], m: Int, k: Int, n: Int) -> [S] {
         precondition(a.count == m * k && b.count == n * k, "A·Bᵀ shapes")
         var c = [S].uninitialized(m * n)
@@ -16,6 +17,7 @@ public enum MatrixProducts {
     }
 
     /// C[m, n] = A[m, k] · B[k, n]
+    @inlinable
     public static func times<S: TensorScalar>(_ a: [S], _ b: [S], m: Int, k: Int, n: Int) -> [S] {
         precondition(a.count == m * k && b.count == k * n, "A·B shapes")
         var c = [S].uninitialized(m * n)
