@@ -9,8 +9,8 @@ import RealModule
 /// knows its scalar type calls them directly across the module boundary.
 public enum Kernels {
     /// Σ x, accumulated in Double (four partial sums for speed, order fixed).
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func sumAsDouble<Scalar: TensorScalar>(_ x: UnsafeBufferPointer<Scalar>) -> Double {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var i = 0
@@ -24,8 +24,8 @@ public enum Kernels {
     }
 
     /// Accumulates the column sums of a [rows, columns] matrix into `sums` (bias gradients).
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func accumulateColumnSums<Scalar: TensorScalar>(
         _ matrix: UnsafePointer<Scalar>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Scalar>
     ) {
@@ -36,8 +36,8 @@ public enum Kernels {
     }
 
     /// Numerically stable softmax of each row of a [rows, columns] matrix, in place.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func softmaxRows<Scalar: TensorScalar>(
         _ matrix: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
     ) {
@@ -68,8 +68,8 @@ public enum Kernels {
 
 extension Kernels {
     /// Softmax backward per row: ds = p ⊙ (g − Σ_j p_j g_j).
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func softmaxBackwardRows<Scalar: TensorScalar>(
         probabilities p: UnsafePointer<Scalar>, gradient g: UnsafePointer<Scalar>,
         into ds: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
@@ -85,8 +85,8 @@ extension Kernels {
     }
 
     /// z = x + y elementwise.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func add<Scalar: TensorScalar>(_ x: [Scalar], _ y: [Scalar]) -> [Scalar] {
         precondition(x.count == y.count, "add: \(x.count) vs \(y.count)")
         var z = [Scalar].uninitialized(x.count)
@@ -104,8 +104,8 @@ extension Kernels {
     }
 
     /// (x + y)/2 elementwise: the endpoint mean of DeepLIFT's product rule.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func midpoint<Scalar: TensorScalar>(_ x: [Scalar], _ y: [Scalar]) -> [Scalar] {
         precondition(x.count == y.count, "midpoint: \(x.count) vs \(y.count)")
         var z = [Scalar].uninitialized(x.count)
@@ -120,8 +120,8 @@ extension Kernels {
     }
 
     /// |x| elementwise.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func absolute<Scalar: TensorScalar>(_ x: [Scalar]) -> [Scalar] {
         var y = [Scalar].uninitialized(x.count)
         x.withUnsafeBufferPointer { xp in
@@ -135,8 +135,8 @@ extension Kernels {
     }
 
     /// Indices of the rows of x [rows, columns] that hold a non-zero entry.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func nonZeroRows<Scalar: TensorScalar>(_ x: [Scalar], rows: Int, columns: Int) -> [Int] {
         precondition(x.count == rows * columns, "nonZeroRows shapes")
         return x.withUnsafeBufferPointer { xp in
@@ -149,8 +149,8 @@ extension Kernels {
     }
 
     /// The rows `indices` of x [·, columns], in that order.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func gatherRows<Scalar: TensorScalar>(_ x: [Scalar], _ indices: [Int], columns: Int) -> [Scalar] {
         var y = [Scalar].uninitialized(indices.count * columns)
         x.withUnsafeBufferPointer { xp in
@@ -164,8 +164,8 @@ extension Kernels {
     }
 
     /// Writes the rows of `compact` [indices.count, columns] to rows `indices` of `x`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func scatterRows<Scalar: TensorScalar>(_ compact: [Scalar], _ indices: [Int], columns: Int, into x: inout [Scalar]) {
         precondition(compact.count == indices.count * columns, "scatterRows shapes")
         compact.withUnsafeBufferPointer { cp in
@@ -178,8 +178,8 @@ extension Kernels {
     }
 
     /// x += y elementwise.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func addInPlace<Scalar: TensorScalar>(_ x: inout [Scalar], _ y: [Scalar]) {
         precondition(x.count == y.count, "add: \(x.count) vs \(y.count)")
         x.withUnsafeMutableBufferPointer { xp in

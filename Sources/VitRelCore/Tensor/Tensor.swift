@@ -28,8 +28,8 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
     }
 
     /// Converts from another precision (Float ↔ Double).
-    @_specialize(exported: true, where Scalar == Float, Other == Double)
-    @_specialize(exported: true, where Scalar == Double, Other == Float)
+    @_specialize(where Scalar == Float, Other == Double)
+    @_specialize(where Scalar == Double, Other == Float)
     public init<Other: TensorScalar>(_ other: Tensor<Other>) {
         self.init(shape: other.shape, scalars: other.scalars.map { Scalar($0) })
     }
