@@ -32,7 +32,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dataset root (split folders, COVID-QU-Ex or class folders).", valueName: "dir"))
     var data: String
     @Option(help: "Split: train, val (validation) or test.") var split = "Test"
-    @Option(help: "COVID-QU-Ex subset: infection, lung or both.") var subset = "infection"
+    @Option(help: "COVID-QU-Ex subset (which of its mask folders).") var subset = CovidQuExSubset.infection
     @Option(help: ArgumentHelp("Explanation methods, comma-separated.", valueName: "m,m,..."))
     var methods = "chefer-lrp,attnlrp,attention-rollout,integrated-gradients,lime"
     @Option(help: "Films explained per class (drawn with --selection-seed).") var perClass = 30
@@ -48,9 +48,6 @@ struct AuditCommand: ParsableCommand {
 
     func validate() throws {
         if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be train, val or test, got \(split)") }
-        if CovidQuExSubset(rawValue: subset) == nil {
-            throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if !(border > 0 && border < 0.5) { throw ValidationError("--border must lie in (0, 0.5), got \(border)") }
         if !(corners > 0 && corners < 0.5) { throw ValidationError("--corners must lie in (0, 0.5), got \(corners)") }
         if perClass < 0 { throw ValidationError("--per-class must be 0 or more") }
@@ -69,7 +66,7 @@ struct AuditCommand: ParsableCommand {
         }
         let explaining = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
         let chosenMethods = explaining.methods, explainers = explaining.explainers
-        let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
+        let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let chosenSplit = DatasetSplit(folderName: split)!
         let prepared = PreparedSplit.prepare(index, split: chosenSplit, preprocessing: model.preprocessing)

@@ -281,8 +281,6 @@ struct BenchGEMMOptions: ParsableArguments {
     }
 }
 
-extension MatrixLibrary: ExpressibleByArgument {}
-
 /// `--precision` for the benchmarks of untraced passes (forward, LIME, metrics).
 struct BenchPrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Precision of the untraced forward passes: fp32 or bf16.", valueName: "fp32|bf16"))

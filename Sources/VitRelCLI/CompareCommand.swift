@@ -56,7 +56,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
     @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
-    @Option(help: "COVID-QU-Ex subset: infection, lung or both.") var subset = "infection"
+    @Option(help: "COVID-QU-Ex subset (which of its mask folders).") var subset = CovidQuExSubset.infection
     @Option(help: ArgumentHelp("Methods, comma-separated (see `vitrel explain --help`).", valueName: "m,m,..."))
     var methods = defaultMethods.map(\.rawValue).joined(separator: ",")
     @Option(help: ArgumentHelp("Metrics, comma-separated (list above).", valueName: "m,m,..."))
@@ -91,9 +91,6 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be train, val (validation) or test, got \(split)") }
-        if CovidQuExSubset(rawValue: subset) == nil {
-            throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if perClass != nil && limit != nil { throw ValidationError("give --per-class or --limit, not both") }
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -122,7 +119,7 @@ struct CompareCommand: ParsableCommand {
         let suite = try metricSuite(for: model)
 
         let dataURL = URL(fileURLWithPath: data)
-        let index = try DatasetIndex.open(dataURL, subset: CovidQuExSubset(rawValue: subset)!).mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
+        let index = try DatasetIndex.open(dataURL, subset: subset).mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let candidates = index.items(in: DatasetSplit(folderName: split)!)
         guard !candidates.isEmpty else { throw CLIError("\(data): split \(split) has no images; the dataset has \(index.splitSummary)") }
 
@@ -136,7 +133,7 @@ struct CompareCommand: ParsableCommand {
         let settings = ComparisonSettings(
             model: model.directory.standardizedFileURL.lastPathComponent,
             modelChecksum: try ComparisonSettings.checksum(of: model.directory.appendingPathComponent("model.safetensors")),
-            data: dataURL.standardizedFileURL.path, split: split, subset: subset, selection: selectionDescription,
+            data: dataURL.standardizedFileURL.path, split: split, subset: subset.rawValue, selection: selectionDescription,
             onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description, classMap: classMap.classMap,
             precision: precisionOptions.precision == .fp32 ? nil : precisionOptions.precision.rawValue,
             methodSettings: Dictionary(uniqueKeysWithValues: chosenMethods.map { ($0.rawValue, describe($0, lime: lime)) }),

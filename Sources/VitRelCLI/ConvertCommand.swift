@@ -2,18 +2,6 @@ import ArgumentParser
 import Foundation
 import VitRel
 
-extension SafeTensors.DType: ExpressibleByArgument {
-    public init?(argument: String) {
-        switch argument.lowercased() {
-        case "f32", "float32": self = .float32
-        case "f16", "float16", "half": self = .float16
-        case "bf16", "bfloat16": self = .bfloat16
-        default: return nil
-        }
-    }
-    public static var allValueStrings: [String] { ["f32", "f16", "bf16"] }
-}
-
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",

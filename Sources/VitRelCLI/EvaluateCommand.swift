@@ -27,7 +27,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
     @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
-    @Option(help: "COVID-QU-Ex subset: infection, lung or both.") var subset = "infection"
+    @Option(help: "COVID-QU-Ex subset (which of its mask folders).") var subset = CovidQuExSubset.infection
     @Option(help: "Evaluate at most this many images (in dataset order).") var limit: Int?
     @Option(help: "Images per forward pass.") var batch = 32
     @Option(help: ArgumentHelp("Equal-width confidence bins of the ECE, MCE and reliability diagram.", valueName: "M"))
@@ -49,9 +49,6 @@ struct EvaluateCommand: ParsableCommand {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if DatasetSplit(folderName: split) == nil { throw ValidationError("--split must be train, val (validation) or test, got \(split)") }
-        if CovidQuExSubset(rawValue: subset) == nil {
-            throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if calibrationBins < 1 || calibrationBins > CalibrationReport.maximumBinCount {
             throw ValidationError("--calibration-bins must lie in 1…\(CalibrationReport.maximumBinCount), got \(calibrationBins)")
         }
@@ -70,7 +67,7 @@ struct EvaluateCommand: ParsableCommand {
         runtime.apply()
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
-        let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
+        let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         var items = index.items(in: DatasetSplit(folderName: split)!)
         guard !items.isEmpty else { throw CLIError("\(data): split \(split) has no images; the dataset has \(index.splitSummary)") }

@@ -1,9 +1,6 @@
 import ArgumentParser
 import VitRel
 
-extension ExplanationOptions.HeadFusion: ExpressibleByArgument {}
-extension ExplanationOptions.GradCAMVariant: ExpressibleByArgument {}
-
 /// The settings of the model-internal methods (`vitrel explain`). Each belongs to some methods;
 /// giving one to a method that ignores it is an error rather than a silent no-op.
 struct ExplanationMethodOptions: ParsableArguments {

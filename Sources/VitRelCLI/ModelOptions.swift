@@ -30,8 +30,6 @@ struct PrecisionOptions: ParsableArguments {
     }
 }
 
-extension InferencePrecision: ExpressibleByArgument {}
-
 /// JSON with sorted keys and pretty printing, for `--json` outputs.
 /// `nonFiniteAsStrings` writes NaN and ±∞ as "nan", "inf", "-inf" (JSON has no literal for
 /// them; summaries of empty groups hold NaN) instead of failing.

@@ -60,5 +60,3 @@ struct SynthCommand: ParsableCommand {
         printError("wrote \(3 * perClass) phantoms with lung and infection masks to \(out) (seed \(seed))")
     }
 }
-
-extension ShortcutPlacement: ExpressibleByArgument {}

@@ -18,8 +18,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
-    @Option(help: "COVID-QU-Ex subset: infection, lung or both.")
-    var subset = "infection"
+    @Option(help: "COVID-QU-Ex subset (which of its mask folders).")
+    var subset = CovidQuExSubset.infection
     @Option(help: "timm architecture whose defaults the options below override.")
     var arch = "vit_tiny_patch16_224"
     @Option(help: "Input size (square).") var imageSize: Int?
@@ -35,8 +35,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "AdamW weight decay (not applied to biases, norms, cls/pos embeddings).") var weightDecay = 0.05
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 2.0
     @Option(help: "Label smoothing.") var labelSmoothing = 0.0
-    @Option(help: "Class balancing: none, downsample (to the smallest class) or weights (inverse frequency in the loss).")
-    var balance = "none"
+    @Option(help: "Class balancing: downsample (each class to the smallest) or weights (inverse frequency in the loss).")
+    var balance = ClassBalancing.none
     @Flag(help: "Train without augmentation.") var noAugment = false
     @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("Model folder to write.", valueName: "dir")) var out: String
@@ -48,10 +48,6 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if !["none", "downsample", "weights"].contains(balance) { throw ValidationError("--balance must be none, downsample or weights") }
-        if CovidQuExSubset(rawValue: subset) == nil {
-            throw ValidationError("--subset must be one of \(CovidQuExSubset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if epochs < 1 || batch < 1 { throw ValidationError("--epochs and --batch must be positive") }
         if initFrom != nil && (imageSize != nil || patchSize != nil || embedDim != nil || depth != nil || heads != nil || mlpRatio != nil) {
             throw ValidationError("--init-from takes the architecture of its model; drop --image-size, --patch-size, --embed-dim, --depth, --heads and --mlp-ratio")
@@ -62,8 +58,8 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         let watch = Stopwatch()
-        var index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: CovidQuExSubset(rawValue: subset)!)
-        if balance == "downsample" { index = index.downsampledToSmallestClass(seed: seed) }
+        var index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
+        if balance == .downsample { index = index.downsampledToSmallestClass(seed: seed) }
         let initial = try initFrom.map { try ClassifierModel.load(from: URL(fileURLWithPath: $0)) }
         if let initial, initial.classNames != index.classNames {
             throw CLIError("\(initFrom!): the model's classes \(initial.classNames.joined(separator: ", ")) are not the data's \(index.classNames.joined(separator: ", "))")
@@ -97,7 +93,7 @@ struct TrainCommand: ParsableCommand {
             warmupSteps: Int(warmupEpochs * Double(stepsPerEpoch)),
             optimizer: AdamWHyperparameters(weightDecay: weightDecay), labelSmoothing: labelSmoothing,
             augment: !noAugment, seed: seed)
-        if balance == "weights" { configuration.classWeights = index.inverseFrequencyWeights() }
+        if balance == .weights { configuration.classWeights = index.inverseFrequencyWeights() }
 
         let outDirectory = URL(fileURLWithPath: out)
         let outputs = TrainingOutputs(directory: outDirectory.appendingPathComponent("training")) { network, url in
@@ -148,4 +144,14 @@ struct TrainCommand: ParsableCommand {
         var command: String, data: String, seed: UInt64, epochs: Int, trainImages: Int, validationImages: Int
         var wallSeconds: Double, vitrelVersion: String, history: [Epoch]
     }
+}
+
+/// `--balance`: how `train` evens out unequal classes.
+enum ClassBalancing: String, CaseIterable, ExpressibleByArgument {
+    /// Every training image, the loss unweighted.
+    case none
+    /// Each class drawn down (with the seed) to the size of the smallest.
+    case downsample
+    /// Every image, each class's loss weighted by its inverse frequency.
+    case weights
 }

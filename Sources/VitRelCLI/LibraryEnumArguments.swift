@@ -1,0 +1,27 @@
+import ArgumentParser
+import VitRel
+
+// The library's enums as command-line values, in one place: ArgumentParser parses them, lists
+// their values in `--help` and refuses anything else with a usage error (exit 64) naming the
+// allowed values, so no command parses these strings by hand. The library stays free of
+// ArgumentParser.
+
+extension CovidQuExSubset: ExpressibleByArgument {}
+extension ExplanationOptions.HeadFusion: ExpressibleByArgument {}
+extension ExplanationOptions.GradCAMVariant: ExpressibleByArgument {}
+extension ShortcutPlacement: ExpressibleByArgument {}
+extension MatrixLibrary: ExpressibleByArgument {}
+extension InferencePrecision: ExpressibleByArgument {}
+
+/// `convert --dtype`: safetensors' names (F16, BF16) in either spelling, case-insensitive.
+extension SafeTensors.DType: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "f32", "float32": self = .float32
+        case "f16", "float16", "half": self = .float16
+        case "bf16", "bfloat16": self = .bfloat16
+        default: return nil
+        }
+    }
+    public static var allValueStrings: [String] { ["f32", "f16", "bf16"] }
+}
