@@ -47,11 +47,11 @@ public struct ClassifierModel: Sendable {
     /// Resolves a class given by name (case-insensitive) or index.
     public func classIndex(_ name: String) throws -> Int {
         if let index = Int(name) {
-            guard index >= 0 && index < config.classCount else { throw ExplanationError.targetOutOfRange(index, config.classCount) }
+            guard index >= 0 && index < config.classCount else { throw ClassLookupError.targetOutOfRange(index, config.classCount) }
             return index
         }
         if let index = classNames.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) { return index }
-        throw ExplanationError.unknownClass(name, classNames)
+        throw ClassLookupError.unknownClass(name, classNames)
     }
 }
 

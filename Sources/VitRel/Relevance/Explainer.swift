@@ -28,7 +28,7 @@ public struct Explainer<Scalar: TensorScalar> {
         }
         guard targets.count == batch else { throw ExplanationError.targetCount(targets.count, batch) }
         for target in targets where target < 0 || target >= classes {
-            throw ExplanationError.targetOutOfRange(target, classes)
+            throw ClassLookupError.targetOutOfRange(target, classes)
         }
         let oneHot = Self.oneHot(targets, classes: classes)
         let gridH = trace.gridHeight, gridW = trace.gridWidth
@@ -303,8 +303,6 @@ public struct Explainer<Scalar: TensorScalar> {
 public enum ExplanationError: Error, CustomStringConvertible, Equatable {
     case unknownMethod(String)
     case notApplicable(String, String)
-    case targetOutOfRange(Int, Int)
-    case unknownClass(String, [String])
     case targetCount(Int, Int)
 
     public var description: String {
@@ -312,8 +310,6 @@ public enum ExplanationError: Error, CustomStringConvertible, Equatable {
         case .unknownMethod(let name):
             return "unknown method \"\(name)\"; choose one of: \(ExplanationMethod.allCases.map(\.rawValue).joined(separator: ", "))"
         case .notApplicable(let method, let reason): return "method \(method) does not apply: \(reason)"
-        case .targetOutOfRange(let target, let classes): return "target class \(target) is out of range (the model has \(classes) classes: 0…\(classes - 1))"
-        case .unknownClass(let name, let known): return "unknown class \"\(name)\"; the model knows: \(known.joined(separator: ", "))"
         case .targetCount(let given, let images): return "\(given) targets for \(images) images"
         }
     }
