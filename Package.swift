@@ -38,13 +38,19 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        // Everything else (model, checkpoints, imaging, relevance, LIME, metrics, data, training,
-        // evaluation, rendering, reports, comparison, audit), on VitRelCore, which it re-exports
-        // (Sources/VitRel/Exports.swift) so that `import VitRel` still brings in the whole library.
+        // Images: PNG/JPEG decoding and encoding, colour conversions, cropping, Pillow's
+        // resampling kernels and the eval transform (image → model input). The rule: on
+        // VitRelCore and the codecs' C libraries only, never on the model, relevance, LIME,
+        // metrics or reports.
+        .target(name: "VitRelImaging", dependencies: ["VitRelCore", "CPNG", "CJPEG"]),
+        // Everything else (model, checkpoints, relevance, LIME, metrics, data, training,
+        // evaluation, rendering, reports, comparison, audit), on VitRelCore and VitRelImaging,
+        // which it re-exports (Sources/VitRel/Exports.swift) so that `import VitRel` still
+        // brings in the whole library.
         .target(
             name: "VitRel",
             dependencies: [
-                "VitRelCore", "COpenBLAS", "CPNG", "CJPEG", "CVitRelKernels",
+                "VitRelCore", "VitRelImaging", "COpenBLAS", "CVitRelKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -61,7 +67,7 @@ let package = Package(
         .executableTarget(name: "VitRelFuzz", dependencies: ["VitRelFuzzing"]),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "VitRelCore", "CVitRelKernels", "VitRelFuzzing"],
+            dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "CVitRelKernels", "VitRelFuzzing"],
             exclude: ["Fixtures"]
         ),
     ]
