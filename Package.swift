@@ -43,14 +43,21 @@ let package = Package(
         // VitRelCore and the codecs' C libraries only, never on the model, relevance, LIME,
         // metrics or reports.
         .target(name: "VitRelImaging", dependencies: ["VitRelCore", "CPNG", "CJPEG"]),
-        // Everything else (model, checkpoints, relevance, LIME, metrics, data, training,
-        // evaluation, rendering, reports, comparison, audit), on VitRelCore and VitRelImaging,
+        // LIME and its superpixels (quickshift, SLIC, patch grid), perturbations and weighted
+        // ridge surrogates. The rule: on VitRelCore and VitRelImaging only (plus the C kernels
+        // and LAPACK it calls); the classifier it explains is a closure, never the model.
+        .target(
+            name: "VitRelLIME",
+            dependencies: ["VitRelCore", "VitRelImaging", "COpenBLAS", "CVitRelKernels"]
+        ),
+        // Everything else (model, checkpoints, relevance, metrics, data, training, evaluation,
+        // rendering, reports, comparison, audit), on VitRelCore, VitRelImaging and VitRelLIME,
         // which it re-exports (Sources/VitRel/Exports.swift) so that `import VitRel` still
         // brings in the whole library.
         .target(
             name: "VitRel",
             dependencies: [
-                "VitRelCore", "VitRelImaging", "COpenBLAS", "CVitRelKernels",
+                "VitRelCore", "VitRelImaging", "VitRelLIME",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -67,7 +74,7 @@ let package = Package(
         .executableTarget(name: "VitRelFuzz", dependencies: ["VitRelFuzzing"]),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "CVitRelKernels", "VitRelFuzzing"],
+            dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "VitRelLIME", "CVitRelKernels", "VitRelFuzzing"],
             exclude: ["Fixtures"]
         ),
     ]
