@@ -38,13 +38,26 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        // Everything else (model, checkpoints, imaging, relevance, LIME, metrics, data, training,
-        // evaluation, rendering, reports, comparison, audit), on VitRelCore, which it re-exports
-        // (Sources/VitRel/Exports.swift) so that `import VitRel` still brings in the whole library.
+        // Images: PNG/JPEG decoding and encoding, colour conversions, cropping, Pillow's
+        // resampling kernels and the eval transform (image → model input). The rule: on
+        // VitRelCore and the codecs' C libraries only, never on the model, relevance, LIME,
+        // metrics or reports.
+        .target(name: "VitRelImaging", dependencies: ["VitRelCore", "CPNG", "CJPEG"]),
+        // LIME and its superpixels (quickshift, SLIC, patch grid), perturbations and weighted
+        // ridge surrogates. The rule: on VitRelCore and VitRelImaging only (plus the C kernels
+        // and LAPACK it calls); the classifier it explains is a closure, never the model.
+        .target(
+            name: "VitRelLIME",
+            dependencies: ["VitRelCore", "VitRelImaging", "COpenBLAS", "CVitRelKernels"]
+        ),
+        // Everything else (model, checkpoints, relevance, metrics, data, training, evaluation,
+        // rendering, reports, comparison, audit), on VitRelCore, VitRelImaging and VitRelLIME,
+        // which it re-exports (Sources/VitRel/Exports.swift) so that `import VitRel` still
+        // brings in the whole library.
         .target(
             name: "VitRel",
             dependencies: [
-                "VitRelCore", "COpenBLAS", "CPNG", "CJPEG", "CVitRelKernels",
+                "VitRelCore", "VitRelImaging", "VitRelLIME",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -61,7 +74,7 @@ let package = Package(
         .executableTarget(name: "VitRelFuzz", dependencies: ["VitRelFuzzing"]),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "VitRelCore", "CVitRelKernels", "VitRelFuzzing"],
+            dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "VitRelLIME", "CVitRelKernels", "VitRelFuzzing"],
             exclude: ["Fixtures"]
         ),
     ]

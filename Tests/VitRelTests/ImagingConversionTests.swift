@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelImaging
 
 final class ImagingConversionTests: XCTestCase {
     func testRGBReplicatesGrayAndDropsAlphaAsPillowConvert() throws {

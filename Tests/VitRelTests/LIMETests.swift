@@ -1,6 +1,7 @@
 import COpenBLAS
 import XCTest
 @testable import VitRel
+@testable import VitRelLIME
 
 /// LIME: the surrogate against lime 0.2.0.1 (fixture from `Tools/make_lime_fixtures.py`),
 /// sampling and perturbation, determinism, a toy model with a known answer, and bad input.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelLIME
 
 /// SLIC, quickshift and the patch grid against scikit-image 0.26 (fixtures from
 /// `Tools/make_lime_fixtures.py`), and the `Segmentation` invariants.

@@ -1,4 +1,5 @@
 import Foundation
+import VitRelCore
 
 /// Running the eval transform: image → normalised [3, inputHeight, inputWidth] tensor.
 ///

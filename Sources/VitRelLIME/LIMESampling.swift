@@ -1,4 +1,5 @@
 import Foundation
+import VitRelCore
 
 /// LIME's neighbourhood of an image in interpretable space: which superpixels each sample
 /// keeps (Ribeiro et al., "Why Should I Trust You?", KDD 2016, §3.3), with lime_image's

@@ -1,3 +1,5 @@
+import VitRelImaging
+
 /// Superpixels that are exactly the Vision Transformer's input patches: label = patch index,
 /// row-major (the token order after the class token, Dosovitskiy et al. 2021).
 ///

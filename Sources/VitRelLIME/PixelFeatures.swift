@@ -1,4 +1,5 @@
 import Foundation
+import VitRelImaging
 
 /// Which colour values the superpixel algorithms compare.
 public enum SuperpixelColorSpace: String, Sendable, CaseIterable, Codable {

@@ -1,5 +1,7 @@
 import CVitRelKernels
 import Foundation
+import VitRelCore
+import VitRelImaging
 
 /// Quick shift superpixels: every pixel links to the nearest pixel of higher density in
 /// joint (colour, position) space, and the trees of links are the superpixels (Vedaldi &

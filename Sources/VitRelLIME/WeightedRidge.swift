@@ -1,4 +1,5 @@
 import COpenBLAS
+import VitRelCore
 
 /// Ridge regression with sample weights and an unpenalised intercept, as scikit-learn's
 /// `Ridge(alpha, fit_intercept=True).fit(X, y, sample_weight=π)` with its Cholesky solver

@@ -1,3 +1,5 @@
+import VitRelCore
+
 /// The resampling kernels vitrel knows: the names timm configs and Hugging Face
 /// preprocessor configs use.
 public typealias ResampleFilter = Preprocessing.Interpolation

@@ -1,3 +1,5 @@
+import VitRelCore
+
 /// The result of `LIMEExplainer.explain`: the superpixels, the samples and classifier outputs
 /// they produced, and one surrogate per explained label (lime_image's `ImageExplanation`,
 /// with the score and local prediction kept per label instead of overwritten).

@@ -1,3 +1,6 @@
+import VitRelCore
+import VitRelImaging
+
 /// What a hidden superpixel shows in a perturbed image (lime_image's `hide_color`).
 public enum HiddenSegmentFill: Sendable, Equatable {
     /// Each hidden superpixel takes its own per-channel mean (lime's default, `hide_color=None`):

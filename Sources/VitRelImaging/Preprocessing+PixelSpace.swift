@@ -1,3 +1,5 @@
+import VitRelCore
+
 /// The model input seen as a picture again: what figures draw under a relevance map and what
 /// LIME perturbs.
 extension Preprocessing {

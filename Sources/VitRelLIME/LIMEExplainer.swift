@@ -1,3 +1,6 @@
+import VitRelCore
+import VitRelImaging
+
 /// LIME for image classifiers (Ribeiro, Singh & Guestrin, "Why Should I Trust You?", KDD 2016),
 /// with lime_image 0.2.0.1's semantics and defaults, and explicit seeds:
 ///

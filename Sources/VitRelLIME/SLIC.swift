@@ -1,4 +1,6 @@
 import Foundation
+import VitRelCore
+import VitRelImaging
 
 /// SLIC superpixels: k-means on (colour, position) restricted to a window around each centre
 /// (Achanta et al., "SLIC Superpixels Compared to State-of-the-Art Superpixel Methods",
