@@ -18,7 +18,7 @@ public struct ModelPredictions: Sendable {
     ) throws {
         precondition(batchSize > 0, "batch size must be positive")
         let count = source.count
-        guard count > 0 else { throw TrainingError.emptyDataSource("evaluation") }
+        guard count > 0 else { throw DataSourceError.empty("evaluation") }
         var unusedGenerator = SeededGenerator(seed: 0)  // no augmentation, so never drawn from
         var logits = [Float](), labels = [Int](), rows = [[Float]]()
         var start = 0
@@ -26,7 +26,7 @@ public struct ModelPredictions: Sendable {
             let indices = Array(start..<(start + min(batchSize, count - start)))  // start + batchSize may overflow
             let batch = try source.batch(indices: indices, augment: false, generator: &unusedGenerator)
             guard batch.targets.count == indices.count else {
-                throw TrainingError.shapeMismatch("\(indices.count) items asked, \(batch.targets.count) targets returned")
+                throw DataSourceError.shapeMismatch("\(indices.count) items asked, \(batch.targets.count) targets returned")
             }
             logits += try model(batch.images).scalars
             switch batch.targets {
@@ -37,7 +37,7 @@ public struct ModelPredictions: Sendable {
             progress?(start, count)
         }
         guard labels.isEmpty || rows.isEmpty else {
-            throw TrainingError.shapeMismatch("the source mixes class labels and multi-hot targets")
+            throw DataSourceError.shapeMismatch("the source mixes class labels and multi-hot targets")
         }
         self.logits = Tensor(shape: [count, model.config.classCount], scalars: logits)
         targets = rows.isEmpty ? .classes(labels) : .multiHot(rows)

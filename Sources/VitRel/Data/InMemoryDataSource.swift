@@ -8,10 +8,10 @@ public struct InMemoryDataSource: TrainingDataSource, Sendable {
 
     public init(images: Tensor<Float>, targets: TrainingTargets, augmentation: ImageAugmentation = .standard) throws {
         guard images.rank == 4, images.shape[0] == targets.count else {
-            throw TrainingError.shapeMismatch("images \(images.shape) for \(targets.count) targets")
+            throw DataSourceError.shapeMismatch("images \(images.shape) for \(targets.count) targets")
         }
         if case .multiHot(let rows) = targets, let width = rows.first?.count, rows.contains(where: { $0.count != width }) {
-            throw TrainingError.shapeMismatch("multi-hot rows of different lengths")
+            throw DataSourceError.shapeMismatch("multi-hot rows of different lengths")
         }
         self.images = images
         self.targets = targets
@@ -26,7 +26,7 @@ public struct InMemoryDataSource: TrainingDataSource, Sendable {
         scalars.reserveCapacity(indices.count * imageSize)
         for index in indices {
             guard index >= 0 && index < count else {
-                throw TrainingError.shapeMismatch("index \(index) outside a data source of \(count) items")
+                throw DataSourceError.shapeMismatch("index \(index) outside a data source of \(count) items")
             }
             scalars.append(contentsOf: images.scalars[(index * imageSize)..<((index + 1) * imageSize)])
         }
