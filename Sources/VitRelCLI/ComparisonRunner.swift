@@ -72,7 +72,7 @@ final class ComparisonRunner {
         let input = try known ?? model.preprocessing.input(reading: item.imageURL)
         let logits = try model.network(input.reshaped([1] + input.shape)).scalars
         let probabilities = softmaxProbabilities(logits)
-        let prediction = Prediction(probabilities: probabilities, predicted: probabilities.indices.max { probabilities[$0] < probabilities[$1] }!)
+        let prediction = Prediction(probabilities: probabilities, predicted: probabilities.indexOfMaximum!)
         predictions[item.imageURL] = prediction
         return prediction
     }

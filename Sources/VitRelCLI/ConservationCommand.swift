@@ -176,7 +176,7 @@ struct ConservationCommand: ParsableCommand {
     ) throws -> Audit {
         let trace = try network.forward(input)
         let logits = trace.logits.scalars.map { Double($0) }
-        let target = requested ?? logits.indices.max { logits[$0] < logits[$1] }!
+        let target = requested ?? logits.indexOfMaximum!
         var seed = Tensor<Scalar>(zeros: [1, network.config.classCount])
         seed.scalars[target] = fromLogit ? trace.logits.scalars[target] : 1
         let pass = network.relevance(seed, trace: trace, rules: rules, toPixels: true)

@@ -43,7 +43,7 @@ struct ExplanationJob {
         let height = input.shape[1], width = input.shape[2]
         let logits = try model.network(input.reshaped([1, 3, height, width])).scalars
         let probabilities = softmaxProbabilities(logits)
-        let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+        let predicted = probabilities.indexOfMaximum!
         let targets = request.targets(predicted: predicted)
         let pixelImage = model.preprocessing.pixelImage(fromInput: input)
 

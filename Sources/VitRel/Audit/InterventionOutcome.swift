@@ -67,7 +67,7 @@ public enum InterventionRun {
             let source = try InMemoryDataSource(images: changed, targets: .classes(labels), augmentation: .standard)
             let predictions = try ModelPredictions(model: model.network, source: source, batchSize: batchSize)
             let probabilities = predictions.softmaxProbabilities
-            let predicted = probabilities.map { row in row.indices.max { row[$0] < row[$1] }! }
+            let predicted = probabilities.map { row in row.indexOfMaximum! }
             if reference == nil { reference = predicted }
             var sums = [[Double]](repeating: [Double](repeating: 0, count: classes), count: classes)
             var counts = [Int](repeating: 0, count: classes)

@@ -77,7 +77,7 @@ public struct ShortcutAudit {
         let logits = try model.network(inputs)
         let classes = model.classNames.count
         let probabilities = (0..<variants.count).map { softmaxProbabilities(Array(logits.scalars[($0 * classes)..<(($0 + 1) * classes)])) }
-        let predicted = probabilities[0].indices.max { probabilities[0][$0] < probabilities[0][$1] }!
+        let predicted = probabilities[0].indexOfMaximum!
         var after = [String: Double]()
         for (v, variant) in variants.enumerated().dropFirst() {
             // A film the intervention leaves as it is keeps its probability exactly: rows of one

@@ -28,27 +28,30 @@ public final class GemmRate {
     /// Wall and process CPU seconds of one product.
     public func time() -> (wall: Double, cpu: Double) {
         let n = size
-        func product() -> (wall: Double, cpu: Double) {
-            let watch = Stopwatch()
-            let cpu = ProcessClock.cpuSeconds
-            switch library {
-            case .oneDNN:
-                OneDNNGEMM.squareProductWithOwnThreads(Parallel.threadCount, n: n, a: a, b: b, c: &c)
-            case .openBLAS:
-                Parallel.withBLASThreading {
-                    OpenBLASGEMM.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n,
-                                       b: b, ldb: n, beta: 0, c: &c, ldc: n)
-                }
+        let watch = Stopwatch()
+        let cpu = ProcessClock.cpuSeconds
+        switch library {
+        case .oneDNN:
+            OneDNNGEMM.squareProductWithOwnThreads(Parallel.threadCount, n: n, a: a, b: b, c: &c)
+        case .openBLAS:
+            Parallel.withBLASThreading {
+                OpenBLASGEMM.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n,
+                                   b: b, ldb: n, beta: 0, c: &c, ldc: n)
             }
-            return (watch.seconds, ProcessClock.cpuSeconds - cpu)
         }
-        return product()
+        return (watch.seconds, ProcessClock.cpuSeconds - cpu)
     }
 
     /// GFLOP/s, the best of `repetitions` products.
     public func rate(repetitions: Int = 5) -> Double {
-        _ = time()  // first call: oneDNN generates its kernels, pages are touched
-        let best = (0..<max(1, repetitions)).map { _ in time().wall }.min()!
+        bestRate(repetitions: repetitions) { time().wall }
+    }
+
+    /// 2n³ over the fastest of `repetitions` timed runs of `product` (wall seconds), after one
+    /// untimed run: the first call is where oneDNN generates its kernels and pages are touched.
+    private func bestRate(repetitions: Int, _ product: () -> Double) -> Double {
+        _ = product()
+        let best = (0..<max(1, repetitions)).map { _ in product() }.min()!
         return flops / best / 1e9
     }
 
@@ -77,16 +80,18 @@ public final class GemmRate {
     }
 
     /// GFLOP/s of vitrel's bfloat16 product (`BFloat16LinearProduct`, oneDNN's bfloat16 matmul
-    /// in vitrel's fixed blocks on its threads) on n×n×n, the best of `repetitions`: the
-    /// yardstick of a `--precision bf16` run, beside the fp32 one. Nil where oneDNN has none.
+    /// in vitrel's fixed blocks on its threads) on the same n×n×n operands, the best of
+    /// `repetitions`: the yardstick of a `--precision bf16` run, beside the fp32 one. Nil where
+    /// oneDNN has none.
     public static func bfloat16Rate(size n: Int = 2048, repetitions: Int = 3) -> Double? {
         guard BFloat16Matrix.isSupported else { return nil }
-        var generator = SeededGenerator(seed: 1)
-        let a = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
-        let weight = (0..<(n * n)).map { _ in Float(generator.nextUnit()) }
-        let reduced = weight.withUnsafeBufferPointer { BFloat16Matrix(rows: n, columns: n, floats: $0) }
-        var c = [Float](repeating: 0, count: n * n)
-        func once() -> Double {
+        return GemmRate(size: n).bfloat16Rate(repetitions: repetitions)
+    }
+
+    private func bfloat16Rate(repetitions: Int) -> Double {
+        let n = size
+        let reduced = b.withUnsafeBufferPointer { BFloat16Matrix(rows: n, columns: n, floats: $0) }
+        return bestRate(repetitions: repetitions) {
             let watch = Stopwatch()
             a.withUnsafeBufferPointer { x in
                 c.withUnsafeMutableBufferPointer { y in
@@ -95,8 +100,5 @@ public final class GemmRate {
             }
             return watch.seconds
         }
-        _ = once()
-        let best = (0..<max(1, repetitions)).map { _ in once() }.min()!
-        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
     }
 }

@@ -91,7 +91,7 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
         guard labels.count == probabilities.count else {
             throw EvaluationError.lengthMismatch("\(labels.count) labels, \(probabilities.count) probability rows")
         }
-        let predictions = probabilities.map { row in row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0 }
+        let predictions = probabilities.map { row in row.indexOfMaximum ?? 0 }
         try self.init(labels: labels, predictions: predictions, scores: probabilities, classNames: classNames)
     }
 

@@ -30,8 +30,8 @@ public struct PrecisionFidelity: Codable, Sendable {
         let batch = input.reshaped([1] + input.shape)
         let fp32Logits = try model.network(batch).scalars
         let bf16Logits = try reduced.network(batch).scalars
-        let predicted = fp32Logits.indices.max { fp32Logits[$0] < fp32Logits[$1] }!
-        let bf16Predicted = bf16Logits.indices.max { bf16Logits[$0] < bf16Logits[$1] }!
+        let predicted = fp32Logits.indexOfMaximum!
+        let bf16Predicted = bf16Logits.indexOfMaximum!
 
         var explainer = lime
         explainer.topLabels = nil

@@ -24,7 +24,7 @@ public struct Explainer<Scalar: TensorScalar> {
         let batch = trace.batch, classes = model.config.classCount
         let targets = requested ?? (0..<batch).map { b in
             let row = trace.logits.scalars[(b * classes)..<((b + 1) * classes)]
-            return row.indices.max { row[$0] < row[$1] }! - b * classes
+            return row.indexOfMaximum! - b * classes
         }
         guard targets.count == batch else { throw ExplanationError.targetCount(targets.count, batch) }
         for target in targets where target < 0 || target >= classes {
