@@ -4,16 +4,26 @@ CONFIG ?= release
 APT_PACKAGES := libopenblas-dev libdnnl-dev libpng-dev libjpeg-dev
 BIN := .build/$(CONFIG)/vitrel
 
-.PHONY: deps build test fuzz demo clean
+.PHONY: deps deps-cluster build test test-cluster fuzz demo clean
 
-# Installs the C libraries vitrel links against, only when one is missing.
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the Debian packages named in $(1) that are missing (apt-get, as root or with sudo).
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+# The C libraries vitrel links against.
+deps:
+	$(call install_missing,$(APT_PACKAGES))
+
+# The cluster test's daemons (munge, Slurm's controller and node daemon), only for test-cluster.
+CLUSTER_PACKAGES := munge slurm-wlm
+deps-cluster:
+	$(call install_missing,$(CLUSTER_PACKAGES))
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)
@@ -26,6 +36,13 @@ test: deps
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing
 	ONEDNN_MAX_CPU_ISA=AVX2 $(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing --filter "GEMMBlocksTests|BFloat16InferenceTests"
 	.build/$(CONFIG)/vitrel-fuzz --seed 1 --duration 60 --executable $(BIN)
+
+# A sharded compare on a real single-node Slurm cluster started for the test (root needed):
+# an array of 4 shards, one requeued while it runs, a dependent assembly job, and the result
+# checked against an unsharded run; every daemon is stopped by its pid (Tools/slurm/test-cluster.sh).
+test-cluster: deps deps-cluster
+	$(SWIFT) build -c $(CONFIG) --product vitrel
+	bash Tools/slurm/test-cluster.sh
 
 # A longer fuzz run: make fuzz SEED=7 DURATION=600. Mutated model folders, images and command
 # lines against the built vitrel; fails on a crash, trap, abort, hang, an exit status outside

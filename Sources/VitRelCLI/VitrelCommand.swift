@@ -15,7 +15,7 @@ struct VitrelCommand: ParsableCommand {
         subcommands: [
             PredictCommand.self, ExplainCommand.self, CompareCommand.self, ConservationCommand.self, SegmentCommand.self,
             SynthCommand.self, TrainCommand.self, EvaluateCommand.self, AuditCommand.self, InspectCommand.self, ConvertCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, ShardsCommand.self,
         ]
     )
 

@@ -35,16 +35,55 @@ public final class ResultsFile {
         }
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw problem("cannot read it: \((error as NSError).localizedDescription)") }
+        let contents = try Self.parse(data, path: url.path)
+        if contents.rows == 0 {
+            // Empty, or only a torn header: start the file again.
+            do { try Data(headerLine.utf8).write(to: url) } catch { throw problem("cannot write it: \((error as NSError).localizedDescription)") }
+        }
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            if contents.rows == 0 {
+                try handle.seekToEnd()
+            } else {
+                try handle.truncate(atOffset: UInt64(contents.keptLength))
+                try handle.seek(toOffset: UInt64(contents.keptLength))
+            }
+        } catch {
+            throw problem("cannot open it for writing: \((error as NSError).localizedDescription)")
+        }
+        for record in contents.records { keep(record) }
+    }
+
+    /// The finished rows of the results file at `url`, read without changing it (another
+    /// process may be appending to it): a torn last line is left out, a missing file has none.
+    ///
+    /// - Throws: `ComparisonError.resultsFile` as `init(url:)` does.
+    public static func finishedRecords(at url: URL) throws -> [ComparisonRecord] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ComparisonError.resultsFile(path: url.path, problem: "cannot read it: \((error as NSError).localizedDescription)")
+        }
+        return try parse(data, path: url.path).records
+    }
+
+    /// What a results file holds: its parsed rows, how many lines (header included) are whole,
+    /// and the length of those whole lines.
+    private struct Contents {
+        var records: [ComparisonRecord]
+        var rows: Int
+        var keptLength: Int
+    }
+
+    private static func parse(_ data: Data, path: String) throws -> Contents {
+        func problem(_ text: String) -> ComparisonError { .resultsFile(path: path, problem: text) }
         // Keep whole lines only: a last line without "\n" is a row cut by a kill.
         let keptLength = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
         guard let text = String(data: data.prefix(keptLength), encoding: .utf8) else { throw problem("is not UTF-8 text") }
         let rows: [[String]]
-        var parsed = [ComparisonRecord]()
         do { rows = try CSVFormat.records(text) } catch { throw problem("\(error)") }
-        if rows.isEmpty {
-            // Empty, or only a torn header: start the file again.
-            do { try Data(headerLine.utf8).write(to: url) } catch { throw problem("cannot write it: \((error as NSError).localizedDescription)") }
-        } else {
+        var parsed = [ComparisonRecord]()
+        if !rows.isEmpty {
             guard rows[0] != ComparisonRecord.headerWithoutChecksum else {
                 throw problem("was written by a vitrel whose rows carry no image checksum, so an image changed since"
                     + " cannot be told from one that did not; rerun with --fresh (or into a new --out)")
@@ -60,18 +99,7 @@ public final class ResultsFile {
                 }
             }
         }
-        do {
-            handle = try FileHandle(forWritingTo: url)
-            if rows.isEmpty {
-                try handle.seekToEnd()
-            } else {
-                try handle.truncate(atOffset: UInt64(keptLength))
-                try handle.seek(toOffset: UInt64(keptLength))
-            }
-        } catch {
-            throw problem("cannot open it for writing: \((error as NSError).localizedDescription)")
-        }
-        for record in parsed { keep(record) }
+        return Contents(records: parsed, rows: rows.count, keptLength: keptLength)
     }
 
     deinit { try? handle.close() }
