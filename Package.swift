@@ -51,9 +51,9 @@ let package = Package(
             dependencies: ["VitRelCore", "VitRelImaging", "COpenBLAS", "CVitRelKernels"]
         ),
         // Everything else (model, checkpoints, relevance, metrics, data, training, evaluation,
-        // rendering, reports, comparison, audit), on VitRelCore, VitRelImaging and VitRelLIME,
-        // which it re-exports (Sources/VitRel/Exports.swift) so that `import VitRel` still
-        // brings in the whole library.
+        // rendering, reports, comparison tables, audit), on VitRelCore, VitRelImaging and
+        // VitRelLIME, which it re-exports (Sources/VitRel/Exports.swift) so that `import VitRel`
+        // still brings in the whole library. The rule: never on VitRelCompare or the CLI.
         .target(
             name: "VitRel",
             dependencies: [
@@ -61,10 +61,18 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // The engine of `vitrel compare`, `explain` and `conservation`: a comparison run from
+        // request to rows, figures and reports (resumable, settings checked), the explanation
+        // files of one image, the conservation audit. The rule: on VitRel only, never on
+        // ArgumentParser, and it prints nothing: progress, warnings and per-file problems go
+        // through a `RunObserver` its caller supplies.
+        .target(name: "VitRelCompare", dependencies: ["VitRel"]),
+        // The `vitrel` command. The rule: it parses arguments, builds a request, calls the
+        // library and prints; no engine of its own.
         .executableTarget(
             name: "VitRelCLI",
             dependencies: [
-                "VitRel",
+                "VitRel", "VitRelCompare",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,10 +80,16 @@ let package = Package(
         // share to replay its findings; the executable drives the built `vitrel`.
         .target(name: "VitRelFuzzing", dependencies: ["VitRel"]),
         .executableTarget(name: "VitRelFuzz", dependencies: ["VitRelFuzzing"]),
+        // What the test targets share: the repository's paths (fixtures, the shared samples,
+        // scratch folders) and the tiny fixture model. The rule: test code only, on XCTest and
+        // Foundation, so no test target depends on another.
+        .target(name: "VitRelTestSupport", path: "Tests/VitRelTestSupport"),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "VitRelLIME", "CVitRelKernels", "VitRelFuzzing"],
+            dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "VitRelLIME", "CVitRelKernels", "VitRelFuzzing", "VitRelTestSupport"],
             exclude: ["Fixtures"]
         ),
+        // The engine called directly (no binary): comparison runs, resumption, the audit.
+        .testTarget(name: "VitRelCompareTests", dependencies: ["VitRelCompare", "VitRel", "VitRelTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
+import VitRelCompare
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

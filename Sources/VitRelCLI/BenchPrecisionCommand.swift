@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
+import VitRelCompare
 
 /// `vitrel bench precision`: the fidelity evidence for `--precision bf16` on real images.
 struct BenchPrecision: ParsableCommand {

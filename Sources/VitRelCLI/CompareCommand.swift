@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
+import VitRelCompare
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -115,212 +116,34 @@ struct CompareCommand: ParsableCommand {
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
         let chosen = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
-        let chosenMethods = chosen.methods, lime = chosen.lime
-        let suite = try metricSuite(for: model)
-
-        let dataURL = URL(fileURLWithPath: data)
-        let index = try DatasetIndex.open(dataURL, subset: subset).mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
-        let candidates = index.items(in: DatasetSplit(folderName: split)!)
-        guard !candidates.isEmpty else { throw CLIError("\(data): split \(split) has no images; the dataset has \(index.splitSummary)") }
-
-        let outURL = URL(fileURLWithPath: out)
-        let runner = try ComparisonRunner(
-            model: model, index: index, methods: chosenMethods, metrics: chosenMetrics, suite: suite,
-            explainers: chosen.explainers,
-            explainTrueClass: target == "label", mask: try GroundTruthMask(argument: mask), metricBatch: metricBatch,
-            randomisationSeed: metricSeed)
-
-        let settings = ComparisonSettings(
-            model: model.directory.standardizedFileURL.lastPathComponent,
-            modelChecksum: try ComparisonSettings.checksum(of: model.directory.appendingPathComponent("model.safetensors")),
-            data: dataURL.standardizedFileURL.path, split: split, subset: subset.rawValue, selection: selectionDescription,
-            onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description, classMap: classMap.classMap,
-            precision: precisionOptions.precision == .fp32 ? nil : precisionOptions.precision.rawValue,
-            methodSettings: Dictionary(uniqueKeysWithValues: chosenMethods.map { ($0.rawValue, describe($0, lime: lime)) }),
-            metricSettings: Dictionary(uniqueKeysWithValues: chosenMetrics.map { ($0.rawValue, Self.describe(suite, $0)) }))
-        // Claimed before anything in the folder is read or removed (--fresh), and held until the
-        // process ends: a second run into this folder stops here with one line.
-        do { try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true) } catch {
-            throw CLIError("cannot create the output folder \(outURL.path): \((error as NSError).localizedDescription)")
-        }
-        let lock: OutputFolderLock
-        do { lock = try OutputFolderLock(folder: outURL) } catch { throw CLIError("\(error)") }
-        defer { withExtendedLifetime(lock) {} }
-        let settingsToKeep = try prepareOutput(outURL, settings: settings)
-
-        // The images: drawn, and (with --only-correct) kept only when predicted correctly.
-        let problems = InputProblems()
-        let selection = ImageSelection(quota: quota, seed: selectionSeed)
-        let selected = try selection.select(candidates, classCount: model.classNames.count) { batch in
-            batch.map { item in
-                guard onlyCorrect else { return true }
-                do { return try runner.prediction(for: item).predicted == item.classIndex } catch {
-                    problems.report(item.imageURL.path, "\(error)")
-                    return false
-                }
-            }
-        }
-        guard !selected.isEmpty else {
-            throw ComparisonError.noImages(onlyCorrect ? "the model classifies none of the \(candidates.count) \(split) images correctly" : "the split is empty")
-        }
-        if let shortfall = Self.shortfall(
-            quota, selected: selected, candidates: candidates, classNames: model.classNames, split: split, onlyCorrect: onlyCorrect) {
-            reportWarning(shortfall)
-        }
-        let record = ComparisonRunRecord(
-            settings: settingsToKeep, command: Self.commandLine, version: VitRel.version,
-            blas: VitRel.blasConfiguration, kernels: VitRel.kernelInstructionSet, threads: Parallel.threadCount,
-            methods: chosenMethods.map(\.rawValue), metrics: chosenMetrics.map(\.rawValue), images: selected.count)
-        try writeJSON(record, to: outURL.appendingPathComponent("run.json"))
-
-        let results = try ResultsFile(url: outURL.appendingPathComponent("results.csv"))
-        let resumed = results.records.count
-        let failures = try runner.measure(selected, into: results, problems: problems)
-        try results.synchronize()
-        // Grids of images that could be compared only: a failed image would fail again, and be reported twice.
-        let failed = Set(failures.map(\.image))
-        let gridImages = Self.gridImages(
-            selected.filter { !failed.contains(runner.key(for: $0)) }, perClass: grids, classCount: model.classNames.count)
-        let gridFiles = try runner.drawGrids(gridImages, alpha: alpha, folder: outURL.appendingPathComponent("figures"))
-
-        let report = ComparisonReport(
-            records: results.records.filter { record in
-                chosenMethods.contains { $0.rawValue == record.method } && chosenMetrics.contains { $0.rawValue == record.metric }
-                    && selected.contains { runner.key(for: $0) == record.image }
-            },
-            methods: chosenMethods.map(\.rawValue), metrics: chosenMetrics.map(\.rawValue), classes: model.classNames,
-            run: record, metricSettings: settingsToKeep.metricSettings, gridFiles: gridFiles, failures: failures,
-            bootstrapSeed: metricSeed)
-        let written = try report.write(to: outURL)
-        let compared = selected.count - failures.count
+        let metricSettings = ComparisonMetricSettings(
+            regionSize: regionSize, regionOrder: RegionPerturbation.Order(rawValue: regionOrder)!, regions: regions,
+            perturbation: try PerturbationBaseline(parsing: perturbation), localisationPositiveOnly: localisation == "positive",
+            seed: metricSeed, batchSize: metricBatch)
+        let request = ComparisonRequest(
+            model: model, data: data, split: split, subset: subset, classAliases: try classMap.aliases(), classMap: classMap.classMap,
+            methods: chosen.methods, explanationOptions: methodOptions.options, lime: chosen.lime, limeSeed: limeOptions.seed ?? 0,
+            metrics: chosenMetrics, metricSettings: metricSettings,
+            selection: ImageSelection(quota: quota, seed: selectionSeed), onlyCorrect: onlyCorrect, explainTrueClass: target == "label",
+            mask: try GroundTruthMask(argument: mask), gridsPerClass: grids, alpha: alpha, output: URL(fileURLWithPath: out), fresh: fresh,
+            command: Self.commandLine)
+        let observer = TerminalRunObserver()
+        let outcome = try ComparisonRun(request).run(observer: observer)
+        let failures = outcome.failures
         printError(
-            "compared \(compared)\(failures.isEmpty ? "" : " of \(selected.count) selected") images"
-            + " × \(chosenMethods.count) methods × \(chosenMetrics.count) metrics"
+            "compared \(outcome.compared)\(failures.isEmpty ? "" : " of \(outcome.selected) selected") images"
+            + " × \(chosen.methods.count) methods × \(chosenMetrics.count) metrics"
             + (failures.isEmpty ? "" : " (\(failures.count) could not be compared, listed above and in summary.md)")
-            + (resumed > 0 ? " (\(resumed) rows resumed from results.csv)" : ""))
-        print(report.headline())
-        for file in written { print(file) }
-        try problems.finish()
-    }
-
-    /// Why the selection is smaller than the quota asked (nil when it is not): a split with
-    /// fewer images, or fewer the model classifies correctly (`--only-correct`).
-    static func shortfall(
-        _ quota: ImageSelection.Quota, selected: [LabelledImage], candidates: [LabelledImage], classNames: [String],
-        split: String, onlyCorrect: Bool
-    ) -> String? {
-        let qualifier = onlyCorrect ? " that the model classifies correctly" : ""
-        switch quota {
-        case .all:
-            return nil
-        case .total(let count):
-            guard selected.count < count else { return nil }
-            return "--limit \(count): the \(split) split has \(candidates.count) images"
-                + (onlyCorrect ? ", \(selected.count) of them classified correctly (and readable)" : "")
-                + "; comparing \(selected.count)"
-        case .perClass(let count):
-            let got = ImageSelection.classCounts(selected, classCount: classNames.count)
-            guard got.contains(where: { $0 < count }) else { return nil }
-            let perClass = zip(classNames, got).map { "\($0) \($1)" }.joined(separator: ", ")
-            return "--per-class \(count): the \(split) split has fewer\(qualifier) in some classes; images per class: \(perClass)"
-        }
+            + (outcome.resumedRows > 0 ? " (\(outcome.resumedRows) rows resumed from results.csv)" : ""))
+        print(outcome.headline)
+        for file in outcome.writtenFiles { print(file) }
+        try observer.problems.finish()
     }
 
     private var quota: ImageSelection.Quota {
         if let perClass { return .perClass(perClass) }
         if let limit { return .total(limit) }
         return .all
-    }
-
-    private var selectionDescription: String {
-        switch quota {
-        case .all: return "all"
-        case .perClass(let n): return "\(n) per class, seed \(selectionSeed)"
-        case .total(let n): return "\(n) in total, seed \(selectionSeed)"
-        }
-    }
-
-    private func describe(_ method: ExplanationMethod, lime: LIMEExplainer?) -> String {
-        if method == .lime, let lime {
-            return "\(SuperpixelOptions.describe(lime.segmenter)), \(lime.sampleCount) samples, seed \(limeOptions.seed ?? 0)"
-        }
-        let settings = ExplanationMethodOptions.settings(of: method, methodOptions.options)
-        return settings.isEmpty ? "defaults" : settings.keys.sorted().map { "\($0) \(settings[$0]!)" }.joined(separator: ", ")
-    }
-
-    /// The metric configuration: Quantus defaults, one ViT patch per step for the
-    /// feature-wise metrics, and the region perturbation asked for.
-    private func metricSuite(for model: ClassifierModel) throws -> MetricSuite {
-        var suite = MetricSuite.vit(patchSize: model.config.patchSize, channels: 3)
-        suite.regionPerturbation = RegionPerturbation(
-            patchSize: regionSize ?? model.config.patchSize, order: RegionPerturbation.Order(rawValue: regionOrder)!,
-            regions: regions, baseline: try PerturbationBaseline(parsing: perturbation), seed: metricSeed)
-        let localisationPreprocessing = AttributionPreprocessing(normalise: true, absolute: false, positiveOnly: localisation == "positive")
-        suite.relevanceMass.preprocessing = localisationPreprocessing
-        suite.relevanceRank.preprocessing = localisationPreprocessing
-        suite.pointingGame.preprocessing = localisationPreprocessing
-        suite.faithfulnessEstimate.seed = metricSeed
-        suite.faithfulnessCorrelation.seed = metricSeed
-        suite.monotonicityCorrelation.seed = metricSeed
-        suite.pixelFlipping.seed = metricSeed
-        suite.selectivity.seed = metricSeed
-        suite.road.seed = metricSeed
-        suite.maxSensitivity.seed = metricSeed
-        suite.insertion.seed = metricSeed
-        suite.deletion.seed = metricSeed
-        return suite
-    }
-
-    /// One metric's configuration, as run.json records it.
-    static func describe(_ suite: MetricSuite, _ kind: MetricKind) -> String {
-        if let metric = suite.perturbationMetric(kind) { return "\(metric)" }
-        switch kind {
-        case .relevanceMass: return "\(suite.relevanceMass)"
-        case .relevanceRank: return "\(suite.relevanceRank)"
-        case .pointingGame: return "\(suite.pointingGame)"
-        case .randomisation: return "\(suite.randomisation)"
-        case .maxSensitivity: return "\(suite.maxSensitivity)"
-        case .conservationGap: return "\(suite.conservationGap)"
-        case .seconds: return "\(suite.seconds)"
-        default: preconditionFailure("\(kind.rawValue) is a perturbation metric")
-        }
-    }
-
-    /// Creates the folder; with an earlier run there, checks its settings (or, with --fresh,
-    /// removes what it wrote). Returns the settings to record.
-    private func prepareOutput(_ url: URL, settings: ComparisonSettings) throws -> ComparisonSettings {
-        let manager = FileManager.default
-        do { try manager.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw CLIError("cannot create the output folder \(url.path): \((error as NSError).localizedDescription)")
-        }
-        let runFile = url.appendingPathComponent("run.json")
-        if fresh {
-            for name in ["results.csv", "run.json", "summary.md", "summary.json", "index.html", "report.ipynb", "figures"] {
-                let item = url.appendingPathComponent(name)
-                if manager.fileExists(atPath: item.path) { try? manager.removeItem(at: item) }
-            }
-            return settings
-        }
-        guard manager.fileExists(atPath: runFile.path) else {
-            if manager.fileExists(atPath: url.appendingPathComponent("results.csv").path) {
-                throw CLIError("\(url.path) has a results.csv but no run.json, so its settings are unknown; rerun with --fresh")
-            }
-            return settings
-        }
-        let previous: ComparisonRunRecord
-        do {
-            previous = try JSONDecoder().decode(ComparisonRunRecord.self, from: Data(contentsOf: runFile))
-        } catch {
-            throw CLIError("\(runFile.path): not a vitrel run record (\((error as NSError).localizedDescription)); rerun with --fresh")
-        }
-        let differences = settings.differences(from: previous.settings)
-        guard differences.isEmpty else { throw ComparisonError.settingsMismatch(path: url.path, differences: differences) }
-        return settings.merged(with: previous.settings)
-    }
-
-    /// The first `perClass` selected images of each class, for the figure grids.
-    static func gridImages(_ selected: [LabelledImage], perClass: Int, classCount: Int) -> [LabelledImage] {
-        (0..<classCount).flatMap { c in selected.filter { $0.classIndex == c }.prefix(perClass) }
     }
 
     static func parseList<T: Equatable>(_ text: String, what: String, parse: (String) throws -> T) throws -> [T] {
@@ -344,13 +167,4 @@ struct CompareCommand: ParsableCommand {
                 ? "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'" : argument
         }.joined(separator: " ")
     }
-}
-
-/// Writes JSON (sorted keys, NaN as "nan") to a file, with a one-line error naming it.
-func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
-    let text: String
-    do { text = try jsonString(value, nonFiniteAsStrings: true) } catch {
-        throw CLIError("cannot write \(url.path): \((error as NSError).localizedDescription)")
-    }
-    try writeTextFile(text + "\n", to: url)
 }

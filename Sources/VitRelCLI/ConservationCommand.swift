@@ -1,34 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
-
-/// The rule sets `vitrel conservation --rule-set` audits.
-enum ConservationRuleSet: String, CaseIterable, ExpressibleByArgument {
-    case chefer
-    case attnlrp
-    case cpLRP = "cp-lrp"
-    case lrp0 = "lrp-0"
-
-    func rules(epsilon: Double, gamma: Double) -> RelevanceRules {
-        switch self {
-        case .chefer: return .chefer
-        case .attnlrp: return .attnLRP(epsilon: epsilon, gamma: gamma)
-        case .cpLRP: return .cpLRP(epsilon: epsilon, gamma: gamma)
-        case .lrp0: return .lrp0
-        }
-    }
-
-    /// Chefer's rules are not built to conserve the logit (they start from one-hot 1 and
-    /// drop shares by design), so they are reported but never fail the check.
-    var isChecked: Bool { self != .chefer }
-    var startsFromLogit: Bool { self != .chefer }
-    /// Whether --epsilon and --gamma mean anything to the rule set.
-    var takesEpsilonAndGamma: Bool { self == .attnlrp || self == .cpLRP }
-}
-
-enum NumericPrecision: String, CaseIterable, ExpressibleByArgument {
-    case float, double
-}
+import VitRelCompare
 
 struct ConservationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -77,55 +50,10 @@ struct ConservationCommand: ParsableCommand {
     @Option(help: "attnlrp, cp-lrp: γ of the patch-embedding rule (default 0.25).")
     var gamma: Double?
     @Option(help: "Arithmetic of the audit.")
-    var precision: NumericPrecision = .double
+    var precision: ConservationAudit.Arithmetic = .double
     @Flag(help: "Print JSON.")
     var json = false
     @OptionGroup var runtime: RuntimeOptions
-
-    struct Layer: Encodable {
-        var layer: String
-        var relevanceOut: Double
-        var relevanceIn: Double
-        var gap: Double
-        var biasAbsorbed: Double
-        var softmaxLeak: Double
-        var stabiliserLeak: Double
-    }
-
-    struct Check: Encodable {
-        var applied: Bool
-        /// Σ |stabiliser leak| + |end-to-end gap − Σ layer gaps|
-        var unaccounted: Double
-        /// unaccounted / |explained output|
-        var relative: Double
-        var tolerance: Double
-        var passed: Bool
-    }
-
-    struct Report: Encodable {
-        var model: String
-        var image: String
-        var target: Int
-        var targetName: String
-        var logit: Double
-        var probability: Double
-        var ruleSet: String
-        var epsilon: Double?
-        var gamma: Double?
-        var precision: String
-        /// "logit" or "one-hot"
-        var startingRelevance: String
-        var explainedOutput: Double
-        var layers: [Layer]
-        var leaves: [String: Double]
-        var endToEndGap: Double
-        var totalBiasAbsorbed: Double
-        var totalSoftmaxLeak: Double
-        var totalStabiliserLeak: Double
-        /// end-to-end gap − Σ layer gaps: relevance lost between recorded layers
-        var unrecorded: Double
-        var check: Check
-    }
 
     func run() throws {
         runtime.apply()
@@ -135,22 +63,8 @@ struct ConservationCommand: ParsableCommand {
         }
         try ExplanationMethodOptions.validateRuleParameters(epsilon: epsilon, gamma: gamma)
         let model = try modelOptions.load()
-        let picture = try ImageIO.read(URL(fileURLWithPath: image))
-        let requested = try target.map { try model.classIndex($0) }
-        let defaults = ExplanationOptions()
-        let rules = ruleSet.rules(epsilon: epsilon ?? defaults.epsilon, gamma: gamma ?? defaults.gamma)
-        let single = try model.preprocessing.checkedInput(for: picture, file: image)
-        let input = single.reshaped([1] + single.shape)  // [1, 3, H, W]
-
-        let audit: Audit
-        switch precision {
-        case .float: audit = try Self.audit(model.network, input: input, target: requested, rules: rules, fromLogit: ruleSet.startsFromLogit)
-        case .double:
-            audit = try Self.audit(
-                VisionTransformer<Double>(converting: model.network), input: Tensor<Double>(input), target: requested, rules: rules,
-                fromLogit: ruleSet.startsFromLogit)
-        }
-        let report = makeReport(audit, model: model)
+        let audit = ConservationAudit(ruleSet: ruleSet, epsilon: epsilon, gamma: gamma, tolerance: tolerance, arithmetic: precision)
+        let report = try audit.run(model: model, image: image, target: target)
         if json {
             print(try jsonString(report))
         } else {
@@ -164,54 +78,7 @@ struct ConservationCommand: ParsableCommand {
         }
     }
 
-    struct Audit {
-        var ledger: ConservationLedger
-        var target: Int
-        var logits: [Double]
-    }
-
-    /// One forward pass and the relevance pass to the pixels, in `Scalar`.
-    static func audit<Scalar: TensorScalar>(
-        _ network: VisionTransformer<Scalar>, input: Tensor<Scalar>, target requested: Int?, rules: RelevanceRules, fromLogit: Bool
-    ) throws -> Audit {
-        let trace = try network.forward(input)
-        let logits = trace.logits.scalars.map { Double($0) }
-        let target = requested ?? logits.indexOfMaximum!
-        var seed = Tensor<Scalar>(zeros: [1, network.config.classCount])
-        seed.scalars[target] = fromLogit ? trace.logits.scalars[target] : 1
-        let pass = network.relevance(seed, trace: trace, rules: rules, toPixels: true)
-        return Audit(ledger: pass.ledger, target: target, logits: logits)
-    }
-
-    func makeReport(_ audit: Audit, model: ClassifierModel) -> Report {
-        let ledger = audit.ledger
-        let layers = ledger.entries.map {
-            Layer(
-                layer: $0.layer, relevanceOut: $0.relevanceOut, relevanceIn: $0.relevanceIn, gap: $0.gap,
-                biasAbsorbed: $0.biasAbsorbed, softmaxLeak: $0.softmaxLeak, stabiliserLeak: $0.stabiliserLeak)
-        }
-        let unrecorded = ledger.endToEndGap - layers.reduce(0) { $0 + $1.gap }
-        let unaccounted = layers.reduce(0) { $0 + abs($1.stabiliserLeak) } + abs(unrecorded)
-        let relative = unaccounted / abs(ledger.explainedOutput)
-        let usesEpsilon = ruleSet.takesEpsilonAndGamma
-        let defaults = ExplanationOptions()
-        return Report(
-            model: model.directory.path, image: image, target: audit.target, targetName: model.classNames[audit.target],
-            logit: audit.logits[audit.target],
-            probability: softmaxProbabilities(audit.logits.map { Float($0) })[audit.target],
-            ruleSet: ruleSet.rawValue, epsilon: usesEpsilon ? epsilon ?? defaults.epsilon : nil,
-            gamma: usesEpsilon ? gamma ?? defaults.gamma : nil, precision: precision.rawValue,
-            startingRelevance: ruleSet.startsFromLogit ? "logit" : "one-hot", explainedOutput: ledger.explainedOutput,
-            layers: layers,
-            leaves: ["pixels": ledger.pixels ?? 0, "classToken": ledger.classToken, "positionEmbedding": ledger.positionEmbedding, "total": ledger.leaves],
-            endToEndGap: ledger.endToEndGap, totalBiasAbsorbed: ledger.totalBiasAbsorbed, totalSoftmaxLeak: ledger.totalSoftmaxLeak,
-            totalStabiliserLeak: ledger.totalStabiliserLeak, unrecorded: unrecorded,
-            check: Check(
-                applied: ruleSet.isChecked, unaccounted: unaccounted, relative: relative, tolerance: tolerance,
-                passed: unaccounted <= tolerance * abs(ledger.explainedOutput)))
-    }
-
-    func printTable(_ r: Report) {
+    func printTable(_ r: ConservationReport) {
         func number(_ x: Double) -> String { String(format: "%12.5g", x) }
         let settings = r.epsilon.map { String(format: " (ε %g, γ %g)", $0, r.gamma ?? 0) } ?? ""
         print("model         \(r.model)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
+import VitRelCompare
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -112,120 +113,16 @@ struct ExplainCommand: ParsableCommand {
             throw CLIError("cannot create the output folder \(out): \((error as NSError).localizedDescription)")
         }
 
-        var records = [ExplanationRecord](), errors = [String: String](), stacked = [Float]()
-        var stems = Set<String>()
-        let progress = ProgressBar(label: "explain", total: image.count, isVisible: method != .lime && image.count > 1 && ProgressBar.stderrIsTerminal)
-        for (index, path) in image.enumerated() {
-            do {
-                let stem = Self.uniqueStem(for: path, taken: &stems)
-                let result = try job.explain(path: path, stem: stem, targets: request)
-                records.append(result.record)
-                stacked += result.pixelMaps.joined()
-            } catch let error where Self.isConfigurationError(error) {
-                // The same for every image: stop instead of repeating it.
-                progress.clear()
-                throw error
-            } catch {
-                progress.clear()
-                let message = Self.message(for: error, path: path)
-                errors[path] = message
-                reportError(message)
-            }
-            progress.update(index + 1)
-        }
-        progress.clear()
-
-        var relevanceFile: String?
-        if let saveRelevance, let first = records.first {
-            let shape = [records.count, first.targets.count, first.inputSize[0], first.inputSize[1]]
-            do {
-                try NPY.write(Tensor(shape: shape, scalars: stacked), to: URL(fileURLWithPath: saveRelevance))
-                relevanceFile = saveRelevance
-            } catch {
-                errors[saveRelevance] = "\(error)"
-                reportError("\(error)")
-            }
-        }
+        let report = try job.run(images: image, targets: request, relevanceFile: saveRelevance, observer: TerminalRunObserver())
+        let records = report.images
         if json {
-            print(try jsonString(ExplanationReport(images: records, errors: errors, relevanceFile: relevanceFile)))
+            print(try jsonString(report))
         } else {
             for record in records {
                 let targets = record.targets.map { String(format: "%@ %.4f", $0.name, $0.probability) }.joined(separator: ", ")
                 print("\(record.file)\t\(record.method)\t\(targets)\t\(record.panel)")
             }
         }
-        if !errors.isEmpty { throw ExitCode(1) }
-    }
-
-    /// Errors that do not depend on the image: the run stops at the first.
-    static func isConfigurationError(_ error: Error) -> Bool {
-        switch error {
-        case let error as ExplanationError:
-            if case .notApplicable = error { return true }
-            return false
-        case is SuperpixelError, is ValidationError: return true
-        case let error as LIMEError:
-            switch error {
-            case .invalidParameter, .tooFewSamples: return true
-            default: return false
-            }
-        default: return false
-        }
-    }
-
-    /// One line naming the file: image errors already do, others get it in front.
-    static func message(for error: Error, path: String) -> String {
-        let text = "\(error)"
-        return text.contains(path) ? text : "\(path): \(text)"
-    }
-
-    /// The file name without its extension, made safe for file names and unique in this run
-    /// (a second "a.png" from another folder becomes "a-2").
-    static func uniqueStem(for path: String, taken: inout Set<String>) -> String {
-        let stem = safeFileName(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
-        var candidate = stem, n = 2
-        while taken.contains(candidate) {
-            candidate = "\(stem)-\(n)"
-            n += 1
-        }
-        taken.insert(candidate)
-        return candidate
-    }
-}
-
-/// Letters, digits, '-', '_' and '.' kept; anything else (spaces, slashes, brackets) becomes '_'.
-func safeFileName(_ name: String) -> String {
-    let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
-    return safe.isEmpty ? "_" : safe
-}
-
-/// Which classes to explain: each image's predicted class, or given classes.
-enum TargetRequest {
-    case predicted
-    case classes([Int])
-
-    /// Parses `--target`: nil → predicted; "all"; or names/indices separated by commas.
-    init(_ text: String?, model: ClassifierModel) throws {
-        guard let text else {
-            self = .predicted
-            return
-        }
-        if text.trimmingCharacters(in: .whitespaces).lowercased() == "all" {
-            self = .classes(Array(0..<model.config.classCount))
-            return
-        }
-        var indices = [Int]()
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let index = try model.classIndex(part.trimmingCharacters(in: .whitespaces))
-            if !indices.contains(index) { indices.append(index) }
-        }
-        self = .classes(indices)
-    }
-
-    func targets(predicted: Int) -> [Int] {
-        switch self {
-        case .predicted: return [predicted]
-        case .classes(let indices): return indices
-        }
+        if !report.errors.isEmpty { throw ExitCode(1) }
     }
 }

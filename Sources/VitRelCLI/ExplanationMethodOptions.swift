@@ -81,17 +81,4 @@ struct ExplanationMethodOptions: ParsableArguments {
         if let gradcamVariant { options.gradCAMVariant = gradcamVariant }
         return options
     }
-
-    /// The settings `method` actually uses, by flag name, for the JSON record and figure.
-    static func settings(of method: ExplanationMethod, _ options: ExplanationOptions) -> [String: String] {
-        switch method {
-        case .cheferLRP, .lrpRollout: return ["start-layer": "\(options.startLayer)"]
-        case .attnLRP, .cpLRP: return ["epsilon": "\(options.epsilon)", "gamma": "\(options.gamma)"]
-        case .attentionRollout: return ["head-fusion": options.headFusion.rawValue, "discard-ratio": "\(options.discardRatio)"]
-        case .integratedGradients: return ["steps": "\(options.integrationSteps)", "baseline": "\(options.baselineValue)"]
-        case .deepLIFT: return ["baseline": "\(options.baselineValue)"]
-        case .gradCAM: return ["gradcam-variant": options.gradCAMVariant.rawValue]
-        default: return [:]
-        }
-    }
 }

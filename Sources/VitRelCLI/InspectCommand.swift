@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
+import VitRelCompare
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import VitRel
+import VitRelCompare
 
 // The library's enums as command-line values, in one place: ArgumentParser parses them, lists
 // their values in `--help` and refuses anything else with a usage error (exit 64) naming the
@@ -12,6 +13,8 @@ extension ExplanationOptions.GradCAMVariant: ExpressibleByArgument {}
 extension ShortcutPlacement: ExpressibleByArgument {}
 extension MatrixLibrary: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
+extension ConservationRuleSet: ExpressibleByArgument {}
+extension ConservationAudit.Arithmetic: ExpressibleByArgument {}
 
 /// `convert --dtype`: safetensors' names (F16, BF16) in either spelling, case-insensitive.
 extension SafeTensors.DType: ExpressibleByArgument {

@@ -29,22 +29,3 @@ struct PrecisionOptions: ParsableArguments {
         do { try model.network.setInferencePrecision(precision) } catch { throw CLIError("\(error)") }
     }
 }
-
-/// JSON with sorted keys and pretty printing, for `--json` outputs.
-/// `nonFiniteAsStrings` writes NaN and ±∞ as "nan", "inf", "-inf" (JSON has no literal for
-/// them; summaries of empty groups hold NaN) instead of failing.
-func jsonString<T: Encodable>(_ value: T, nonFiniteAsStrings: Bool = false) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    if nonFiniteAsStrings {
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    }
-    return String(data: try encoder.encode(value), encoding: .utf8)!
-}
-
-/// Writes `text` to a file, with a one-line error naming it.
-func writeTextFile(_ text: String, to url: URL) throws {
-    do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
-        throw CLIError("cannot write \(url.path): \((error as NSError).localizedDescription)")
-    }
-}

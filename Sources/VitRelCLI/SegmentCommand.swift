@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
+import VitRelCompare
 
 struct SegmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,6 +46,6 @@ struct SegmentCommand: ParsableCommand {
             try NPY.write(
                 NPYArray(shape: [segmentation.height, segmentation.width], values: segmentation.labels), to: URL(fileURLWithPath: labels))
         }
-        print("\(segmentation.count) superpixels (\(SuperpixelOptions.describe(segmenter))) → \(out)")
+        print("\(segmentation.count) superpixels (\(segmenter.summary)) → \(out)")
     }
 }

@@ -54,15 +54,4 @@ struct SuperpixelOptions: ParsableArguments {
         case .grid: return .patchGrid(PatchGrid(patchSize: patchSize ?? defaultPatchSize))
         }
     }
-
-    /// A short account for figure subtitles and JSON.
-    static func describe(_ segmenter: LIMEExplainer.Segmenter) -> String {
-        switch segmenter {
-        case .quickshift(let q):
-            return String(format: "quickshift (kernel %g, max distance %g, ratio %g)", q.kernelSize, q.maxDistance, q.ratio)
-        case .slic(let s): return String(format: "slic (%d segments, compactness %g)", s.segmentCount, s.compactness)
-        case .patchGrid(let g): return "grid (\(g.patchSize) px patches)"
-        case .given: return "given"
-        }
-    }
 }

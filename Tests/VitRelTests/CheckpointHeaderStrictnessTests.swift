@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Header syntax against the safetensors library itself (`Tools/make_safetensors_strictness_fixtures.py`):

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Broken and hostile safetensors files: each must throw its typed error, naming the file in

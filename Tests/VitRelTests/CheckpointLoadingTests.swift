@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Loading timm and Hugging Face folders (fixtures from Tools/make_checkpoint_fixtures.py):

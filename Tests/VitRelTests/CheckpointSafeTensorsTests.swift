@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// safetensors reading and writing: round trips, byte-exact agreement with the reference

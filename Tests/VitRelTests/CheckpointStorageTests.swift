@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Storing a model's weights as F16 or BF16 (`vitrel convert --dtype`): each weight is the

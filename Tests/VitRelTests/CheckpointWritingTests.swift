@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Writing timm folders: what vitrel writes reads back to the same checkpoint, and names an

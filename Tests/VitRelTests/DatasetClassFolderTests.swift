@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// DatasetIndex on class folders: layout variants, deterministic and stable splits,

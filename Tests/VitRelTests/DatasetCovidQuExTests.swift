@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// DatasetIndex on the COVID-QU-Ex layout: the real samples, subsets, masks and bad trees.

@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// DatasetIndex.loadImages: decodes what it can, lists what it cannot, and why.

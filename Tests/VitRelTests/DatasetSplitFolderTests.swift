@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// DatasetIndex on split folders (`<root>/{train,val,test}/<class>/*`): splits and classes from

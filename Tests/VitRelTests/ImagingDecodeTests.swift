@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Decoded samples against Pillow's (fixtures from Tools/make_imaging_fixtures.py).

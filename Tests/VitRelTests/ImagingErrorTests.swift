@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Bad input gives a typed, one-line error naming the file — never a crash or an exit().

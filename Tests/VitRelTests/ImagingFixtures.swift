@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `Fixtures/imaging/manifest.json`, written by `Tools/make_imaging_fixtures.py`: which

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `Preprocessing.apply` against the real Python eval transforms (timm, Hugging Face),

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Reads `Fixtures/lime/` (written by `Tools/make_lime_fixtures.py`): raw little-endian

@@ -1,5 +1,6 @@
 import COpenBLAS
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 @testable import VitRelLIME
 

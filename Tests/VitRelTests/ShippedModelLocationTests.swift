@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Where the shipped model is looked for without `--model`: beside the executable, under its

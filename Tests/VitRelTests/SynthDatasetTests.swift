@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// SyntheticDataset: COVID-QU-Ex layout and names, byte-identical output, the manifest.

@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// The text detector against the independent scipy.ndimage computation of the same steps

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `vitrel audit` on a tiny split-folder tree, as a user runs it.

@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Resuming a comparison after an image was changed in place: that image's rows are measured

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Two runs into one `--out`: the second stops with one line, touching nothing; once the first

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `vitrel conservation`: the ledger's arithmetic and the exit status of the check.

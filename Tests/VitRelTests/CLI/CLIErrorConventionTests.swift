@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// The one convention of the whole CLI (README, "Errors and exit status"): errors begin with

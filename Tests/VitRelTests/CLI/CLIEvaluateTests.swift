@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `vitrel evaluate` and `vitrel synth` as a user runs them.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `vitrel explain` run as a user runs it, on the tiny timm fixture model (32×32 input, 4×4

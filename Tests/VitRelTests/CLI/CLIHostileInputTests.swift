@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Inputs a hostile or careless user gives: each ends in one error line and a non-zero exit

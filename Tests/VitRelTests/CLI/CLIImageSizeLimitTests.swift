@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// A 1,000,000 × 1 PNG (a 1 KB file that preprocessing would make 146,000,000 × 146): one

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `--precision`: bf16 predicts like fp32 on the tiny model, an unknown precision is a usage

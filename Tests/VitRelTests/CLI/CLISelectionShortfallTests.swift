@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `--limit N` and `--per-class K` that get fewer images than asked say so, with the counts,

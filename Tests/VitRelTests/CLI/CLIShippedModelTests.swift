@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Without `--model`, an installed vitrel finds the model installed beside it, wherever it

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Runs the built `vitrel` binary, as a user would, and reads what it wrote.
@@ -73,7 +74,7 @@ enum CLI {
 
     /// The tiny timm model of the checkpoint fixtures: 32×32 input, 8-pixel patches (4×4
     /// grid), 2 blocks, classes COVID-19, Non-COVID, Normal.
-    static var tinyModel: String { TestPaths.fixture("checkpoints/timm_token").path }
+    static var tinyModel: String { TestPaths.tinyModel.path }
 
     /// A 40×40 gray "X-ray": a vertical ramp with a bright disc, written as an 8-bit PNG.
     static func writeTestImage(in directory: URL, name: String = "xray.png", brightness: Float = 0.9) throws -> URL {

@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// A class folder with an unreadable image: `evaluate`, `compare` and `predict` each name it

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// results.csv: RFC 4180 fields, lossless numbers, and resuming after a torn write.

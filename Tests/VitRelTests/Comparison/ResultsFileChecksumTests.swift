@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Rows are resumed only for unchanged images: each carries its image's checksum, a row with

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Fixture: Tests/VitRelTests/Fixtures/evaluation/calibration.json, written by

@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// The `--mask` forms: parsing and printing, and the geometric regions pixel for pixel.

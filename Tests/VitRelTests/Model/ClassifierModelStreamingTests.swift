@@ -1,4 +1,5 @@
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// `ClassifierModel.logits(reading:batchSize:…)`: files are read a batch at a time (a file of

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Logits equal to timm's and Hugging Face's on the same weights and inputs.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// One huge but finite weight (3e38) in the tiny timm fixture (issue 13 item 6). timm's Float32

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Parity with the official Chefer et al. code (hila-chefer/Transformer-Explainability,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Parity of `attnlrp` and `cp-lrp` with the authors' code: LXT 2.1's AttnLRP and CP-LRP with

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// The layer rules against zennit 0.5.1's (`zennit/rules.py`), on one Linear layer with a bias

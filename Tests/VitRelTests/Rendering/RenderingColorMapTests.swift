@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// The colour maps against matplotlib's (fixture: Tools/make_rendering_fixtures.py, which

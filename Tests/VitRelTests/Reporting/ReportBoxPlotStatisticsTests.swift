@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// Box-plot statistics against matplotlib's `cbook.boxplot_stats` (fixture:

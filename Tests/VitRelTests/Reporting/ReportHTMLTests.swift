@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// The HTML page builder: everything escaped, tables in order with numbers right-aligned,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import VitRelTestSupport
 @testable import VitRel
 
 /// The Jupyter notebook writer: nbformat 4.5 structure, lines as Jupyter stores them, PNGs

@@ -2,24 +2,39 @@ import Foundation
 import VitRel
 
 /// One `vitrel explain` run's settings, applied image by image: classify, explain each target,
-/// post-process, draw, and write the files.
-struct ExplanationJob {
-    let model: ClassifierModel
-    let method: ExplanationMethod
-    let options: ExplanationOptions
+/// post-process, draw, and write the files. Package access: its files are the layout of
+/// `vitrel explain`, not a promise of the library (which offers `PixelExplainer`).
+package struct ExplanationJob {
+    package let model: ClassifierModel
+    package let method: ExplanationMethod
+    package let options: ExplanationOptions
     /// The LIME explainer (labels are set per image), for `--method lime`.
-    let lime: LIMEExplainer?
-    let limeSeed: UInt64
+    package let lime: LIMEExplainer?
+    package let limeSeed: UInt64
     /// Sizes of the LIME top-feature masks drawn.
-    let featureCounts: [Int]
-    let alpha: Float
-    let outputDirectory: URL
+    package let featureCounts: [Int]
+    package let alpha: Float
+    package let outputDirectory: URL
+
+    package init(
+        model: ClassifierModel, method: ExplanationMethod, options: ExplanationOptions, lime: LIMEExplainer?, limeSeed: UInt64,
+        featureCounts: [Int], alpha: Float, outputDirectory: URL
+    ) {
+        self.model = model
+        self.method = method
+        self.options = options
+        self.lime = lime
+        self.limeSeed = limeSeed
+        self.featureCounts = featureCounts
+        self.alpha = alpha
+        self.outputDirectory = outputDirectory
+    }
 
     /// What one image produced.
-    struct Result {
-        var record: ExplanationRecord
+    package struct Result {
+        package var record: ExplanationRecord
         /// Raw map per target at the input size, row-major [H·W] (for `--save-relevance`).
-        var pixelMaps: [[Float]]
+        package var pixelMaps: [[Float]]
     }
 
     /// One target's maps and the extras its method reports.
@@ -36,7 +51,69 @@ struct ExplanationJob {
     var overlay: Overlay { ExplanationFigure.overlay(for: method, alpha: alpha) }
     var scaling: Heatmap.Scaling { overlay.scaling }
 
-    func explain(path: String, stem: String, targets request: TargetRequest) throws -> Result {
+    /// Explains every image in turn into `outputDirectory` (which must exist). An image that
+    /// fails is reported through `observer` and recorded in the report's errors, and the others
+    /// are still explained; an error that would recur on every image (a setting the model
+    /// cannot take) stops the run. With `relevanceFile`, every raw map at the input size is
+    /// also written there, stacked [images, classes, H, W].
+    package func run(
+        images: [String], targets request: TargetRequest, relevanceFile: String?, observer: RunObserver
+    ) throws -> ExplanationReport {
+        var records = [ExplanationRecord](), errors = [String: String](), stacked = [Float]()
+        var stems = Set<String>()
+        let progress = observer.progress(label: "explain", total: images.count, shown: method != .lime && images.count > 1)
+        for (index, path) in images.enumerated() {
+            do {
+                let stem = uniqueStem(for: path, taken: &stems)
+                let result = try explain(path: path, stem: stem, targets: request, observer: observer)
+                records.append(result.record)
+                stacked += result.pixelMaps.joined()
+            } catch let error where Self.isConfigurationError(error) {
+                // The same for every image: stop instead of repeating it.
+                progress.clear()
+                throw error
+            } catch {
+                progress.clear()
+                let message = VitRelCompare.message(for: error, path: path)
+                errors[path] = message
+                observer.error(message)
+            }
+            progress.update(index + 1)
+        }
+        progress.clear()
+
+        var writtenRelevanceFile: String?
+        if let relevanceFile, let first = records.first {
+            let shape = [records.count, first.targets.count, first.inputSize[0], first.inputSize[1]]
+            do {
+                try NPY.write(Tensor(shape: shape, scalars: stacked), to: URL(fileURLWithPath: relevanceFile))
+                writtenRelevanceFile = relevanceFile
+            } catch {
+                errors[relevanceFile] = "\(error)"
+                observer.error("\(error)")
+            }
+        }
+        return ExplanationReport(images: records, errors: errors, relevanceFile: writtenRelevanceFile)
+    }
+
+    /// Errors that do not depend on the image: the run stops at the first.
+    package static func isConfigurationError(_ error: Error) -> Bool {
+        switch error {
+        case let error as ExplanationError:
+            if case .notApplicable = error { return true }
+            return false
+        case is SuperpixelError: return true
+        case let error as LIMEError:
+            switch error {
+            case .invalidParameter, .tooFewSamples: return true
+            default: return false
+            }
+        default: return false
+        }
+    }
+
+    /// Explains one image into the files named after `stem`.
+    package func explain(path: String, stem: String, targets request: TargetRequest, observer: RunObserver) throws -> Result {
         let started = Date()
         let picture = try ImageIO.read(URL(fileURLWithPath: path))
         let input = try model.preprocessing.checkedInput(for: picture, file: path)  // [3, H, W]
@@ -48,7 +125,7 @@ struct ExplanationJob {
         let pixelImage = model.preprocessing.pixelImage(fromInput: input)
 
         let explainer = PixelExplainer(method: method, options: options, lime: lime, limeSeed: limeSeed)
-        let bar = ProgressBar(label: "LIME \(URL(fileURLWithPath: path).lastPathComponent)", total: lime?.sampleCount ?? 1, isVisible: lime != nil && ProgressBar.stderrIsTerminal)
+        let bar = observer.progress(label: "LIME \(URL(fileURLWithPath: path).lastPathComponent)", total: lime?.sampleCount ?? 1, shown: lime != nil)
         let explanation = try explainer.explain(input, targets: targets, model: model) { done, _ in bar.update(done) }
         bar.clear()
         let limeExplanation = explanation.lime
@@ -101,11 +178,11 @@ struct ExplanationJob {
             let superpixelFile = try write(
                 NPYArray(shape: [labels.height, labels.width], values: labels.labels), to: url("\(stem).lime.superpixels.npy"))
             limeSettings = ExplanationRecord.LIMESettings(
-                segmentation: SuperpixelOptions.describe(lime.segmenter), superpixels: labels.count, samples: lime.sampleCount,
+                segmentation: lime.segmenter.summary, superpixels: labels.count, samples: lime.sampleCount,
                 seed: limeSeed, batchSize: lime.batchSize, superpixelFile: superpixelFile)
         }
 
-        let settings = method == .lime ? [:] : ExplanationMethodOptions.settings(of: method, options)
+        let settings = method == .lime ? [:] : options.settings(of: method)
         let panel = ExplanationFigure(
             file: URL(fileURLWithPath: path).lastPathComponent, method: method, settings: settings,
             limeSettings: limeSettings.map { "\($0.segmentation), \($0.superpixels) superpixels, \($0.samples) samples, seed \($0.seed)" },
@@ -147,7 +224,7 @@ struct ExplanationJob {
         do {
             try (jsonString(record) + "\n").write(to: url, atomically: true, encoding: .utf8)
         } catch {
-            throw CLIError("cannot write \(url.path): \((error as NSError).localizedDescription)")
+            throw OutputFileError.unwritable(path: url.path, reason: OutputFileError.reason(error))
         }
     }
 }

@@ -7,31 +7,31 @@ import VitRel
 /// method and metric, so rows made with another model, selection or metric setting must not be
 /// mixed in. The lists of methods and metrics are not part of it — a rerun may add methods
 /// or metrics, and only the missing rows are computed.
-struct ComparisonSettings: Codable, Equatable {
+package struct ComparisonSettings: Codable, Equatable {
     /// The model folder's name (its weights are identified by the checksum).
-    var model: String
+    package var model: String
     /// FNV-1a of the weights file: the same folder retrained is another model.
-    var modelChecksum: String
-    var data: String
-    var split: String
-    var subset: String
-    var selection: String
-    var onlyCorrect: Bool
-    var target: String
-    var mask: String
+    package var modelChecksum: String
+    package var data: String
+    package var split: String
+    package var subset: String
+    package var selection: String
+    package var onlyCorrect: Bool
+    package var target: String
+    package var mask: String
     /// `--class-map` as given (nil without one, as in folders written before it existed): it
     /// decides the labels the rows carry.
-    var classMap: String?
+    package var classMap: String?
     /// `--precision` of the untraced forward passes (nil in folders written before it existed,
     /// which ran fp32): LIME's and the metrics' numbers depend on it.
-    var precision: String?
+    package var precision: String?
     /// Each method's settings, by method name.
-    var methodSettings: [String: String]
+    package var methodSettings: [String: String]
     /// Each metric's configuration, by metric name.
-    var metricSettings: [String: String]
+    package var metricSettings: [String: String]
 
     /// The settings that differ from `other`, named for the error message.
-    func differences(from other: ComparisonSettings) -> [String] {
+    package func differences(from other: ComparisonSettings) -> [String] {
         var differences = [String]()
         func compare(_ name: String, _ a: String, _ b: String) {
             if a != b { differences.append("\(name): \(b) before, \(a) now") }
@@ -59,7 +59,7 @@ struct ComparisonSettings: Codable, Equatable {
 
     /// The union with `other`'s method and metric settings (a rerun that adds methods keeps
     /// the earlier ones on record).
-    func merged(with other: ComparisonSettings) -> ComparisonSettings {
+    package func merged(with other: ComparisonSettings) -> ComparisonSettings {
         var merged = self
         merged.methodSettings.merge(other.methodSettings) { current, _ in current }
         merged.metricSettings.merge(other.metricSettings) { current, _ in current }
@@ -68,21 +68,6 @@ struct ComparisonSettings: Codable, Equatable {
 
     /// `ContentChecksum` of the weights file (FNV-1a, 16 hex digits).
     static func checksum(of url: URL) throws -> String {
-        do { return try ContentChecksum.of([url]) } catch { throw CLIError("\(error)") }
+        try ContentChecksum.of([url])
     }
-}
-
-/// `run.json`: the settings plus what a reader of the report wants to know about the run.
-struct ComparisonRunRecord: Codable {
-    var settings: ComparisonSettings
-    var command: String
-    var version: String
-    /// OpenBLAS's configuration, the copy of vitrel's C kernels that ran and the threads used
-    /// (the seconds depend on them; the other results do not).
-    var blas: String?
-    var kernels: String?
-    var threads: Int?
-    var methods: [String]
-    var metrics: [String]
-    var images: Int
 }

@@ -1,8 +1,8 @@
 import Foundation
 import VitRel
 
-/// The work of `vitrel compare`: classify each image, explain it with each method, run each
-/// metric on the explanation and append the row; then draw the figure grids.
+/// The per-image work of a comparison: classify each image, explain it with each method, run
+/// each metric on the explanation and append the row; then draw the figure grids.
 final class ComparisonRunner {
     let model: ClassifierModel
     let index: DatasetIndex
@@ -23,12 +23,6 @@ final class ComparisonRunner {
     struct Prediction {
         var probabilities: [Double]
         var predicted: Int
-    }
-
-    /// An image that could not be compared, and why.
-    struct Failure: Codable, Equatable {
-        var image: String
-        var problem: String
     }
 
     init(
@@ -92,7 +86,7 @@ final class ComparisonRunner {
 
     func prepare(_ item: LabelledImage) throws -> Prepared {
         let report = index.loadImages([item], includeMasks: mask.datasetMask != nil)
-        if let skipped = report.skipped.first { throw CLIError("\(skipped)") }
+        if let skipped = report.skipped.first { throw ComparisonInputError.unreadable(skipped) }
         let loaded = report.loaded[0]
         let input = try model.preprocessing.checkedInput(for: loaded.image, file: item.imageURL.path)
         var masks = [GroundTruthMask: [Bool]]()
@@ -103,7 +97,9 @@ final class ComparisonRunner {
         } else if let maskFolder, let url = maskFolder.maskURL(for: item.imageURL, root: index.root) {
             let image = try ImageIO.read(url)
             guard image.width == loaded.image.width && image.height == loaded.image.height else {
-                throw CLIError("\(url.path): mask is \(image.width)×\(image.height), its image \(loaded.image.width)×\(loaded.image.height)")
+                throw ComparisonInputError.maskSizeMismatch(
+                    mask: url.path, maskWidth: image.width, maskHeight: image.height,
+                    imageWidth: loaded.image.width, imageHeight: loaded.image.height)
             }
             masks[mask] = inputMask(image)
         }
@@ -113,11 +109,11 @@ final class ComparisonRunner {
     }
 
     /// Computes every missing row of `items` and appends it to `results`; returns the images
-    /// that failed (each reported once, in one line, through `problems`).
-    func measure(_ items: [LabelledImage], into results: ResultsFile, problems: InputProblems) throws -> [Failure] {
-        var failures = [Failure]()
+    /// that failed (each reported once, in one line, through `observer`).
+    func measure(_ items: [LabelledImage], into results: ResultsFile, observer: RunObserver) throws -> [ComparisonFailure] {
+        var failures = [ComparisonFailure]()
         let jobs = items.count * methods.count
-        let bar = ProgressBar(label: "compare", total: jobs)
+        let bar = observer.progress(label: "compare", total: jobs, shown: true)
         var done = 0
         let started = Stopwatch()
         for item in items {
@@ -126,9 +122,9 @@ final class ComparisonRunner {
             do { checksum = try self.checksum(for: item) } catch {
                 done = min(jobs, done + methods.count)
                 bar.clear()
-                let message = ExplainCommand.message(for: error, path: item.imageURL.path)
-                problems.report(item.imageURL.path, message)
-                failures.append(Failure(image: key, problem: message))
+                let message = VitRelCompare.message(for: error, path: item.imageURL.path)
+                observer.inputProblem(path: item.imageURL.path, message: message)
+                failures.append(ComparisonFailure(image: key, problem: message))
                 continue
             }
             let missing = methods.map { method in
@@ -155,8 +151,8 @@ final class ComparisonRunner {
                 done = min(jobs, done + methods.count)
                 bar.clear()
                 let message = "\(error)".contains(item.imageURL.path) ? "\(error)" : "\(item.imageURL.path): \(error)"
-                problems.report(item.imageURL.path, message)
-                failures.append(Failure(image: key, problem: message))
+                observer.inputProblem(path: item.imageURL.path, message: message)
+                failures.append(ComparisonFailure(image: key, problem: message))
             }
         }
         bar.finish(done, extra: String(format: "%.1f s", started.seconds))
@@ -213,16 +209,16 @@ final class ComparisonRunner {
 
     /// Draws the figure grid of each item into `folder`; returns the files (relative to the
     /// output folder) by image key.
-    func drawGrids(_ items: [LabelledImage], alpha: Float, folder: URL) throws -> [(image: String, file: String)] {
+    func drawGrids(
+        _ items: [LabelledImage], alpha: Float, folder: URL, observer: RunObserver
+    ) throws -> [(image: String, file: String)] {
         guard !items.isEmpty else { return [] }
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw CLIError("cannot create \(folder.path): \((error as NSError).localizedDescription)")
-        }
+        try createFolder(folder)
         var files = [(image: String, file: String)]()
         var stems = Set<String>()
-        let bar = ProgressBar(label: "figures", total: items.count)
+        let bar = observer.progress(label: "figures", total: items.count, shown: true)
         for (n, item) in items.enumerated() {
-            let stem = ExplainCommand.uniqueStem(for: item.imageURL.path, taken: &stems)
+            let stem = uniqueStem(for: item.imageURL.path, taken: &stems)
             let name = "grid-\(stem).png"
             let svgName = "grid-\(stem).svg"
             do {
@@ -237,7 +233,7 @@ final class ComparisonRunner {
                 files.append((key(for: item), "figures/\(name)"))
             } catch {
                 bar.clear()
-                reportError("\(ExplainCommand.message(for: error, path: item.imageURL.path)) (figure grid)")
+                observer.error("\(VitRelCompare.message(for: error, path: item.imageURL.path)) (figure grid)")
             }
             bar.update(n + 1)
         }

@@ -12,7 +12,7 @@ struct ComparisonReport {
     var run: ComparisonRunRecord
     var metricSettings: [String: String]
     var gridFiles: [(image: String, file: String)]
-    var failures: [ComparisonRunner.Failure]
+    var failures: [ComparisonFailure]
     var bootstrapSeed: UInt64
 
     var summary: ComparisonSummary {
@@ -96,9 +96,7 @@ struct ComparisonReport {
     func write(to folder: URL) throws -> [String] {
         let summary = self.summary
         let figures = folder.appendingPathComponent("figures")
-        do { try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true) } catch {
-            throw CLIError("cannot create \(figures.path): \((error as NSError).localizedDescription)")
-        }
+        try createFolder(figures)
         let charts = try drawCharts(summary, into: figures)
         var written = [String]()
         let summaryJSON = folder.appendingPathComponent("summary.json")
@@ -108,10 +106,10 @@ struct ComparisonReport {
         try writeTextFile(markdown(summary, charts: charts), to: markdownFile)
         written.append(markdownFile.path)
         let page = html(summary, charts: charts)
-        do { try page.write(to: folder.appendingPathComponent("index.html")) } catch { throw CLIError("\(error)") }
+        try page.write(to: folder.appendingPathComponent("index.html"))
         written.append(folder.appendingPathComponent("index.html").path)
         let notebook = try self.notebook(summary, charts: charts, folder: folder)
-        do { try notebook.write(to: folder.appendingPathComponent("report.ipynb")) } catch { throw CLIError("\(error)") }
+        try notebook.write(to: folder.appendingPathComponent("report.ipynb"))
         written.append(folder.appendingPathComponent("report.ipynb").path)
         return written
     }
@@ -119,7 +117,7 @@ struct ComparisonReport {
     struct SummaryDocument: Encodable {
         var run: ComparisonRunRecord
         var summary: ComparisonSummary
-        var failures: [ComparisonRunner.Failure]
+        var failures: [ComparisonFailure]
     }
 
     /// The figures of one metric, by path relative to the output folder.
@@ -180,12 +178,8 @@ struct ComparisonReport {
 
     /// Writes `<name>.png` and `<name>.svg` of one figure into `folder`.
     private func writeFigure(_ drawing: FigureDrawing, name: String, into folder: URL) throws {
-        do {
-            try ImageIO.writePNG(drawing.render(), to: folder.appendingPathComponent(name + ".png"))
-            try drawing.svg().write(to: folder.appendingPathComponent(name + ".svg"))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        try ImageIO.writePNG(drawing.render(), to: folder.appendingPathComponent(name + ".png"))
+        try drawing.svg().write(to: folder.appendingPathComponent(name + ".svg"))
     }
 
     /// The SVG written beside a PNG figure (every figure has one).
@@ -266,7 +260,7 @@ struct ComparisonReport {
         func image(_ path: String, caption: String) throws -> Notebook.Output {
             let url = folder.appendingPathComponent(path)
             do { return .image(png: try Data(contentsOf: url), description: caption) } catch {
-                throw CLIError("cannot read \(url.path): \((error as NSError).localizedDescription)")
+                throw OutputFileError.unreadable(path: url.path, reason: OutputFileError.reason(error))
             }
         }
         notebook.appendMarkdown("# Explanation comparison: \(methods.joined(separator: " vs "))\n\n```sh\n\(run.command)\n```\n\n\(settingsLine)\n\n\(readingNote)")
