@@ -85,6 +85,10 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder (created when missing).", valueName: "dir"))
     var out = "Notebooks-export/compare"
     @Flag(help: "Discard an earlier run in --out instead of resuming it.") var fresh = false
+    @Option(help: ArgumentHelp(
+        "Run only shard K of N (1 ≤ K ≤ N) of the selected images, its rows kept in <out>/shards/ for a run of the same command without --shard to assemble (see 'vitrel shards').",
+        valueName: "K/N"))
+    var shard: Shard?
     @OptionGroup(title: "Method settings") var methodOptions: ExplanationMethodOptions
     @OptionGroup(title: "LIME settings") var limeOptions: LIMEOptions
     @OptionGroup var classMap: ClassMapOptions
@@ -126,15 +130,28 @@ struct CompareCommand: ParsableCommand {
             metrics: chosenMetrics, metricSettings: metricSettings,
             selection: ImageSelection(quota: quota, seed: selectionSeed), onlyCorrect: onlyCorrect, explainTrueClass: target == "label",
             mask: try GroundTruthMask(argument: mask), gridsPerClass: grids, alpha: alpha, output: URL(fileURLWithPath: out), fresh: fresh,
-            command: Self.commandLine)
+            command: Self.commandLine, shard: shard)
         let observer = TerminalRunObserver()
         let outcome = try ComparisonRun(request).run(observer: observer)
         let failures = outcome.failures
+        if let shard = outcome.shard {
+            printError(
+                "shard \(shard): compared \(outcome.compared)\(failures.isEmpty ? "" : " of \(outcome.selected)") images"
+                + " × \(chosen.methods.count) methods × \(chosenMetrics.count) metrics"
+                + (failures.isEmpty ? "" : " (\(failures.count) could not be compared, listed above)")
+                + (outcome.resumedRows > 0 ? " (\(outcome.resumedRows) rows resumed)" : "")
+                + (outcome.adoptedRows > 0 ? " (\(outcome.adoptedRows) rows taken from results.csv)" : ""))
+            printError("when every shard is complete (vitrel shards \(out)), run the same command without --shard to assemble the report")
+            for file in outcome.writtenFiles { print(file) }
+            try observer.problems.finish()
+            return
+        }
         printError(
             "compared \(outcome.compared)\(failures.isEmpty ? "" : " of \(outcome.selected) selected") images"
             + " × \(chosen.methods.count) methods × \(chosenMetrics.count) metrics"
             + (failures.isEmpty ? "" : " (\(failures.count) could not be compared, listed above and in summary.md)")
-            + (outcome.resumedRows > 0 ? " (\(outcome.resumedRows) rows resumed from results.csv)" : ""))
+            + (outcome.resumedRows > 0 ? " (\(outcome.resumedRows) rows resumed from results.csv)" : "")
+            + (outcome.adoptedRows > 0 ? " (\(outcome.adoptedRows) rows assembled from shards)" : ""))
         print(outcome.headline)
         for file in outcome.writtenFiles { print(file) }
         try observer.problems.finish()

@@ -28,3 +28,11 @@ extension SafeTensors.DType: ExpressibleByArgument {
     }
     public static var allValueStrings: [String] { ["f32", "f16", "bf16"] }
 }
+
+/// `--shard K/N`: a malformed value is a usage error naming the flag (exit 64).
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let shard = try? Shard(parsing: argument) else { return nil }
+        self = shard
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VitRel
+import VitRelCompare
 
 /// `vitrel shards DIR`: the progress of a sharded run, read from its output folder while the
 /// shards run (the shards' own files; nothing is locked but for an instant).

@@ -6,6 +6,8 @@ public enum ComparisonFolderError: Error, Equatable, CustomStringConvertible {
     case resultsWithoutRunRecord(folder: String)
     /// A run.json that does not decode.
     case unreadableRunRecord(file: String, reason: String)
+    /// `fresh` asked of one shard: it would remove every other shard's rows.
+    case freshShard(folder: String, shard: String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,9 @@ public enum ComparisonFolderError: Error, Equatable, CustomStringConvertible {
             return "\(folder) has a results.csv but no run.json, so its settings are unknown; rerun with --fresh"
         case .unreadableRunRecord(let file, let reason):
             return "\(file): not a vitrel run record (\(reason)); rerun with --fresh"
+        case .freshShard(let folder, let shard):
+            return "\(folder): --fresh cannot be combined with --shard \(shard) (it would remove the other shards' rows);"
+                + " to start over, remove the folder or choose another --out"
         }
     }
 }

@@ -7,7 +7,7 @@ struct ComparisonOutputFolder {
     let url: URL
 
     /// The files a comparison writes, and so the ones `fresh` removes (nothing else).
-    static let writtenNames = ["results.csv", "run.json", "summary.md", "summary.json", "index.html", "report.ipynb", "figures"]
+    static let writtenNames = ["results.csv", "run.json", "summary.md", "summary.json", "index.html", "report.ipynb", "figures", "shards"]
 
     /// Creates the folder; with an earlier run there, checks its settings (or, with `fresh`,
     /// removes what it wrote). Returns the settings to record: these, with the earlier run's

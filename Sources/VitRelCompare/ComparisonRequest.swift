@@ -45,6 +45,9 @@ public struct ComparisonRequest {
     public var fresh: Bool
     /// The command as typed, for run.json and the reports.
     public var command: String
+    /// Only this shard of the selection, its rows kept in `output/shards/` until a whole run
+    /// (nil) assembles them (see `ShardFolder`).
+    public var shard: Shard?
 
     public init(
         model: ClassifierModel, data: String, split: String, subset: CovidQuExSubset = .infection,
@@ -53,7 +56,7 @@ public struct ComparisonRequest {
         limeSeed: UInt64 = 0, metrics: [MetricKind], metricSettings: ComparisonMetricSettings,
         selection: ImageSelection = ImageSelection(), onlyCorrect: Bool = false, explainTrueClass: Bool = false,
         mask: GroundTruthMask = .infection, gridsPerClass: Int = 2, alpha: Float = 0.5, output: URL, fresh: Bool = false,
-        command: String
+        command: String, shard: Shard? = nil
     ) {
         precondition(!methods.contains(.lime) || lime != nil, "comparing LIME needs a LIMEExplainer")
         self.model = model
@@ -77,6 +80,7 @@ public struct ComparisonRequest {
         self.output = output
         self.fresh = fresh
         self.command = command
+        self.shard = shard
     }
 
     /// One explainer per method, in list order.

@@ -42,12 +42,22 @@ public struct ComparisonRun {
         let settings = try request.settings(suite: suite)
 
         // Claimed before anything in the folder is read or removed (fresh), and held until the
-        // run ends: a second run into this folder stops here with one line.
+        // run ends: a second run into this folder stops here with one line. Shards share the
+        // folder, and each claims its own shard.
         let folder = ComparisonOutputFolder(url: request.output)
+        let shards = ShardFolder(output: folder.url)
         try createFolder(folder.url, isOutputFolder: true)
-        let lock = try OutputFolderLock(folder: folder.url)
-        defer { withExtendedLifetime(lock) {} }
-        let settingsToKeep = try folder.prepare(settings: settings, fresh: request.fresh)
+        var locks = [OutputFolderLock]()
+        defer { withExtendedLifetime(locks) {} }
+        if let shard = request.shard {
+            guard !request.fresh else { throw ComparisonFolderError.freshShard(folder: folder.url.path, shard: shard.description) }
+            locks.append(try OutputFolderLock(folder: folder.url, mode: .shared))
+            try shards.create()
+            locks.append(try OutputFolderLock(folder: shards.url, fileName: shards.lockFileName(shard)))
+        } else {
+            locks.append(try OutputFolderLock(folder: folder.url))
+        }
+        var settingsToKeep = try folder.prepare(settings: settings, fresh: request.fresh)
 
         // The images: drawn, and (with onlyCorrect) kept only when predicted correctly.
         let selected = try request.selection.select(candidates, classCount: model.classNames.count) { batch in
@@ -68,15 +78,31 @@ public struct ComparisonRun {
             observer.warning(shortfall)
         }
         let methodNames = request.methods.map(\.rawValue), metricNames = request.metrics.map(\.rawValue)
-        let record = ComparisonRunRecord(
-            settings: settingsToKeep, command: request.command, version: VitRel.version,
-            blas: VitRel.blasConfiguration, kernels: VitRel.kernelInstructionSet, threads: Parallel.threadCount,
-            methods: methodNames, metrics: metricNames, images: selected.count)
+        func runRecord() -> ComparisonRunRecord {
+            ComparisonRunRecord(
+                settings: settingsToKeep, command: request.command, version: VitRel.version,
+                blas: VitRel.blasConfiguration, kernels: VitRel.kernelInstructionSet, threads: Parallel.threadCount,
+                methods: methodNames, metrics: metricNames, images: selected.count)
+        }
+        let resultsURL = folder.url.appendingPathComponent("results.csv")
+        if let shard = request.shard {
+            // run.json is shared: checked again and written under a lock, so that of two shards
+            // started together with other settings, the second is refused.
+            do {
+                let settingsLock = try OutputFolderLock(folder: shards.url, fileName: "run-json.lock", patience: 60)
+                settingsToKeep = try folder.prepare(settings: settings, fresh: false)
+                try writeJSON(runRecord(), to: folder.url.appendingPathComponent("run.json"))
+                withExtendedLifetime(settingsLock) {}
+            }
+            return try measureShard(
+                shard, of: selected, runner: runner, shards: shards, done: ResultsFile.finishedRecords(at: resultsURL), observer: observer)
+        }
+        let record = runRecord()
         try writeJSON(record, to: folder.url.appendingPathComponent("run.json"))
 
-        let results = try ResultsFile(url: folder.url.appendingPathComponent("results.csv"))
+        let results = try ResultsFile(url: resultsURL)
         let resumed = results.records.count
-        let failures = try runner.measure(selected, into: results, observer: observer)
+        let failures = try runner.measure(selected, into: results, adopting: shards.finishedRecords(), observer: observer)
         try results.synchronize()
         // Grids of images that could be compared only: a failed image would fail again, and be reported twice.
         let failed = Set(failures.map(\.image))
@@ -95,7 +121,28 @@ public struct ComparisonRun {
             bootstrapSeed: request.metricSettings.seed)
         let written = try report.write(to: folder.url)
         return ComparisonOutcome(
-            selected: selected.count, failures: failures, resumedRows: resumed, headline: report.headline(), writtenFiles: written)
+            selected: selected.count, failures: failures, resumedRows: resumed, adoptedRows: runner.adoptedRows,
+            headline: report.headline(), writtenFiles: written)
+    }
+
+    /// A shard's part: its members of the selection measured into `shards/K-of-N.csv` (rows a
+    /// whole run already left in results.csv are copied, not measured), its record written when
+    /// it starts and when it ends. Grids and reports are the assembly's.
+    private func measureShard(
+        _ shard: Shard, of selected: [LabelledImage], runner: ComparisonRunner, shards: ShardFolder, done: [ComparisonRecord],
+        observer: RunObserver
+    ) throws -> ComparisonOutcome {
+        let members = shard.members(of: selected)
+        let expectedRows = members.count * request.methods.count * request.metrics.count
+        try shards.write(ShardRecord(shard: shard, images: members.count, expectedRows: expectedRows, complete: false, failures: []))
+        let rows = try ResultsFile(url: shards.rowsURL(shard))
+        let resumed = rows.records.count
+        let failures = try runner.measure(members, into: rows, adopting: Dictionary(grouping: done, by: \.key), observer: observer)
+        try rows.synchronize()
+        try shards.write(ShardRecord(shard: shard, images: members.count, expectedRows: expectedRows, complete: true, failures: failures))
+        return ComparisonOutcome(
+            selected: members.count, failures: failures, resumedRows: resumed, adoptedRows: runner.adoptedRows, headline: "",
+            writtenFiles: [shards.rowsURL(shard).path, shards.recordURL(shard).path], shard: shard)
     }
 
     /// The first `perClass` selected images of each class, for the figure grids.
@@ -110,20 +157,19 @@ public struct ComparisonOutcome {
     public var selected: Int
     /// Images that could not be compared, and why (also in summary.md).
     public var failures: [ComparisonFailure]
-    /// Rows found in results.csv from an earlier run and kept.
+    /// Rows found in results.csv (a shard's: its rows file) from an earlier run and kept.
     public var resumedRows: Int
+    /// Rows copied from elsewhere instead of measured: shards' rows a whole run assembles, or
+    /// a whole run's rows a shard finds done.
+    public var adoptedRows: Int
     /// The overall table (a row per metric, a column per method) as text for a terminal.
     public var headline: String
-    /// The documents written (summary.json, summary.md, index.html, report.ipynb).
+    /// The documents written (summary.json, summary.md, index.html, report.ipynb; a shard's
+    /// rows file and record).
     public var writtenFiles: [String]
+    /// The shard this run was (nil for a whole run); `selected` then counts its members.
+    public var shard: Shard? = nil
 
     /// Images measured.
     public var compared: Int { selected - failures.count }
-}
-
-/// An image that could not be compared, and why.
-public struct ComparisonFailure: Codable, Equatable {
-    /// Its row key (the path relative to the dataset root).
-    public var image: String
-    public var problem: String
 }

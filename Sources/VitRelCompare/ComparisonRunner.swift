@@ -19,6 +19,8 @@ final class ComparisonRunner {
     /// Seed of the MPRT's layer redraws.
     let randomisationSeed: UInt64
     private var predictions = [URL: Prediction]()
+    /// Rows `measure` copied from elsewhere instead of measuring them.
+    private(set) var adoptedRows = 0
 
     struct Prediction {
         var probabilities: [Double]
@@ -110,7 +112,14 @@ final class ComparisonRunner {
 
     /// Computes every missing row of `items` and appends it to `results`; returns the images
     /// that failed (each reported once, in one line, through `observer`).
-    func measure(_ items: [LabelledImage], into results: ResultsFile, observer: RunObserver) throws -> [ComparisonFailure] {
+    ///
+    /// `adoptable` holds rows measured elsewhere (by shards, or a whole run a shard finds in
+    /// results.csv): a missing row whose key and image checksum match one of them is copied
+    /// instead of measured, in the order it would have been measured.
+    func measure(
+        _ items: [LabelledImage], into results: ResultsFile, adopting adoptable: [ComparisonRecord.Key: [ComparisonRecord]] = [:],
+        observer: RunObserver
+    ) throws -> [ComparisonFailure] {
         var failures = [ComparisonFailure]()
         let jobs = items.count * methods.count
         let bar = observer.progress(label: "compare", total: jobs, shown: true)
@@ -127,9 +136,14 @@ final class ComparisonRunner {
                 failures.append(ComparisonFailure(image: key, problem: message))
                 continue
             }
-            let missing = methods.map { method in
-                metrics.filter {
-                    !results.contains(ComparisonRecord.Key(image: key, method: method.rawValue, metric: $0.rawValue), checksum: checksum)
+            let missing = try methods.map { method in
+                try metrics.filter { metric in
+                    let rowKey = ComparisonRecord.Key(image: key, method: method.rawValue, metric: metric.rawValue)
+                    guard !results.contains(rowKey, checksum: checksum) else { return false }
+                    guard let row = adoptable[rowKey]?.last(where: { $0.imageChecksum == checksum }) else { return true }
+                    try results.append(row)
+                    adoptedRows += 1
+                    return false
                 }
             }
             guard missing.contains(where: { !$0.isEmpty }) else {

@@ -6,8 +6,8 @@
 # folder and ports of their own, so nothing of the machine's own Slurm, if any, is touched.
 # Then it submits Tools/slurm/compare-array.sbatch as an array of 4 shards over a small
 # synthetic dataset, requeues one task while it runs (what a pre-emption does), waits for
-# the dependent assembly job, and checks the assembled results.csv and summary against an
-# unsharded run of the same command: identical apart from the timing column. Every daemon
+# the dependent assembly job, and checks the assembled results.csv and summary.json against
+# an unsharded run of the same command: identical apart from timing, command line and threads. Every daemon
 # it started is stopped by its pid, and the folder removed, however the test ends.
 #
 # VITREL names the executable (default .build/release/vitrel); KEEP=1 keeps the folder.
@@ -151,8 +151,8 @@ diff <(untimed "$work/reference/results.csv") <(untimed "$work/sharded/results.c
   || { echo "test-cluster: the assembled results.csv differs from the unsharded run's" >&2; exit 1; }
 rows=$(( $(wc -l < "$work/sharded/results.csv") - 1 ))
 [ "$rows" -gt 0 ] || { echo "test-cluster: no rows" >&2; exit 1; }
-grep -v -i -E 'seconds|[0-9] s\b|s/image' "$work/reference/summary.md" > "$work/reference.md"
-grep -v -i -E 'seconds|[0-9] s\b|s/image' "$work/sharded/summary.md" > "$work/sharded.md"
-diff "$work/reference.md" "$work/sharded.md" \
-  || { echo "test-cluster: the assembled summary.md differs from the unsharded run's" >&2; exit 1; }
+# summary.json: the same numbers; only the command line (its --out) and thread count differ.
+untimed_summary() { grep -v -E '"(command|threads)" :' "$1"; }
+diff <(untimed_summary "$work/reference/summary.json") <(untimed_summary "$work/sharded/summary.json") \
+  || { echo "test-cluster: the assembled summary.json differs from the unsharded run's" >&2; exit 1; }
 log "$rows rows from 4 shards (one requeued while running) match the unsharded run"

@@ -112,13 +112,13 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     /// Whether the shard ran to its end (rows for every image it could read).
     public var complete: Bool
     /// Images it could not compare, each with its one-line problem.
-    public var failures: [ImageFailure]
+    public var failures: [ComparisonFailure]
     public var host: String
     public var pid: Int32
     /// ISO 8601, UTC.
     public var updated: String
 
-    public init(shard: Shard, images: Int, expectedRows: Int, complete: Bool, failures: [ImageFailure]) {
+    public init(shard: Shard, images: Int, expectedRows: Int, complete: Bool, failures: [ComparisonFailure]) {
         self.shard = shard.description
         self.images = images
         self.expectedRows = expectedRows
@@ -127,17 +127,6 @@ public struct ShardRecord: Codable, Equatable, Sendable {
         host = ProcessInfo.processInfo.hostName
         pid = ProcessInfo.processInfo.processIdentifier
         updated = ISO8601DateFormatter().string(from: Date())
-    }
-
-    /// An image that could not be compared, and why.
-    public struct ImageFailure: Codable, Equatable, Sendable {
-        public var image: String
-        public var problem: String
-
-        public init(image: String, problem: String) {
-            self.image = image
-            self.problem = problem
-        }
     }
 }
 

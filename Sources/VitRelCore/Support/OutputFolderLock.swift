@@ -23,18 +23,19 @@ public final class OutputFolderLock {
         case shared
     }
 
-    /// Claims `folder` through its lock file `fileName` (created when missing), or throws
-    /// `Failure.busy` / `.shardsRunning` when another process holds it, or `.unavailable`
-    /// when the file cannot be opened.
-    public init(folder: URL, fileName: String = ".vitrel.lock", mode: Mode = .exclusive) throws {
+    /// Claims `folder` through its lock file `fileName` (created when missing), trying for
+    /// `patience` seconds, or throws `Failure.busy` / `.shardsRunning` when another process
+    /// holds it, or `.unavailable` when the file cannot be opened.
+    public init(folder: URL, fileName: String = ".vitrel.lock", mode: Mode = .exclusive, patience: Double = 0.5) throws {
         url = folder.appendingPathComponent(fileName)
         let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure.unavailable(path: url.path, reason: String(cString: strerror(errno))) }
-        // A few tries over half a second: a status probe (`isHeld`) holds a file for an instant.
+        // Tries every 50 ms: a status probe (`isHeldExclusively`) holds a file for an instant.
         var claimed = false
-        for attempt in 0..<10 {
+        let attempts = max(1, Int(patience / 0.05))
+        for attempt in 0..<attempts {
             if flock(fd, (mode == .exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 { claimed = true; break }
-            if attempt < 9 { usleep(50_000) }
+            if attempt < attempts - 1 { usleep(50_000) }
         }
         guard claimed else {
             // Held in shared mode (shards) when a shared claim would succeed.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import VitRel
+import VitRelTestSupport
 
 /// `--shard K/N`: the partition covers the selection exactly once, shards write apart and
 /// exclude whole runs (and copies of themselves), and their state can be read while they run.
