@@ -55,6 +55,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
+    @OptionGroup var imageOptions: ImageReadingOptions
     @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
     @Option(help: "COVID-QU-Ex subset (which of its mask folders).") var subset = CovidQuExSubset.infection
     @Option(help: ArgumentHelp("Methods, comma-separated (see `vitrel explain --help`).", valueName: "m,m,..."))
@@ -125,7 +126,7 @@ struct CompareCommand: ParsableCommand {
 
         let outURL = URL(fileURLWithPath: out)
         let runner = try ComparisonRunner(
-            model: model, index: index, methods: chosenMethods, metrics: chosenMetrics, suite: suite,
+            model: model, index: index, imageOptions: try imageOptions.options(), methods: chosenMethods, metrics: chosenMetrics, suite: suite,
             explainers: chosen.explainers,
             explainTrueClass: target == "label", mask: try GroundTruthMask(argument: mask), metricBatch: metricBatch,
             randomisationSeed: metricSeed)
@@ -136,6 +137,7 @@ struct CompareCommand: ParsableCommand {
             data: dataURL.standardizedFileURL.path, split: split, subset: subset.rawValue, selection: selectionDescription,
             onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description, classMap: classMap.classMap,
             precision: precisionOptions.precision == .fp32 ? nil : precisionOptions.precision.rawValue,
+            window: try imageOptions.options().dicomWindow?.description,
             methodSettings: Dictionary(uniqueKeysWithValues: chosenMethods.map { ($0.rawValue, describe($0, lime: lime)) }),
             metricSettings: Dictionary(uniqueKeysWithValues: chosenMetrics.map { ($0.rawValue, Self.describe(suite, $0)) }))
         // Claimed before anything in the folder is read or removed (--fresh), and held until the

@@ -5,6 +5,8 @@ import VitRel
 /// post-process, draw, and write the files.
 struct ExplanationJob {
     let model: ClassifierModel
+    /// How the images are decoded (`--window`).
+    let imageOptions: ImageReadOptions
     let method: ExplanationMethod
     let options: ExplanationOptions
     /// The LIME explainer (labels are set per image), for `--method lime`.
@@ -38,7 +40,7 @@ struct ExplanationJob {
 
     func explain(path: String, stem: String, targets request: TargetRequest) throws -> Result {
         let started = Date()
-        let picture = try ImageIO.read(URL(fileURLWithPath: path))
+        let picture = try ImageIO.read(URL(fileURLWithPath: path), options: imageOptions)
         let input = try model.preprocessing.checkedInput(for: picture, file: path)  // [3, H, W]
         let height = input.shape[1], width = input.shape[2]
         let logits = try model.network(input.reshaped([1, 3, height, width])).scalars
