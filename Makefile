@@ -1,7 +1,7 @@
 # vitrel — build, test and demo on a fresh Debian machine (run as root, or with sudo).
 SWIFT  ?= swift
 CONFIG ?= release
-APT_PACKAGES := libopenblas-dev libdnnl-dev libpng-dev libjpeg-dev
+APT_PACKAGES := libopenblas-dev libdnnl-dev libpng-dev libjpeg-dev libdcmtk-dev
 BIN := .build/$(CONFIG)/vitrel
 
 .PHONY: deps deps-cluster build test test-cluster fuzz demo clean

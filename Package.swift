@@ -27,6 +27,14 @@ let package = Package(
         // bfloat16 products through oneDNN's matmul primitive (--precision bf16), in C where
         // oneDNN's descriptor structs are plain to use.
         .target(name: "CVitRelBF16", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        // DICOM through DCMTK (Debian's libdcmtk-dev; headers under /usr/include/dcmtk, found as
+        // <dcmtk/...>): DCMTK is C++, so a small C++ file parses (dcmdata) and renders
+        // (dcmimgle) one file behind a plain C API; the JPEG, JPEG-LS and RLE decoders come
+        // from dcmjpeg, dcmjpls and dcmdata. Policy and messages stay in VitRelImaging.
+        .target(
+            name: "CVitRelDICOM",
+            linkerSettings: ["dcmimgle", "dcmjpeg", "dcmjpls", "dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }
+        ),
         // The foundation: tensors, kernels and matrix products, the thread pool, NPY, seeded
         // random draws, statistics, JSON values, clocks and progress bars. The rule: VitRelCore
         // depends on nothing of vitrel's but the C targets, so the compiler refuses any edge
@@ -38,11 +46,11 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        // Images: PNG/JPEG decoding and encoding, colour conversions, cropping, Pillow's
+        // Images: PNG/JPEG/DICOM decoding, PNG/JPEG encoding, colour conversions, cropping, Pillow's
         // resampling kernels and the eval transform (image → model input). The rule: on
         // VitRelCore and the codecs' C libraries only, never on the model, relevance, LIME,
         // metrics or reports.
-        .target(name: "VitRelImaging", dependencies: ["VitRelCore", "CPNG", "CJPEG"]),
+        .target(name: "VitRelImaging", dependencies: ["VitRelCore", "CPNG", "CJPEG", "CVitRelDICOM"]),
         // LIME and its superpixels (quickshift, SLIC, patch grid), perturbations and weighted
         // ridge surrogates. The rule: on VitRelCore and VitRelImaging only (plus the C kernels
         // and LAPACK it calls); the classifier it explains is a closure, never the model.

@@ -2,7 +2,7 @@
 /// dependencies one-way:
 /// - `VitRelCore` (tensors, kernels, matrix products, the thread pool, NPY, seeded draws,
 ///   statistics, clocks and progress bars), which depends on no other vitrel target;
-/// - `VitRelImaging` (PNG/JPEG codecs, colour conversions, cropping, resampling, the eval
+/// - `VitRelImaging` (PNG/JPEG/DICOM codecs, colour conversions, cropping, resampling, the eval
 ///   transform), which depends on the core alone: it cannot reach into the model, relevance
 ///   or metrics;
 /// - `VitRelLIME` (superpixels, perturbations, weighted ridge surrogates, LIME explanations),

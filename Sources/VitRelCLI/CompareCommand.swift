@@ -56,6 +56,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
+    @OptionGroup var imageOptions: ImageReadingOptions
     @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
     @Option(help: "COVID-QU-Ex subset (which of its mask folders).") var subset = CovidQuExSubset.infection
     @Option(help: ArgumentHelp("Methods, comma-separated (see `vitrel explain --help`).", valueName: "m,m,..."))
@@ -126,7 +127,7 @@ struct CompareCommand: ParsableCommand {
             seed: metricSeed, batchSize: metricBatch)
         let request = ComparisonRequest(
             model: model, data: data, split: split, subset: subset, classAliases: try classMap.aliases(), classMap: classMap.classMap,
-            methods: chosen.methods, explanationOptions: methodOptions.options, lime: chosen.lime, limeSeed: limeOptions.seed ?? 0,
+            imageOptions: try imageOptions.options(), methods: chosen.methods, explanationOptions: methodOptions.options, lime: chosen.lime, limeSeed: limeOptions.seed ?? 0,
             metrics: chosenMetrics, metricSettings: metricSettings,
             selection: ImageSelection(quota: quota, seed: selectionSeed), onlyCorrect: onlyCorrect, explainTrueClass: target == "label",
             mask: try GroundTruthMask(argument: mask), gridsPerClass: grids, alpha: alpha, output: URL(fileURLWithPath: out), fresh: fresh,

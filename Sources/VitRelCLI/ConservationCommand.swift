@@ -37,7 +37,7 @@ struct ConservationCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: ArgumentHelp("Image to explain (PNG or JPEG).", valueName: "file"))
+    @Option(help: ArgumentHelp("Image to explain (PNG, JPEG or DICOM).", valueName: "file"))
     var image: String
     @Option(help: ArgumentHelp("Class to explain, by name or index (default: the predicted class).", valueName: "class"))
     var target: String?

@@ -48,8 +48,9 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var precisionOptions: PrecisionOptions
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to explain (PNG or JPEG).", valueName: "file"))
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to explain (PNG, JPEG or DICOM).", valueName: "file"))
     var image: [String]
+    @OptionGroup var imageOptions: ImageReadingOptions
     @Option(help: ArgumentHelp("Explanation method (see the list above).", valueName: "method"))
     var method = ExplanationMethod.cheferLRP.rawValue
     @Option(help: ArgumentHelp(
@@ -103,7 +104,7 @@ struct ExplainCommand: ParsableCommand {
         }
         let request = try TargetRequest(target, model: model)
         let job = ExplanationJob(
-            model: model, method: method, options: methodOptions.options,
+            model: model, imageOptions: try imageOptions.options(), method: method, options: methodOptions.options,
             lime: method == .lime ? try limeOptions.explainer(patchSize: model.config.patchSize) : nil,
             limeSeed: limeOptions.seed ?? 0, featureCounts: method == .lime ? try limeOptions.featureCounts() : [],
             alpha: alpha, outputDirectory: URL(fileURLWithPath: out))

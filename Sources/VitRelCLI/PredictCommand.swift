@@ -8,7 +8,8 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Class probabilities for chest X-ray images.",
         discussion: """
-            Each image is decoded (PNG or JPEG, 8/16-bit, gray or colour), preprocessed as the \
+            Each image is decoded (PNG or JPEG, 8/16-bit, gray or colour; DICOM as displayed: \
+            modality LUT, VOI LUT or window, or --window), preprocessed as the \
             model's config says (resize, centre crop, normalise; gray replicated to 3 channels) \
             and classified. Unreadable images are reported on standard error; the others are \
             still classified, and the exit status is non-zero.
@@ -22,6 +23,7 @@ struct PredictCommand: ParsableCommand {
     var topK = 3
     @Option(help: "Images per forward pass (they are read a batch at a time).")
     var batch = 16
+    @OptionGroup var imageOptions: ImageReadingOptions
     @Flag(help: "Print JSON: logits, probabilities and the preprocessing used.")
     var json = false
     @OptionGroup var runtime: RuntimeOptions
@@ -55,7 +57,8 @@ struct PredictCommand: ParsableCommand {
         var errors = [String: String]()
         let problems = InputProblems()
         // Streamed a batch at a time: peak memory does not grow with the number of images.
-        let rows = try model.logits(reading: image.map { URL(fileURLWithPath: $0) }, batchSize: batch) { i, error in
+        let urls = image.map { URL(fileURLWithPath: $0) }
+        let rows = try model.logits(reading: urls, options: try imageOptions.options(), batchSize: batch) { i, error in
             errors[image[i]] = "\(error)"
             problems.report(image[i], "\(error)")
         }

@@ -20,7 +20,7 @@ struct SegmentCommand: ParsableCommand {
             one to another method is an error.
             """)
 
-    @Option(help: ArgumentHelp("Image to segment (PNG or JPEG).", valueName: "file"))
+    @Option(help: ArgumentHelp("Image to segment (PNG, JPEG or DICOM).", valueName: "file"))
     var image: String
     @Option(help: "Superpixel algorithm.")
     var method: SuperpixelMethod = .quickshift

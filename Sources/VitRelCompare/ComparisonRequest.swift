@@ -12,6 +12,8 @@ public struct ComparisonRequest {
     /// The split's folder name as given ("Test", "val", any case).
     public var split: String
     public var subset: CovidQuExSubset
+    /// How the images are decoded (`--window` for DICOM); run.json records it.
+    public var imageOptions: ImageReadOptions
     /// Data class name → model class name, for names that differ beyond case and punctuation.
     public var classAliases: [String: String]
     /// The class map as the user gave it, for run.json (nil for none): it decides the labels.
@@ -51,7 +53,7 @@ public struct ComparisonRequest {
 
     public init(
         model: ClassifierModel, data: String, split: String, subset: CovidQuExSubset = .infection,
-        classAliases: [String: String] = [:], classMap: String? = nil,
+        classAliases: [String: String] = [:], classMap: String? = nil, imageOptions: ImageReadOptions = .fileDefaults,
         methods: [ExplanationMethod], explanationOptions: ExplanationOptions = ExplanationOptions(), lime: LIMEExplainer? = nil,
         limeSeed: UInt64 = 0, metrics: [MetricKind], metricSettings: ComparisonMetricSettings,
         selection: ImageSelection = ImageSelection(), onlyCorrect: Bool = false, explainTrueClass: Bool = false,
@@ -63,6 +65,7 @@ public struct ComparisonRequest {
         self.data = data
         self.split = split
         self.subset = subset
+        self.imageOptions = imageOptions
         self.classAliases = classAliases
         self.classMap = classMap
         self.methods = methods
@@ -115,6 +118,7 @@ public struct ComparisonRequest {
             selection: selectionDescription, onlyCorrect: onlyCorrect, target: explainTrueClass ? "label" : "predicted",
             mask: mask.description, classMap: classMap,
             precision: model.network.inferencePrecision == .fp32 ? nil : model.network.inferencePrecision.rawValue,
+            window: imageOptions.dicomWindow?.description,
             methodSettings: Dictionary(uniqueKeysWithValues: methods.map { ($0.rawValue, summary(of: $0)) }),
             metricSettings: Dictionary(uniqueKeysWithValues: metrics.map { ($0.rawValue, suite.summary(of: $0)) }))
     }

@@ -36,7 +36,7 @@ public struct ComparisonRun {
         }
 
         let runner = try ComparisonRunner(
-            model: model, index: index, methods: request.methods, metrics: request.metrics, suite: suite,
+            model: model, index: index, imageOptions: request.imageOptions, methods: request.methods, metrics: request.metrics, suite: suite,
             explainers: request.explainers, explainTrueClass: request.explainTrueClass, mask: request.mask,
             metricBatch: request.metricSettings.batchSize, randomisationSeed: request.metricSettings.seed)
         let settings = try request.settings(suite: suite)

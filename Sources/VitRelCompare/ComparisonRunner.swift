@@ -6,6 +6,8 @@ import VitRel
 final class ComparisonRunner {
     let model: ClassifierModel
     let index: DatasetIndex
+    /// How the images are decoded (`--window`); masks are read as their files say.
+    let imageOptions: ImageReadOptions
     let methods: [ExplanationMethod]
     let metrics: [MetricKind]
     let suite: MetricSuite
@@ -28,12 +30,13 @@ final class ComparisonRunner {
     }
 
     init(
-        model: ClassifierModel, index: DatasetIndex, methods: [ExplanationMethod], metrics: [MetricKind], suite: MetricSuite,
+        model: ClassifierModel, index: DatasetIndex, imageOptions: ImageReadOptions, methods: [ExplanationMethod], metrics: [MetricKind], suite: MetricSuite,
         explainers: [PixelExplainer], explainTrueClass: Bool, mask: GroundTruthMask, metricBatch: Int, randomisationSeed: UInt64
     ) throws {
         self.randomisationSeed = randomisationSeed
         self.model = model
         self.index = index
+        self.imageOptions = imageOptions
         self.methods = methods
         self.metrics = metrics
         self.suite = suite
@@ -65,7 +68,7 @@ final class ComparisonRunner {
     /// image's model input when the caller already has it.
     func prediction(for item: LabelledImage, input known: Tensor<Float>? = nil) throws -> Prediction {
         if let remembered = predictions[item.imageURL] { return remembered }
-        let input = try known ?? model.preprocessing.input(reading: item.imageURL)
+        let input = try known ?? model.preprocessing.input(reading: item.imageURL, options: imageOptions)
         let logits = try model.network(input.reshaped([1] + input.shape)).scalars
         let probabilities = softmaxProbabilities(logits)
         let prediction = Prediction(probabilities: probabilities, predicted: probabilities.indexOfMaximum!)
@@ -87,7 +90,10 @@ final class ComparisonRunner {
     }
 
     func prepare(_ item: LabelledImage) throws -> Prepared {
-        let report = index.loadImages([item], includeMasks: mask.datasetMask != nil)
+        let report = index.loadImages([item], includeMasks: mask.datasetMask != nil) { [imageOptions] url in
+            // The window is the image's; a mask file (never DICOM in practice) is read as it is.
+            try ImageIO.read(url, options: url == item.imageURL ? imageOptions : .fileDefaults)
+        }
         if let skipped = report.skipped.first { throw ComparisonInputError.unreadable(skipped) }
         let loaded = report.loaded[0]
         let input = try model.preprocessing.checkedInput(for: loaded.image, file: item.imageURL.path)

@@ -25,6 +25,9 @@ package struct ComparisonSettings: Codable, Equatable {
     /// `--precision` of the untraced forward passes (nil in folders written before it existed,
     /// which ran fp32): LIME's and the metrics' numbers depend on it.
     package var precision: String?
+    /// `--window` as "C,W" (nil without one, as in folders written before it existed): the
+    /// DICOM images, and so every number, depend on it.
+    package var window: String?
     /// Each method's settings, by method name.
     package var methodSettings: [String: String]
     /// Each metric's configuration, by metric name.
@@ -47,6 +50,7 @@ package struct ComparisonSettings: Codable, Equatable {
         compare("mask", mask, other.mask)
         compare("class map", classMap ?? "none", other.classMap ?? "none")
         compare("precision", precision ?? "fp32", other.precision ?? "fp32")
+        compare("window", window ?? "the files'", other.window ?? "the files'")
         // Methods and metrics may be added; the ones both runs have must agree.
         for (name, value) in methodSettings.sorted(by: { $0.key < $1.key }) {
             if let previous = other.methodSettings[name] { compare("\(name) settings", value, previous) }

@@ -6,6 +6,8 @@ import VitRel
 /// `vitrel explain`, not a promise of the library (which offers `PixelExplainer`).
 package struct ExplanationJob {
     package let model: ClassifierModel
+    /// How the images are decoded (`--window`).
+    package let imageOptions: ImageReadOptions
     package let method: ExplanationMethod
     package let options: ExplanationOptions
     /// The LIME explainer (labels are set per image), for `--method lime`.
@@ -17,10 +19,11 @@ package struct ExplanationJob {
     package let outputDirectory: URL
 
     package init(
-        model: ClassifierModel, method: ExplanationMethod, options: ExplanationOptions, lime: LIMEExplainer?, limeSeed: UInt64,
+        model: ClassifierModel, imageOptions: ImageReadOptions = .fileDefaults, method: ExplanationMethod, options: ExplanationOptions, lime: LIMEExplainer?, limeSeed: UInt64,
         featureCounts: [Int], alpha: Float, outputDirectory: URL
     ) {
         self.model = model
+        self.imageOptions = imageOptions
         self.method = method
         self.options = options
         self.lime = lime
@@ -115,7 +118,7 @@ package struct ExplanationJob {
     /// Explains one image into the files named after `stem`.
     package func explain(path: String, stem: String, targets request: TargetRequest, observer: RunObserver) throws -> Result {
         let started = Date()
-        let picture = try ImageIO.read(URL(fileURLWithPath: path))
+        let picture = try ImageIO.read(URL(fileURLWithPath: path), options: imageOptions)
         let input = try model.preprocessing.checkedInput(for: picture, file: path)  // [3, H, W]
         let height = input.shape[1], width = input.shape[2]
         let logits = try model.network(input.reshaped([1, 3, height, width])).scalars

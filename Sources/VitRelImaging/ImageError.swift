@@ -9,8 +9,11 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     case truncated(file: String, format: ImageFormat, detail: String)
     /// The decoder rejected the data: a bad CRC, a broken zlib or Huffman stream, garbage.
     case corrupt(file: String, format: ImageFormat, detail: String)
-    /// Not PNG or JPEG (GIF, BMP, text, ...), or a PNG/JPEG variant vitrel does not read.
+    /// Not PNG, JPEG or DICOM (GIF, BMP, text, ...), or a PNG/JPEG variant vitrel does not read.
     case unsupportedFormat(file: String, detail: String)
+    /// A DICOM file vitrel does not turn into a radiograph: no pixel data, several frames,
+    /// colour, or compressed in a syntax DCMTK cannot decode (JPEG 2000).
+    case unsupportedDICOM(file: String, detail: String)
     /// More pixels than `ImageIO.maximumPixelCount` (a guard against decompression bombs).
     case tooLarge(file: String, width: Int, height: Int)
     /// Preprocessing would resize the image past `Preprocessing.maximumResizedPixelCount`
@@ -34,6 +37,8 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
             text = "\(file): corrupt \(format.rawValue) data (\(detail))"
         case .unsupportedFormat(let file, let detail):
             text = "\(file): unsupported image format: \(detail)"
+        case .unsupportedDICOM(let file, let detail):
+            text = "\(file): unsupported DICOM: \(detail)"
         case .tooLarge(let file, let width, let height):
             text = "\(file): image of \(width)×\(height) pixels exceeds the limit of \(ImageIO.maximumPixelCount) pixels"
         case .tooLargeToResize(let file, let width, let height, let resizedWidth, let resizedHeight):

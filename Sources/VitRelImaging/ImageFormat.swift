@@ -1,11 +1,17 @@
 /// Image container formats, recognised by their leading bytes ("magic"), never by the file
-/// name: X-ray exports often carry the wrong extension.
+/// name: X-ray exports often carry the wrong extension. (The one exception is DICOM without its
+/// 128-byte preamble, a bare dataset with no magic at all: `ImageIO` reads a `.dcm` file that
+/// is neither PNG nor JPEG as DICOM.)
 public enum ImageFormat: String, Codable, Sendable, CaseIterable {
     case png = "PNG"
     case jpeg = "JPEG"
+    case dicom = "DICOM"
 
     /// PNG signature (PNG spec §5.2).
     static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// "DICM" after the 128-byte preamble (DICOM PS3.10 §7.1).
+    static let dicomPrefix = (offset: 128, magic: Array("DICM".utf8))
 
     /// What the leading bytes say the data is.
     enum Detection: Equatable {
@@ -36,13 +42,13 @@ public enum ImageFormat: String, Codable, Sendable, CaseIterable {
             ([0xFF, 0x4F, 0xFF, 0x51], "JPEG 2000 codestream"),
             (Array("\u{93}NUMPY".unicodeScalars.map { UInt8($0.value) }), "NumPy array"),
         ]
-        for entry in known where starts(with: entry.magic) { return .unsupported("\(entry.name) (only PNG and JPEG are read)") }
-        if head.count >= 12 && head.starts(with: Array("RIFF".utf8)) && Array(head[8..<12]) == Array("WEBP".utf8) {
-            return .unsupported("WebP (only PNG and JPEG are read)")
+        // Before the other formats: the preamble is free-form (TIFF headers are allowed there).
+        if Array(bytes.dropFirst(dicomPrefix.offset).prefix(dicomPrefix.magic.count)) == dicomPrefix.magic {
+            return .supported(.dicom)
         }
-        // DICOM files start with a 128-byte preamble before "DICM".
-        if bytes.count >= 132 && Array(bytes.dropFirst(128).prefix(4)) == Array("DICM".utf8) {
-            return .unsupported("DICOM (only PNG and JPEG are read; export the X-ray to PNG)")
+        for entry in known where starts(with: entry.magic) { return .unsupported("\(entry.name) (only PNG, JPEG and DICOM are read)") }
+        if head.count >= 12 && head.starts(with: Array("RIFF".utf8)) && Array(head[8..<12]) == Array("WEBP".utf8) {
+            return .unsupported("WebP (only PNG, JPEG and DICOM are read)")
         }
         let printable = head.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         if printable {

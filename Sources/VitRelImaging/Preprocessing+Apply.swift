@@ -155,9 +155,9 @@ extension Preprocessing {
     /// The file is decoded to its 8- or 16-bit samples, the resize is checked
     /// (`checkResize`), and the samples are converted to floats a row at a time as the resize
     /// reads them: peak memory is the file's samples plus the width-resized rows, not the
-    /// 4 bytes per sample of `ImageIO.read`. The numbers are `apply(to: ImageIO.read(url))`'s.
-    public func input(reading url: URL, parallel: Bool = true) throws -> Tensor<Float> {
-        let samples = try ImageIO.readSamples(url)
+    /// 4 bytes per sample of `ImageIO.read`. The numbers are `apply(to: ImageIO.read(url, options: options))`'s.
+    public func input(reading url: URL, options: ImageReadOptions = .fileDefaults, parallel: Bool = true) throws -> Tensor<Float> {
+        let samples = try ImageIO.readSamples(url, options: options)
         try checkResize(width: samples.width, height: samples.height, file: url.path)
         var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
         scalars.withUnsafeMutableBufferPointer { output in

@@ -9,7 +9,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case unrecognizedLayout(URL)
     /// The requested COVID-QU-Ex subset folder is missing under the root.
     case missingSubset(URL)
-    /// A class folder without any image (.png, .jpg, .jpeg).
+    /// A class folder without any image (.png, .jpg, .jpeg, .dcm).
     case emptyClassFolder(URL)
     /// An image whose mask is required but absent; `expected` is where it was looked for.
     case missingMask(image: URL, kind: MaskKind, expected: URL)
@@ -19,7 +19,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case unexpectedFolder(URL, expected: String)
     /// Two folders naming the same split (`val` and `validation`).
     case duplicateSplit(URL, URL)
-    /// A file in a class folder that is not an image (.png, .jpg, .jpeg).
+    /// A file in a class folder that is not an image (.png, .jpg, .jpeg, .dcm).
     case notAnImage(URL)
     /// A dataset writer refusing to mix its output with files already there.
     case outputNotEmpty(URL)
@@ -35,7 +35,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .missingSubset(let url):
             return "\(url.path): COVID-QU-Ex subset folder not found"
         case .emptyClassFolder(let url):
-            return "\(url.path): class folder has no images (.png, .jpg, .jpeg)"
+            return "\(url.path): class folder has no images (.png, .jpg, .jpeg, .dcm)"
         case .missingMask(let image, let kind, let expected):
             return "\(image.path): no \(kind.folderName.dropLast()) for this image (expected \(expected.path))"
         case .unknownClass(let name, let directory, let modelClasses):
@@ -45,7 +45,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .duplicateSplit(let first, let second):
             return "\(second.path): names the same split as \(first.path); keep one of them"
         case .notAnImage(let url):
-            return "\(url.path): not an image (.png, .jpg, .jpeg) in a class folder; move or remove it"
+            return "\(url.path): not an image (.png, .jpg, .jpeg, .dcm) in a class folder; move or remove it"
         case .outputNotEmpty(let url):
             return "\(url.path): already exists and is not empty; write synthetic data into a new folder"
         }

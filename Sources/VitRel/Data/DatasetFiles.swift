@@ -3,8 +3,8 @@ import Foundation
 /// Directory listing for the dataset readers: sorted, hidden files skipped, so every index
 /// is built in the same order on every machine.
 enum DatasetFiles {
-    /// File extensions read as images (compared lower-cased).
-    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
+    /// File extensions read as images (compared lower-cased); `dcm` is DICOM.
+    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "dcm"]
 
     static func isDirectory(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false

@@ -17,11 +17,13 @@ extension ClassifierModel {
     /// plus one decoded file per thread, whatever the number of files (decoding everything
     /// first grew by about 56 MB per full-size radiograph).
     ///
+    /// `options` reaches the decoder (a DICOM window override).
+    ///
     /// A file that cannot be read or preprocessed is passed to `failed` (in list order, once)
     /// and left out; the others go on. Errors of the network itself (non-finite logits) are
     /// thrown. Each file's logits are those of a batch of one up to the GEMMs' summation order.
     public func logits(
-        reading urls: [URL], batchSize: Int = 32, failed: (_ index: Int, _ error: Error) -> Void,
+        reading urls: [URL], options: ImageReadOptions = .fileDefaults, batchSize: Int = 32, failed: (_ index: Int, _ error: Error) -> Void,
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> [FileLogits] {
         precondition(batchSize > 0, "batch size must be positive")
@@ -34,7 +36,7 @@ extension ClassifierModel {
                 let base = slots.baseAddress!
                 Parallel.forEachChunk(range.count) { chunk in
                     for i in chunk {
-                        base[i] = Result { try preprocessing.input(reading: urls[range.lowerBound + i], parallel: false) }
+                        base[i] = Result { try preprocessing.input(reading: urls[range.lowerBound + i], options: options, parallel: false) }
                     }
                 }
             }
