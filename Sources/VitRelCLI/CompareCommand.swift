@@ -52,6 +52,7 @@ struct CompareCommand: ParsableCommand {
     ]
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
@@ -114,6 +115,7 @@ struct CompareCommand: ParsableCommand {
         let chosenMetrics = try Self.parseList(metrics, what: "metric") { try MetricKind(name: $0) }
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
+        resizeOptions.apply(to: &model)
         let chosen = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
         let chosenMethods = chosen.methods, lime = chosen.lime
         let suite = try metricSuite(for: model)
@@ -136,6 +138,7 @@ struct CompareCommand: ParsableCommand {
             data: dataURL.standardizedFileURL.path, split: split, subset: subset.rawValue, selection: selectionDescription,
             onlyCorrect: onlyCorrect, target: target, mask: try GroundTruthMask(argument: mask).description, classMap: classMap.classMap,
             precision: precisionOptions.precision == .fp32 ? nil : precisionOptions.precision.rawValue,
+            resize: resizeOptions.resize.rawValue,
             methodSettings: Dictionary(uniqueKeysWithValues: chosenMethods.map { ($0.rawValue, describe($0, lime: lime)) }),
             metricSettings: Dictionary(uniqueKeysWithValues: chosenMetrics.map { ($0.rawValue, Self.describe(suite, $0)) }))
         // Claimed before anything in the folder is read or removed (--fresh), and held until the

@@ -25,6 +25,10 @@ struct ComparisonSettings: Codable, Equatable {
     /// `--precision` of the untraced forward passes (nil in folders written before it existed,
     /// which ran fp32): LIME's and the metrics' numbers depend on it.
     var precision: String?
+    /// `--resize` (pillow or float; nil in folders written before it existed, which resized in
+    /// float): every input, hence every row, depends on it. An old folder resumes only with
+    /// `--resize float`, so rows of the two arithmetics never share a results.csv.
+    var resize: String?
     /// Each method's settings, by method name.
     var methodSettings: [String: String]
     /// Each metric's configuration, by metric name.
@@ -47,6 +51,10 @@ struct ComparisonSettings: Codable, Equatable {
         compare("mask", mask, other.mask)
         compare("class map", classMap ?? "none", other.classMap ?? "none")
         compare("precision", precision ?? "fp32", other.precision ?? "fp32")
+        if (resize ?? "float") != (other.resize ?? "float") {
+            let note = other.resize == nil ? " (recorded before --resize existed; --resize float resumes it)" : ""
+            differences.append("resize: \(other.resize ?? "float") before\(note), \(resize ?? "float") now")
+        }
         // Methods and metrics may be added; the ones both runs have must agree.
         for (name, value) in methodSettings.sorted(by: { $0.key < $1.key }) {
             if let previous = other.methodSettings[name] { compare("\(name) settings", value, previous) }

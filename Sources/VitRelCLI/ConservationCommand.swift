@@ -64,6 +64,7 @@ struct ConservationCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @Option(help: ArgumentHelp("Image to explain (PNG or JPEG).", valueName: "file"))
     var image: String
     @Option(help: ArgumentHelp("Class to explain, by name or index (default: the predicted class).", valueName: "class"))
@@ -134,7 +135,8 @@ struct ConservationCommand: ParsableCommand {
             throw ValidationError("--\(epsilon != nil ? "epsilon" : "gamma") does not apply to rule set \(ruleSet.rawValue); it is a setting of attnlrp, cp-lrp")
         }
         try ExplanationMethodOptions.validateRuleParameters(epsilon: epsilon, gamma: gamma)
-        let model = try modelOptions.load()
+        var model = try modelOptions.load()
+        resizeOptions.apply(to: &model)
         let picture = try ImageIO.read(URL(fileURLWithPath: image))
         let requested = try target.map { try model.classIndex($0) }
         let defaults = ExplanationOptions()

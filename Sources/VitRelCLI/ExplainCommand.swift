@@ -46,6 +46,7 @@ struct ExplainCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to explain (PNG or JPEG).", valueName: "file"))
     var image: [String]
@@ -96,6 +97,7 @@ struct ExplainCommand: ParsableCommand {
         guard alpha >= 0 && alpha <= 1 else { throw ValidationError("--alpha must be in [0, 1], got \(alpha)") }
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
+        resizeOptions.apply(to: &model)
         try methodOptions.validate(for: method, depth: model.config.depth)
         if method != .lime, let flag = limeOptions.given.first {
             throw CLIError("\(flag) does not apply to method \(method.rawValue); it is a LIME setting")

@@ -12,6 +12,7 @@ extension ExplanationOptions.GradCAMVariant: ExpressibleByArgument {}
 extension ShortcutPlacement: ExpressibleByArgument {}
 extension MatrixLibrary: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
+extension Preprocessing.ResizeArithmetic: ExpressibleByArgument {}
 
 /// `convert --dtype`: safetensors' names (F16, BF16) in either spelling, case-insensitive.
 extension SafeTensors.DType: ExpressibleByArgument {
