@@ -29,6 +29,7 @@ struct AuditCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root (split folders, COVID-QU-Ex or class folders).", valueName: "dir"))
     var data: String
@@ -59,6 +60,7 @@ struct AuditCommand: ParsableCommand {
         runtime.apply()
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
+        resizeOptions.apply(to: &model)
         let (height, width) = (model.config.imageHeight, model.config.imageWidth)
         // A band of round(border · side) pixels on both sides can cover a small input whole:
         // nothing would be left to crop to.

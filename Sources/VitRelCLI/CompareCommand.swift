@@ -53,6 +53,7 @@ struct CompareCommand: ParsableCommand {
     ]
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
@@ -120,6 +121,7 @@ struct CompareCommand: ParsableCommand {
         let chosenMetrics = try Self.parseList(metrics, what: "metric") { try MetricKind(name: $0) }
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
+        resizeOptions.apply(to: &model)
         let chosen = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
         let metricSettings = ComparisonMetricSettings(
             regionSize: regionSize, regionOrder: RegionPerturbation.Order(rawValue: regionOrder)!, regions: regions,

@@ -37,6 +37,7 @@ struct ConservationCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @Option(help: ArgumentHelp("Image to explain (PNG, JPEG or DICOM).", valueName: "file"))
     var image: String
     @Option(help: ArgumentHelp("Class to explain, by name or index (default: the predicted class).", valueName: "class"))
@@ -62,7 +63,8 @@ struct ConservationCommand: ParsableCommand {
             throw ValidationError("--\(epsilon != nil ? "epsilon" : "gamma") does not apply to rule set \(ruleSet.rawValue); it is a setting of attnlrp, cp-lrp")
         }
         try ExplanationMethodOptions.validateRuleParameters(epsilon: epsilon, gamma: gamma)
-        let model = try modelOptions.load()
+        var model = try modelOptions.load()
+        resizeOptions.apply(to: &model)
         let audit = ConservationAudit(ruleSet: ruleSet, epsilon: epsilon, gamma: gamma, tolerance: tolerance, arithmetic: precision)
         let report = try audit.run(model: model, image: image, target: target)
         if json {

@@ -23,6 +23,7 @@ struct EvaluateCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
@@ -67,6 +68,7 @@ struct EvaluateCommand: ParsableCommand {
         runtime.apply()
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
+        resizeOptions.apply(to: &model)
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         var items = index.items(in: DatasetSplit(folderName: split)!)

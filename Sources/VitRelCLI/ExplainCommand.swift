@@ -47,6 +47,7 @@ struct ExplainCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to explain (PNG, JPEG or DICOM).", valueName: "file"))
     var image: [String]
@@ -98,6 +99,7 @@ struct ExplainCommand: ParsableCommand {
         guard alpha >= 0 && alpha <= 1 else { throw ValidationError("--alpha must be in [0, 1], got \(alpha)") }
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
+        resizeOptions.apply(to: &model)
         try methodOptions.validate(for: method, depth: model.config.depth)
         if method != .lime, let flag = limeOptions.given.first {
             throw CLIError("\(flag) does not apply to method \(method.rawValue); it is a LIME setting")

@@ -15,6 +15,7 @@ extension MatrixLibrary: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
 extension ConservationRuleSet: ExpressibleByArgument {}
 extension ConservationAudit.Arithmetic: ExpressibleByArgument {}
+extension Preprocessing.ResizeArithmetic: ExpressibleByArgument {}
 
 /// `convert --dtype`: safetensors' names (F16, BF16) in either spelling, case-insensitive.
 extension SafeTensors.DType: ExpressibleByArgument {

@@ -29,3 +29,16 @@ struct PrecisionOptions: ParsableArguments {
         do { try model.network.setInferencePrecision(precision) } catch { throw CLIError("\(error)") }
     }
 }
+
+/// `--resize`, for commands that turn image files into model inputs: Pillow's 8-bit
+/// arithmetic (timm's eval pipeline, the default) or vitrel's float resize.
+struct ResizeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "How 8-bit images are resized to the model's input: pillow (Pillow's 8-bit fixed point, bit for bit what timm's eval transform feeds the model) or float (no rounding; vitrel's path before, which the committed reports used). 16-bit images are resized in float either way (README: Preprocessing).",
+        valueName: "pillow|float"))
+    var resize: Preprocessing.ResizeArithmetic = .pillow
+
+    func apply(to model: inout ClassifierModel) {
+        model.preprocessing.resizeArithmetic = resize
+    }
+}

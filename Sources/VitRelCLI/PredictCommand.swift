@@ -16,6 +16,7 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to classify.", valueName: "file"))
     var image: [String]
@@ -54,6 +55,7 @@ struct PredictCommand: ParsableCommand {
         runtime.apply()
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
+        resizeOptions.apply(to: &model)
         var errors = [String: String]()
         let problems = InputProblems()
         // Streamed a batch at a time: peak memory does not grow with the number of images.

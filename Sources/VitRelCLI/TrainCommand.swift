@@ -76,9 +76,13 @@ struct TrainCommand: ParsableCommand {
         if initial == nil { config.mlpHiddenDimension = Int((mlpRatio ?? 4) * Double(config.embedDimension)) }
         config.classNames = index.classNames
         if let problem = config.validationProblem() { throw CLIError("invalid architecture: \(problem)") }
-        let preprocessing = initial?.preprocessing ?? Preprocessing(
+        var preprocessing = initial?.preprocessing ?? Preprocessing(
             inputHeight: config.imageHeight, inputWidth: config.imageWidth, interpolation: .bicubic,
             resizeMode: .resizeThenCenterCrop, cropPercent: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+        // Training resizes in float, as it always has (README: Preprocessing): the shipped
+        // models and their recorded accuracies were made that way, and training's resize is not
+        // timm's training transform (RandomResizedCrop) in any case. Evaluation is what follows Pillow.
+        preprocessing.resizeArithmetic = .float
 
         printError("reading \(data) (\(index.layout.rawValue)): \(index.items.count) images, classes \(index.classNames.joined(separator: ", "))")
         let train = PreparedSplit.prepare(index, split: .train, preprocessing: preprocessing)

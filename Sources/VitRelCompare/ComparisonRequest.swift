@@ -118,7 +118,7 @@ public struct ComparisonRequest {
             selection: selectionDescription, onlyCorrect: onlyCorrect, target: explainTrueClass ? "label" : "predicted",
             mask: mask.description, classMap: classMap,
             precision: model.network.inferencePrecision == .fp32 ? nil : model.network.inferencePrecision.rawValue,
-            window: imageOptions.dicomWindow?.description,
+            window: imageOptions.dicomWindow?.description, resize: model.preprocessing.resizeArithmetic.rawValue,
             methodSettings: Dictionary(uniqueKeysWithValues: methods.map { ($0.rawValue, summary(of: $0)) }),
             metricSettings: Dictionary(uniqueKeysWithValues: metrics.map { ($0.rawValue, suite.summary(of: $0)) }))
     }

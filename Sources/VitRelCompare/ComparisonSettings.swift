@@ -28,6 +28,10 @@ package struct ComparisonSettings: Codable, Equatable {
     /// `--window` as "C,W" (nil without one, as in folders written before it existed): the
     /// DICOM images, and so every number, depend on it.
     package var window: String?
+    /// `--resize` (pillow or float; nil in folders written before it existed, which resized in
+    /// float): every input, hence every row, depends on it. An old folder resumes only with
+    /// `--resize float`, so rows of the two arithmetics never share a results.csv.
+    package var resize: String?
     /// Each method's settings, by method name.
     package var methodSettings: [String: String]
     /// Each metric's configuration, by metric name.
@@ -51,6 +55,10 @@ package struct ComparisonSettings: Codable, Equatable {
         compare("class map", classMap ?? "none", other.classMap ?? "none")
         compare("precision", precision ?? "fp32", other.precision ?? "fp32")
         compare("window", window ?? "the files'", other.window ?? "the files'")
+        if (resize ?? "float") != (other.resize ?? "float") {
+            let note = other.resize == nil ? " (recorded before --resize existed; --resize float resumes it)" : ""
+            differences.append("resize: \(other.resize ?? "float") before\(note), \(resize ?? "float") now")
+        }
         // Methods and metrics may be added; the ones both runs have must agree.
         for (name, value) in methodSettings.sorted(by: { $0.key < $1.key }) {
             if let previous = other.methodSettings[name] { compare("\(name) settings", value, previous) }

@@ -45,4 +45,12 @@ final class DecodedSamples {
             for x in 0..<width { out[x] = Float(bytes[start + x * channels]) / 255 }
         }
     }
+
+    /// Row `y` of `channel` of an 8-bit image as its codes into `out` (`width` samples): what
+    /// Pillow resizes (`PillowResampler`).
+    func codes(channel: Int, y: Int, into out: UnsafeMutablePointer<UInt8>) {
+        precondition(bitDepth == 8, "codes of a \(bitDepth)-bit image")
+        let start = y * width * channels + channel
+        for x in 0..<width { out[x] = bytes[start + x * channels] }
+    }
 }

@@ -6,7 +6,15 @@ import VitRelCore
 /// Steps, mirroring the Python pipelines the checkpoints were trained with:
 /// 1. RGB: gray replicated, alpha dropped (Pillow `convert("RGB")`). A gray image is resized
 ///    as one plane and replicated afterwards — the same numbers, a third of the work.
-/// 2. Resize with `interpolation` (Pillow kernels, see `Resampler`):
+/// 2. Resize with `interpolation` (Pillow's kernels), in `resizeArithmetic`:
+///    - `.pillow` (default): images decoded from 8-bit files (`Image.sourceBitDepth == 8`)
+///      are resized in Pillow's 8-bit fixed point (`PillowResampler`), as timm and
+///      PIL-based processors resize the PIL image, then scaled by 1/255 (torchvision `ToTensor`).
+///      16-bit files take the float path: timm's pipeline has no 8-bit equivalent for them
+///      (Pillow's `convert("RGB")` clips I;16 gray to 255 and keeps the high byte of 16-bit
+///      colour). An `Image` built in memory whose samples are not multiples of 1/255 is
+///      rounded to the nearest code first, as saving it as an 8-bit PNG would.
+///    - `.float`: `Resampler` on floats, clamped to [0, 1] after each pass.
 ///    - `.resizeThenCenterCrop` (timm `transforms_imagenet_eval`): scale size =
 ///      ⌊input / cropPercent⌋ per side. When both scale sides are equal, the shorter image side
 ///      becomes that size keeping the aspect ratio (torchvision `Resize(int)`, long side
@@ -16,10 +24,10 @@ import VitRelCore
 ///    - `.exact` (Hugging Face `ViTImageProcessor`): resize straight to the input size.
 /// 3. Normalise: (x − mean) / std per channel, in Float (torchvision `Normalize`).
 ///
-/// Precision: Pillow resizes 8-bit images in fixed point and rounds to 8 bits after each
-/// pass; this pipeline keeps floats throughout (it clamps to [0, 1] after each pass as
-/// Pillow saturates). Before normalisation it agrees with PIL + torchvision to within
-/// about 1.5/255 per sample (exactly for nearest and when no resize happens).
+/// Precision: with `.pillow` the tensor is timm's `transforms_imagenet_eval` output on the
+/// same 8-bit file bit for bit (same codes, same float32 division and normalisation). The
+/// float path agrees with it to within about 1.5/255 per sample before normalisation
+/// (exactly for nearest and when no resize happens).
 extension Preprocessing {
     /// The model input for one image: [3, inputHeight, inputWidth].
     public func apply(to image: Image) -> Tensor<Float> {
@@ -68,23 +76,35 @@ extension Preprocessing {
         case .resizeThenCenterCrop:
             mode = "resize to ⌊\(inputHeight)×\(inputWidth) / \(cropPercent)⌋ (shorter side when square), centre crop \(inputHeight)×\(inputWidth)"
         }
-        return "RGB, \(mode), \(interpolation.rawValue), normalise mean \(mean) std \(std)"
+        let arithmetic = resizeArithmetic == .pillow ? "Pillow 8-bit arithmetic (8-bit files)" : "float arithmetic"
+        return "RGB, \(mode), \(interpolation.rawValue) in \(arithmetic), normalise mean \(mean) std \(std)"
     }
 
     private func write(_ image: Image, into output: UnsafeMutableBufferPointer<Float>, parallel: Bool) {
         let (width, height) = (image.width, image.height)
         image.pixels.withUnsafeBufferPointer { pixels in
-            write(width: width, height: height, channels: image.channels, into: output, parallel: parallel) { c, y, _ in
-                pixels.baseAddress! + (c * height + y) * width
+            let plane = { (c: Int, y: Int) in pixels.baseAddress! + (c * height + y) * width }
+            write(width: width, height: height, channels: image.channels, into: output, parallel: parallel,
+                  eightBit: image.sourceBitDepth == 8) { c, y, _ in
+                UnsafePointer(plane(c, y))
+            } codes: { c, y, scratch in
+                let row = plane(c, y)
+                for x in 0..<width {
+                    let v = row[x]  // NaN → 0, as the float path's clamp leaves it harmless
+                    scratch[x] = v > 0 ? (v < 1 ? UInt8((v * 255).rounded()) : 255) : 0
+                }
+                return UnsafePointer(scratch)
             }
         }
     }
 
-    /// The transform on an image given a row at a time: `row(channel, y, scratch)` as in
-    /// `Resampler.resize(…row:)`. Only the first 1 (gray) or 3 (colour) channels are read.
+    /// The transform on an image given a row at a time: `row(channel, y, scratch)` as floats
+    /// in [0, 1] and `codes(channel, y, scratch)` as 8-bit codes (read only when `eightBit`),
+    /// both as in `Resampler.resize(…row:)`. Only the first 1 (gray) or 3 (colour) channels are read.
     private func write(
-        width: Int, height: Int, channels: Int, into output: UnsafeMutableBufferPointer<Float>, parallel: Bool,
-        row: (Int, Int, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+        width: Int, height: Int, channels: Int, into output: UnsafeMutableBufferPointer<Float>, parallel: Bool, eightBit: Bool,
+        row: (Int, Int, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>,
+        codes: (Int, Int, UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8>
     ) {
         precondition(mean.count == 3 && std.count == 3, "mean/std need 3 channels, got \(mean.count)/\(std.count)")
         precondition(cropPercent > 0, "cropPercent must be positive, got \(cropPercent)")
@@ -95,7 +115,14 @@ extension Preprocessing {
 
         // 2. Resize (skipped when the size already matches, as torchvision and Pillow do).
         let target = resizedSize(height: height, width: width)
-        if target != (height, width) {
+        if target != (height, width) && eightBit && resizeArithmetic == .pillow {
+            // torchvision ToTensor: code / 255 in float32.
+            planes = PillowResampler.resize(
+                channels: colourPlanes, height: height, width: width, toHeight: target.height, toWidth: target.width,
+                filter: interpolation, parallel: parallel, row: codes
+            ).map { Float($0) / 255 }
+            (height, width) = target
+        } else if target != (height, width) {
             planes = Resampler.resize(
                 channels: colourPlanes, height: height, width: width, toHeight: target.height,
                 toWidth: target.width, filter: interpolation, clampTo: 0...1, parallel: parallel, row: row)
@@ -153,16 +180,21 @@ extension Preprocessing {
     /// The model input [3, inputHeight, inputWidth] for an image file.
     ///
     /// The file is decoded to its 8- or 16-bit samples, the resize is checked
-    /// (`checkResize`), and the samples are converted to floats a row at a time as the resize
-    /// reads them: peak memory is the file's samples plus the width-resized rows, not the
-    /// 4 bytes per sample of `ImageIO.read`. The numbers are `apply(to: ImageIO.read(url, options: options))`'s.
+    /// (`checkResize`), and the samples are read a row at a time as the resize reads them
+    /// (8-bit codes for Pillow's arithmetic, floats otherwise): peak memory is the file's samples
+    /// plus the width-resized rows, not the 4 bytes per sample of `ImageIO.read`. The numbers
+    /// are `apply(to: ImageIO.read(url, options: options))`'s.
     public func input(reading url: URL, options: ImageReadOptions = .fileDefaults, parallel: Bool = true) throws -> Tensor<Float> {
         let samples = try ImageIO.readSamples(url, options: options)
         try checkResize(width: samples.width, height: samples.height, file: url.path)
         var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
         scalars.withUnsafeMutableBufferPointer { output in
-            write(width: samples.width, height: samples.height, channels: samples.channels, into: output, parallel: parallel) { c, y, scratch in
+            write(width: samples.width, height: samples.height, channels: samples.channels, into: output, parallel: parallel,
+                  eightBit: samples.bitDepth == 8) { c, y, scratch in
                 samples.row(channel: c, y: y, into: scratch)
+                return UnsafePointer(scratch)
+            } codes: { c, y, scratch in
+                samples.codes(channel: c, y: y, into: scratch)
                 return UnsafePointer(scratch)
             }
         }

@@ -4,8 +4,20 @@
 /// the input size, scale to [0, 1], normalise. Hugging Face `ViTImageProcessor`: resize to
 /// exactly the input size, rescale, normalise. Grayscale X-rays are replicated to 3 channels.
 public struct Preprocessing: Codable, Equatable, Sendable {
+    /// Pillow's resampling filters, by the names timm configs use (`Image.Resampling`).
     public enum Interpolation: String, Codable, Sendable, CaseIterable {
-        case nearest, bilinear, bicubic
+        case nearest, box, bilinear, hamming, bicubic, lanczos
+    }
+
+    /// How the resize computes, for images decoded from 8-bit files.
+    public enum ResizeArithmetic: String, Codable, Sendable, CaseIterable {
+        /// Pillow's 8-bit fixed point, rounded to 8 bits after each pass (`PillowResampler`):
+        /// what timm's eval pipeline feeds the model, bit for bit.
+        case pillow
+        /// Floats throughout, clamped to [0, 1] after each pass (`Resampler`): vitrel's path
+        /// before Pillow's was reproduced, within about 1.5/255 of it. 16-bit files always
+        /// take this path.
+        case float
     }
 
     public enum ResizeMode: String, Codable, Sendable {
@@ -23,11 +35,14 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     public var cropPercent: Double
     public var mean: [Double]
     public var std: [Double]
+    /// Not a property of the checkpoint (timm and transformers configs have no such field):
+    /// the user's choice, Pillow's by default.
+    public var resizeArithmetic: ResizeArithmetic
 
     public init(
         inputHeight: Int, inputWidth: Int, interpolation: Interpolation = .bicubic,
         resizeMode: ResizeMode = .resizeThenCenterCrop, cropPercent: Double = 1,
-        mean: [Double] = [0.5, 0.5, 0.5], std: [Double] = [0.5, 0.5, 0.5]
+        mean: [Double] = [0.5, 0.5, 0.5], std: [Double] = [0.5, 0.5, 0.5], resizeArithmetic: ResizeArithmetic = .pillow
     ) {
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -36,6 +51,25 @@ public struct Preprocessing: Codable, Equatable, Sendable {
         self.cropPercent = cropPercent
         self.mean = mean
         self.std = std
+        self.resizeArithmetic = resizeArithmetic
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case inputHeight, inputWidth, interpolation, resizeMode, cropPercent, mean, std, resizeArithmetic
+    }
+
+    /// A record written before `resizeArithmetic` existed was made with the float path.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            inputHeight: try container.decode(Int.self, forKey: .inputHeight),
+            inputWidth: try container.decode(Int.self, forKey: .inputWidth),
+            interpolation: try container.decode(Interpolation.self, forKey: .interpolation),
+            resizeMode: try container.decode(ResizeMode.self, forKey: .resizeMode),
+            cropPercent: try container.decode(Double.self, forKey: .cropPercent),
+            mean: try container.decode([Double].self, forKey: .mean),
+            std: try container.decode([Double].self, forKey: .std),
+            resizeArithmetic: try container.decodeIfPresent(ResizeArithmetic.self, forKey: .resizeArithmetic) ?? .float)
     }
 
     /// The longest side a resize may produce: 4× the largest input side a checkpoint may ask

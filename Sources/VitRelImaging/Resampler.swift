@@ -11,8 +11,8 @@ public typealias ResampleFilter = Preprocessing.Interpolation
 /// `(i + 0.5) · scale` in input coordinates (pixel centres, "align_corners=False"). When
 /// downscaling, the kernel is stretched by the scale factor, so it averages every input
 /// sample it covers (antialiasing); weights are renormalised at the borders instead of
-/// padding. Width is resampled first, then height. Bilinear is the triangle kernel (support
-/// 1), bicubic the Keys cubic with a = −0.5 (support 2). torch's
+/// padding. Width is resampled first, then height. The kernels are Pillow's
+/// (`ResampleFilter+Kernel.swift`: box, bilinear, hamming, bicubic with a = −0.5, lanczos). torch's
 /// `F.interpolate(mode="bicubic"/"bilinear", antialias=True, align_corners=False)` uses the
 /// same construction (`aten/src/ATen/native/cpu/UpSampleKernel.cpp`, `_compute_weights_aa`),
 /// which is how timm resamples position embeddings, so one implementation serves both.
@@ -21,7 +21,8 @@ public typealias ResampleFilter = Preprocessing.Interpolation
 /// ⌊position⌋ where the position starts at scale/2 and advances by `scale` per output sample.
 ///
 /// Unlike Pillow's 8-bit path, nothing is rounded between or after the passes; Pillow's
-/// mode "F" path matches this one to float precision.
+/// mode "F" path matches this one to float precision. `PillowResampler` is the 8-bit path,
+/// bit for bit, on the same weights.
 ///
 ///     // timm `resample_abs_pos_embed`: a 14×14 grid of D-dim embeddings, transposed to
 ///     // planar [D, 14, 14], to 16×16 — in Double, as torch does for the reference.
@@ -60,10 +61,11 @@ public enum Resampler {
                 self.weights = [Scalar](repeating: 1, count: outputSize)
                 return
             }
-            let kernelSupport: Double = filter == .bicubic ? 2 : 1
-            let kernel: (Double) -> Double = filter == .bicubic ? Resampler.keysCubic : Resampler.triangle
             let filterScale = max(scale, 1)  // > 1 when downscaling: the kernel widens (antialiasing)
-            let support = kernelSupport * filterScale
+            let support = filter.support * filterScale
+            // Pillow (and torch's `_compute_weights_aa`) multiply by the inverse scale rather
+            // than divide: the same doubles, so `PillowResampler` rounds the very weights Pillow does.
+            let inverseFilterScale = 1 / filterScale
             let window = Int(support.rounded(.up)) * 2 + 1
             var starts = [Int](repeating: 0, count: outputSize)
             var counts = [Int](repeating: 0, count: outputSize)
@@ -77,7 +79,7 @@ public enum Resampler {
                 let count = max(end - first, 0)
                 var total = 0.0
                 for k in 0..<count {
-                    let w = kernel((Double(first + k) - center + 0.5) / filterScale)
+                    let w = filter.kernel((Double(first + k) - center + 0.5) * inverseFilterScale)
                     taps[k] = w
                     total += w
                 }
@@ -92,22 +94,6 @@ public enum Resampler {
             self.counts = counts
             self.weights = weights
         }
-    }
-
-    /// Triangle kernel, support 1 (Pillow `bilinear_filter`).
-    static func triangle(_ x: Double) -> Double {
-        let x = abs(x)
-        return x < 1 ? 1 - x : 0
-    }
-
-    /// Keys cubic convolution kernel with a = −0.5, support 2 (Pillow `bicubic_filter`;
-    /// Keys 1981, "Cubic convolution interpolation for digital image processing").
-    static func keysCubic(_ x: Double) -> Double {
-        let a = -0.5
-        let x = abs(x)
-        if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
-        if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
-        return 0
     }
 
     /// Resizes planar [channels, height, width] samples to [channels, toHeight, toWidth].

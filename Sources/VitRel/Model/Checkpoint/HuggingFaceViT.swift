@@ -97,11 +97,14 @@ enum HuggingFaceViT {
         let interpolation: Preprocessing.Interpolation
         switch resample {
         case 0: interpolation = .nearest
+        case 1: interpolation = .lanczos
         case 2: interpolation = .bilinear
         case 3: interpolation = .bicubic
+        case 4: interpolation = .box
+        case 5: interpolation = .hamming
         default:
             throw CheckpointError.unsupportedConfig(
-                file: fields.file, detail: "resample \(resample) (vitrel implements 0 nearest, 2 bilinear, 3 bicubic)")
+                file: fields.file, detail: "resample \(resample) (PIL's codes are 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic, 4 box, 5 hamming)")
         }
         let doRescale = try fields.bool("do_rescale") ?? true
         let factor = doRescale ? try fields.double("rescale_factor") ?? 1 / 255 : 1

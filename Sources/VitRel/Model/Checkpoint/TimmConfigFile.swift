@@ -162,7 +162,7 @@ enum TimmConfigFile {
         let interpolationName = try pretrained.string("interpolation") ?? "bicubic"
         guard let interpolation = Preprocessing.Interpolation(rawValue: interpolationName) else {
             throw CheckpointError.unsupportedConfig(
-                file: pretrained.file, detail: "\(pretrained.fieldName("interpolation")) '\(interpolationName)' (vitrel resizes bicubic, bilinear or nearest)")
+                file: pretrained.file, detail: "\(pretrained.fieldName("interpolation")) '\(interpolationName)' (vitrel resizes with \(Preprocessing.Interpolation.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let cropPercent = try pretrained.double("crop_pct") ?? defaultCropPercent
         guard cropPercent > 0, cropPercent <= 1 else {
