@@ -49,8 +49,15 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Images to explain (PNG, JPEG or DICOM).", valueName: "file"))
-    var image: [String]
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "Images to explain (PNG, JPEG or DICOM); a folder stands for every image under it (sorted).", valueName: "file|dir"))
+    var image: [String] = []
+    @Option(help: ArgumentHelp("Also explain the images listed in this file, one path a line ('#' starts a comment line).", valueName: "file"))
+    var imageList: String?
+    @Option(help: ArgumentHelp(
+        "Explain only shard K of N (1 ≤ K ≤ N) of the images, round-robin; a shard run again skips the images it finished (ledger in <out>/shards/).",
+        valueName: "K/N"))
+    var shard: Shard?
     @OptionGroup var imageOptions: ImageReadingOptions
     @Option(help: ArgumentHelp("Explanation method (see the list above).", valueName: "method"))
     var method = ExplanationMethod.cheferLRP.rawValue
@@ -97,6 +104,11 @@ struct ExplainCommand: ParsableCommand {
         runtime.apply()
         guard let method = ExplanationMethod(rawValue: method) else { throw ExplanationError.unknownMethod(self.method) }
         guard alpha >= 0 && alpha <= 1 else { throw ValidationError("--alpha must be in [0, 1], got \(alpha)") }
+        guard !image.isEmpty || imageList != nil else { throw ValidationError("give images with --image (files or folders) or --image-list") }
+        if shard != nil && saveRelevance != nil {
+            throw ValidationError("--save-relevance cannot be combined with --shard (each shard would write its own stack); every image's raw map is in --out as .npy")
+        }
+        let images = try ImageList.expand(image, listFile: imageList)
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
         resizeOptions.apply(to: &model)
@@ -116,7 +128,11 @@ struct ExplainCommand: ParsableCommand {
             throw CLIError("cannot create the output folder \(out): \((error as NSError).localizedDescription)")
         }
 
-        let report = try job.run(images: image, targets: request, relevanceFile: saveRelevance, observer: TerminalRunObserver())
+        let report = try job.run(
+            images: images, targets: request, relevanceFile: saveRelevance, shard: shard, observer: TerminalRunObserver())
+        if let shard, let resumed = report.resumedImages, resumed > 0 {
+            printError("shard \(shard): \(resumed) images finished by an earlier run of this shard were skipped")
+        }
         let records = report.images
         if json {
             print(try jsonString(report))

@@ -59,15 +59,28 @@ package struct ExplanationJob {
     /// are still explained; an error that would recur on every image (a setting the model
     /// cannot take) stops the run. With `relevanceFile`, every raw map at the input size is
     /// also written there, stacked [images, classes, H, W].
+    ///
+    /// With `shard`, only its round-robin part of `images` is explained (files named as an
+    /// unsharded run names them), and images its ledger lists as finished with the same
+    /// settings are skipped (`ExplanationShardLedger`): a killed shard run again continues.
     package func run(
-        images: [String], targets request: TargetRequest, relevanceFile: String?, observer: RunObserver
+        images: [String], targets request: TargetRequest, relevanceFile: String?, shard: Shard? = nil, observer: RunObserver
     ) throws -> ExplanationReport {
         var records = [ExplanationRecord](), errors = [String: String](), stacked = [Float]()
+        // Stems over the whole list, so a shard's files are named as an unsharded run's.
         var stems = Set<String>()
-        let progress = observer.progress(label: "explain", total: images.count, shown: method != .lime && images.count > 1)
-        for (index, path) in images.enumerated() {
+        let named = images.map { (path: $0, stem: uniqueStem(for: $0, taken: &stems)) }
+        let mine = shard.map { $0.members(of: named) } ?? named
+        let ledger = try shard.map { try ExplanationShardLedger(output: outputDirectory, shard: $0, settings: settingsKey(request)) }
+        var resumed = 0
+        let progress = observer.progress(label: "explain", total: mine.count, shown: method != .lime && mine.count > 1)
+        for (index, (path, stem)) in mine.enumerated() {
+            if let ledger, ledger.isDone(path) {
+                resumed += 1
+                progress.update(index + 1)
+                continue
+            }
             do {
-                let stem = uniqueStem(for: path, taken: &stems)
                 let result = try explain(path: path, stem: stem, targets: request, observer: observer)
                 records.append(result.record)
                 stacked += result.pixelMaps.joined()
@@ -80,7 +93,11 @@ package struct ExplanationJob {
                 let message = VitRelCompare.message(for: error, path: path)
                 errors[path] = message
                 observer.error(message)
+                progress.update(index + 1)
+                continue
             }
+            // Outside the per-image catch: a ledger that cannot be written stops the shard.
+            try ledger?.markDone(path)
             progress.update(index + 1)
         }
         progress.clear()
@@ -96,7 +113,21 @@ package struct ExplanationJob {
                 observer.error("\(error)")
             }
         }
-        return ExplanationReport(images: records, errors: errors, relevanceFile: writtenRelevanceFile)
+        return ExplanationReport(
+            images: records, errors: errors, relevanceFile: writtenRelevanceFile, shard: shard?.description,
+            resumedImages: shard == nil ? nil : resumed)
+    }
+
+    /// What an explanation depends on besides the image, as one string (a sharded run's ledger
+    /// keeps its checksum): model weights and folder, method, its settings, LIME's, targets,
+    /// overlay opacity and the image pipeline.
+    func settingsKey(_ request: TargetRequest) throws -> String {
+        let weights = try ContentChecksum.of([model.directory.appendingPathComponent("model.safetensors")])
+        return [
+            model.directory.standardizedFileURL.path, weights, method.rawValue, "\(options)", lime.map { "\($0)" } ?? "-",
+            "\(limeSeed)", "\(featureCounts)", "\(alpha)", "\(request)", "\(imageOptions)",
+            model.preprocessing.resizeArithmetic.rawValue, model.network.inferencePrecision.rawValue,
+        ].joined(separator: "|")
     }
 
     /// Errors that do not depend on the image: the run stops at the first.

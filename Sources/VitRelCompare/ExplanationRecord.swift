@@ -102,4 +102,9 @@ package struct ExplanationReport: Encodable {
     package var errors: [String: String]
     /// `--save-relevance`: the stacked maps [images, classes, H, W] and the files in its order.
     package var relevanceFile: String?
+    /// `--shard K/N` (absent for a whole run).
+    package var shard: String?
+    /// Images of the shard skipped because an earlier run of it finished them (absent for a
+    /// whole run).
+    package var resumedImages: Int?
 }

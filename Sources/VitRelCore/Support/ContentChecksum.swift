@@ -8,21 +8,42 @@ public enum ContentChecksum {
     /// The checksum of the files' bytes in order, each followed by its length (so moving a
     /// byte from one file to the next changes it).
     public static func of(_ urls: [URL]) throws -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
+        var hash = FNV1a()
         for url in urls {
             let data: Data
             do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
                 throw Failure.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
             }
-            data.withUnsafeBytes { bytes in for byte in bytes { mix(byte) } }
-            if urls.count > 1 { withUnsafeBytes(of: UInt64(data.count).littleEndian) { for byte in $0 { mix(byte) } } }
+            data.withUnsafeBytes { hash.mix($0) }
+            if urls.count > 1 { withUnsafeBytes(of: UInt64(data.count).littleEndian) { hash.mix($0) } }
         }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        return hash.hex
+    }
+
+    /// The checksum of a text's UTF-8 bytes (settings written as one string).
+    public static func of(text: String) -> String {
+        var hash = FNV1a()
+        for byte in text.utf8 { hash.mix(byte) }
+        return hash.hex
+    }
+
+    /// The 64-bit FNV-1a state (Fowler, Noll, Vo: offset basis and prime of the 64-bit variant).
+    private struct FNV1a {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+        mutating func mix(_ byte: UInt8) {
+            value ^= UInt64(byte)
+            value &*= 0x0000_0100_0000_01b3
+        }
+
+        mutating func mix(_ bytes: UnsafeRawBufferPointer) {
+            for byte in bytes { mix(byte) }
+        }
+
+        var hex: String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
     }
 
     /// Why a file could not be checksummed: one line naming the file, worded as the image

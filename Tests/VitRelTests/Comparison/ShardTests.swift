@@ -120,3 +120,32 @@ final class ShardTests: XCTestCase {
         XCTAssertEqual(adoptable[record("b.png").key]?.map(\.imageChecksum), ["11", "22"], "every version, in file order")
     }
 }
+
+/// The image lists `explain` takes: folders expanded in a fixed order, list files read.
+final class ImageListTests: XCTestCase {
+    func testFoldersExpandSortedDepthFirstAndListFilesAddTheirLines() throws {
+        let root = try TestPaths.temporaryDirectory(self)
+        let manager = FileManager.default
+        for path in ["b/2.png", "b/10.PNG", "a.jpg", "c/d/x.dcm", "c/notes.txt", ".hidden/y.png", "b/.z.png", "e/notes.txt", "e/.w.png"] {
+            let url = root.appendingPathComponent(path)
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            XCTAssertTrue(manager.createFile(atPath: url.path, contents: Data()))
+        }
+        XCTAssertEqual(try ImageList.expand([root.path]), ["a.jpg", "b/10.PNG", "b/2.png", "c/d/x.dcm"].map { root.path + "/" + $0 })
+        let list = root.appendingPathComponent("list.txt")
+        try "# films\n\n  one.png \nsub/two.dcm\n".write(to: list, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ImageList.expand(["first.png"], listFile: list.path), ["first.png", "one.png", "sub/two.dcm"])
+        XCTAssertThrowsError(try ImageList.expand([root.appendingPathComponent("e").path]), "only a text file and a hidden image") { error in
+            XCTAssertTrue("\(error)".contains("no PNG, JPEG or DICOM file"), "\(error)")
+        }
+        XCTAssertThrowsError(try ImageList.expand([], listFile: root.appendingPathComponent("missing.txt").path)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(root.appendingPathComponent("missing.txt").path + ": cannot read the image list"), "\(error)")
+        }
+    }
+
+    func testTextChecksumsAreFNV1a() {
+        // Published FNV-1a 64 test vectors: "" and "a", as for files.
+        XCTAssertEqual(ContentChecksum.of(text: ""), "cbf29ce484222325")
+        XCTAssertEqual(ContentChecksum.of(text: "a"), "af63dc4c8601ec8c")
+    }
+}
