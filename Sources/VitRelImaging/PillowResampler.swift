@@ -196,12 +196,7 @@ public enum PillowResampler {
                                     }
                                 }
                             }
-                            let jobs = channels * rows
-                            if parallel {
-                                Parallel.forEachChunk(jobs, grain: max(1, 32768 / max(1, toWidth * window)), body)
-                            } else {
-                                body(0..<jobs)
-                            }
+                            runResamplingJobs(channels * rows, samplesPerJob: toWidth * window, parallel: parallel, body)
                         }
                     }
                 }
@@ -240,12 +235,7 @@ public enum PillowResampler {
                                     for x in 0..<width { result[x] = clip8(sums[x]) }
                                 }
                             }
-                            let jobs = channels * toHeight
-                            if parallel {
-                                Parallel.forEachChunk(jobs, grain: max(1, 32768 / max(1, width * window)), body)
-                            } else {
-                                body(0..<jobs)
-                            }
+                            runResamplingJobs(channels * toHeight, samplesPerJob: width * window, parallel: parallel, body)
                         }
                     }
                 }

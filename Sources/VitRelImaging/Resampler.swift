@@ -233,12 +233,7 @@ public enum Resampler {
                             }
                         }
                     }
-                    let jobs = channels * rows
-                    if parallel {
-                        Parallel.forEachChunk(jobs, grain: max(1, 32768 / max(1, toWidth * window)), body)
-                    } else {
-                        body(0..<jobs)
-                    }
+                    runResamplingJobs(channels * rows, samplesPerJob: toWidth * window, parallel: parallel, body)
                 }
             }
         }
@@ -272,14 +267,19 @@ public enum Resampler {
                             }
                         }
                     }
-                    let jobs = channels * toHeight
-                    if parallel {
-                        Parallel.forEachChunk(jobs, grain: max(1, 32768 / max(1, width * window)), body)
-                    } else {
-                        body(0..<jobs)
-                    }
+                    runResamplingJobs(channels * toHeight, samplesPerJob: width * window, parallel: parallel, body)
                 }
             }
         }
+    }
+}
+
+/// Runs a resampling pass's `jobs` (one output row or column each, `samplesPerJob` multiply-adds
+/// apiece) on the thread pool in chunks of about 32k multiply-adds, or on the calling thread.
+func runResamplingJobs(_ jobs: Int, samplesPerJob: Int, parallel: Bool, _ body: (Range<Int>) -> Void) {
+    if parallel {
+        Parallel.forEachChunk(jobs, grain: max(1, 32768 / max(1, samplesPerJob)), body)
+    } else {
+        body(0..<jobs)
     }
 }
