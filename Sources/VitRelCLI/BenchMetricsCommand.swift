@@ -40,7 +40,7 @@ struct BenchMetrics: ParsableCommand {
         let kinds = try metrics.map { try CompareCommand.parseList($0, what: "metric") { try MetricKind(name: $0) } }
             ?? MetricKind.allCases.filter(\.runsModel)
         var suite = MetricSuite.vit(patchSize: config.patchSize, channels: 3)
-        suite.regionPerturbation = RegionPerturbation(patchSize: config.patchSize, baseline: .gaussianNoise(standardDeviation: 0.1))
+        suite[.regionPerturbation] = RegionPerturbation(patchSize: config.patchSize, baseline: .gaussianNoise(standardDeviation: 0.1))
 
         let input = benchInput(config, batch: 1).reshaped([3, config.imageHeight, config.imageWidth])
         var generator = SeededGenerator(seed: 5)

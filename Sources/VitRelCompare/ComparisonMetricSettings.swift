@@ -33,38 +33,13 @@ public struct ComparisonMetricSettings: Equatable {
     /// The metric suite of a model with `patchSize`-pixel patches.
     package func suite(patchSize: Int) -> MetricSuite {
         var suite = MetricSuite.vit(patchSize: patchSize, channels: 3)
-        suite.regionPerturbation = RegionPerturbation(
+        suite[.regionPerturbation] = RegionPerturbation(
             patchSize: regionSize ?? patchSize, order: regionOrder, regions: regions, baseline: perturbation, seed: seed)
         let localisationPreprocessing = AttributionPreprocessing(normalise: true, absolute: false, positiveOnly: localisationPositiveOnly)
-        suite.relevanceMass.preprocessing = localisationPreprocessing
-        suite.relevanceRank.preprocessing = localisationPreprocessing
-        suite.pointingGame.preprocessing = localisationPreprocessing
-        suite.faithfulnessEstimate.seed = seed
-        suite.faithfulnessCorrelation.seed = seed
-        suite.monotonicityCorrelation.seed = seed
-        suite.pixelFlipping.seed = seed
-        suite.selectivity.seed = seed
-        suite.road.seed = seed
-        suite.maxSensitivity.seed = seed
-        suite.insertion.seed = seed
-        suite.deletion.seed = seed
+        suite[.relevanceMass, as: RelevanceMassAccuracy.self].preprocessing = localisationPreprocessing
+        suite[.relevanceRank, as: RelevanceRankAccuracy.self].preprocessing = localisationPreprocessing
+        suite[.pointingGame, as: PointingGame.self].preprocessing = localisationPreprocessing
+        suite.seed(seed)
         return suite
-    }
-}
-
-extension MetricSuite {
-    /// One metric's configuration, as run.json records it.
-    package func summary(of kind: MetricKind) -> String {
-        if let metric = perturbationMetric(kind) { return "\(metric)" }
-        switch kind {
-        case .relevanceMass: return "\(relevanceMass)"
-        case .relevanceRank: return "\(relevanceRank)"
-        case .pointingGame: return "\(pointingGame)"
-        case .randomisation: return "\(randomisation)"
-        case .maxSensitivity: return "\(maxSensitivity)"
-        case .conservationGap: return "\(conservationGap)"
-        case .seconds: return "\(seconds)"
-        default: preconditionFailure("\(kind.rawValue) is a perturbation metric")
-        }
     }
 }

@@ -10,7 +10,7 @@ struct ComparisonReport {
     var metrics: [String]
     var classes: [String]
     var run: ComparisonRunRecord
-    var metricSettings: [String: String]
+    var metricSettings: [String: RecordedSettings]
     var gridFiles: [(image: String, file: String)]
     var failures: [ComparisonFailure]
     var bootstrapSeed: UInt64
@@ -18,9 +18,6 @@ struct ComparisonReport {
     var summary: ComparisonSummary {
         ComparisonSummary(records: records, methods: methods, metrics: metrics, classes: classes, seed: bootstrapSeed)
     }
-
-    /// Metrics whose curves are drawn against steps (or randomised layers).
-    static let curveMetrics: Set<MetricKind> = [.regionPerturbation, .pixelFlipping, .selectivity, .insertion, .deletion, .road, .randomisation]
 
     /// "0.271 [0.236, 0.305]" — mean and 95% interval; "n/a" when nothing is finite.
     static func format(_ statistics: Statistics.Summary, digits: Int = 3) -> String {
@@ -142,16 +139,15 @@ struct ComparisonReport {
             try writeFigure(box.drawing(), name: boxName, into: figures)
             charts.boxplots[table.metric] = "figures/\(boxName).png"
 
-            guard let kind = MetricKind(rawValue: table.metric), Self.curveMetrics.contains(kind), !table.curves.isEmpty else { continue }
-            let isLayers = kind == .randomisation
+            guard let curve = MetricKind(rawValue: table.metric)?.descriptor.curve, !table.curves.isEmpty else { continue }
             let series = table.curves.map { curve in
                 LineChart.Series(
                     name: "\(curve.method) (n=\(curve.count))", x: curve.mean.indices.map(Double.init), y: curve.mean,
                     band: (curve.lower, curve.upper))
             }
             let line = LineChart(
-                title: Self.curveTitle(kind), xLabel: isLayers ? "layers randomised (output first)" : "perturbation steps",
-                yLabel: Self.curveAxis(kind), series: series)
+                title: curve.title, xLabel: curve.overLayers ? "layers randomised (output first)" : "perturbation steps",
+                yLabel: curve.axis, series: series)
             let curveName = "curve-\(table.metric)"
             try writeFigure(line.drawing(), name: curveName, into: figures)
             charts.curves[table.metric] = "figures/\(curveName).png"
@@ -159,21 +155,9 @@ struct ComparisonReport {
         return charts
     }
 
-    static func curveTitle(_ kind: MetricKind) -> String {
-        switch kind {
-        case .regionPerturbation: return "AOPC against perturbation steps (mean, 95% bootstrap band)"
-        case .randomisation: return "Spearman rho with the randomised model's map, per layer"
-        default: return "\(kind.rawValue) curve (mean, 95% bootstrap band)"
-        }
-    }
-
-    static func curveAxis(_ kind: MetricKind) -> String {
-        switch kind {
-        case .regionPerturbation: return "AOPC"
-        case .randomisation: return "rank correlation"
-        case .road: return "output after removal"
-        default: return "model output"
-        }
+    /// The caption of a metric's curve figure.
+    static func curveTitle(_ metric: String) -> String {
+        MetricKind(rawValue: metric)?.descriptor.curve?.title ?? "\(metric) curve"
     }
 
     /// Writes `<name>.png` and `<name>.svg` of one figure into `folder`.
@@ -204,7 +188,7 @@ struct ComparisonReport {
         text += "## Overall\n\n" + Self.markdownTable(headlineTable(summary)) + "\n\n"
         for metric in summary.metrics {
             text += "## \(metric.metric)\(Self.direction(metric.higherIsBetter))\n\n\(metric.description).\n\n"
-            if let setting = metricSettings[metric.metric] { text += "Settings: `\(setting)`\n\n" }
+            if let setting = metricSettings[metric.metric] { text += "Settings: \(setting.readable).\n\n" }
             text += Self.markdownTable(metricTable(metric, groups: summary.groups)) + "\n\n"
             if let path = charts.boxplots[metric.metric] { text += "![\(metric.metric) by class](\(path)) ([SVG](\(Self.svgPath(path))))\n\n" }
             if let path = charts.curves[metric.metric] { text += "![\(metric.metric) curve](\(path)) ([SVG](\(Self.svgPath(path))))\n\n" }
@@ -229,14 +213,14 @@ struct ComparisonReport {
         page.table(header: headline.header, rows: headline.rows, caption: "Mean [95% bootstrap interval] over all images")
         for metric in summary.metrics {
             page.heading("\(metric.metric)\(Self.direction(metric.higherIsBetter))")
-            page.paragraph(metric.description + (metricSettings[metric.metric].map { ". Settings: \($0)" } ?? ""))
+            page.paragraph(metric.description + (metricSettings[metric.metric].map { ". Settings: \($0.readable)." } ?? ""))
             let content = metricTable(metric, groups: summary.groups)
             page.table(header: content.header, rows: content.rows)
             if let path = charts.boxplots[metric.metric] {
                 page.image(path, caption: "\(metric.metric) per class and method", otherFormats: [Self.svgPath(path)])
             }
             if let path = charts.curves[metric.metric] {
-                page.image(path, caption: Self.curveTitle(MetricKind(rawValue: metric.metric)!), otherFormats: [Self.svgPath(path)])
+                page.image(path, caption: Self.curveTitle(metric.metric), otherFormats: [Self.svgPath(path)])
             }
         }
         if !gridFiles.isEmpty {
@@ -270,13 +254,13 @@ struct ComparisonReport {
                 + "results.pivot_table(index=\"metric\", columns=\"method\", values=\"score\", aggfunc=\"mean\")")
         for metric in summary.metrics {
             var text = "## \(metric.metric)\(Self.direction(metric.higherIsBetter))\n\n\(metric.description)."
-            if let setting = metricSettings[metric.metric] { text += " Settings: `\(setting)`" }
+            if let setting = metricSettings[metric.metric] { text += " Settings: \(setting.readable)." }
             notebook.appendMarkdown(text + "\n\n" + Self.markdownTable(metricTable(metric, groups: summary.groups)))
             if let path = charts.boxplots[metric.metric] {
                 notebook.appendCode("Image(filename=\"\(path)\")", outputs: [try image(path, caption: "\(metric.metric) per class and method")])
             }
             if let path = charts.curves[metric.metric] {
-                notebook.appendCode("Image(filename=\"\(path)\")", outputs: [try image(path, caption: Self.curveTitle(MetricKind(rawValue: metric.metric)!))])
+                notebook.appendCode("Image(filename=\"\(path)\")", outputs: [try image(path, caption: Self.curveTitle(metric.metric))])
             }
         }
         if !gridFiles.isEmpty {

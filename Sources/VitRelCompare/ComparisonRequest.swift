@@ -101,12 +101,18 @@ public struct ComparisonRequest {
     }
 
     /// One method's settings as run.json records them.
-    func summary(of method: ExplanationMethod) -> String {
-        if method == .lime, let lime {
-            return "\(lime.segmenter.summary), \(lime.sampleCount) samples, seed \(limeSeed)"
-        }
-        let settings = explanationOptions.settings(of: method)
-        return settings.isEmpty ? "defaults" : settings.keys.sorted().map { "\($0) \(settings[$0]!)" }.joined(separator: ", ")
+    func recordedSettings(of method: ExplanationMethod) throws -> RecordedSettings {
+        let settings = method == .lime && lime != nil
+            ? MethodSettings(lime: lime!, seed: limeSeed) : MethodSettings(method, options: explanationOptions)
+        return try RecordedSettings(
+            settings,
+            legacyText: MethodSettings.legacyDescription(of: method, options: explanationOptions, lime: lime, limeSeed: limeSeed))
+    }
+
+    /// One metric's configuration as run.json records it: the metric struct itself, and (to
+    /// compare with folders written before) its `String(describing:)`.
+    static func recordedSettings(of metric: any Metric) throws -> RecordedSettings {
+        try RecordedSettings(metric, legacyText: "\(metric)")
     }
 
     /// The settings the rows depend on (run.json), with `suite` the metrics' configuration.
@@ -119,7 +125,7 @@ public struct ComparisonRequest {
             mask: mask.description, classMap: classMap,
             precision: model.network.inferencePrecision == .fp32 ? nil : model.network.inferencePrecision.rawValue,
             window: imageOptions.dicomWindow?.description, resize: model.preprocessing.resizeArithmetic.rawValue,
-            methodSettings: Dictionary(uniqueKeysWithValues: methods.map { ($0.rawValue, summary(of: $0)) }),
-            metricSettings: Dictionary(uniqueKeysWithValues: metrics.map { ($0.rawValue, suite.summary(of: $0)) }))
+            methodSettings: Dictionary(uniqueKeysWithValues: try methods.map { ($0.rawValue, try recordedSettings(of: $0)) }),
+            metricSettings: Dictionary(uniqueKeysWithValues: try metrics.map { ($0.rawValue, try Self.recordedSettings(of: suite[$0])) }))
     }
 }

@@ -193,7 +193,7 @@ final class ComparisonRunner {
         let inputs = MetricInputs<VisionTransformer<Float>>(
             model: metricModel, input: prepared.input, attribution: attribution, target: prepared.target,
             masks: prepared.masks, subject: model.network, explain: explain,
-            randomisation: metrics.contains(.randomisation) ? ViTParameterRandomisation(seed: randomisationSeed).cascade(model.network) : nil,
+            randomisation: metrics.contains { $0.descriptor.needs.contains(.randomisedModels) } ? ViTParameterRandomisation(seed: randomisationSeed).cascade(model.network) : nil,
             conservation: explanation.conservation(0), seconds: explanation.seconds)
         for metric in metrics {
             let clock = Stopwatch()

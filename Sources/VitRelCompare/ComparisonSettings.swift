@@ -32,10 +32,10 @@ package struct ComparisonSettings: Codable, Equatable {
     /// float): every input, hence every row, depends on it. An old folder resumes only with
     /// `--resize float`, so rows of the two arithmetics never share a results.csv.
     package var resize: String?
-    /// Each method's settings, by method name.
-    package var methodSettings: [String: String]
-    /// Each metric's configuration, by metric name.
-    package var metricSettings: [String: String]
+    /// Each method's settings, by method name (`MethodSettings`, field by field).
+    package var methodSettings: [String: RecordedSettings]
+    /// Each metric's configuration, by metric name (the metric struct, field by field).
+    package var metricSettings: [String: RecordedSettings]
 
     /// The settings that differ from `other`, named for the error message.
     package func differences(from other: ComparisonSettings) -> [String] {
@@ -60,11 +60,12 @@ package struct ComparisonSettings: Codable, Equatable {
             differences.append("resize: \(other.resize ?? "float") before\(note), \(resize ?? "float") now")
         }
         // Methods and metrics may be added; the ones both runs have must agree.
+        // A field that differs is named: "region-perturbation: patchSize 16 before, 8 now".
         for (name, value) in methodSettings.sorted(by: { $0.key < $1.key }) {
-            if let previous = other.methodSettings[name] { compare("\(name) settings", value, previous) }
+            if let previous = other.methodSettings[name] { differences += value.differences(from: previous).map { "\(name): \($0)" } }
         }
         for (name, value) in metricSettings.sorted(by: { $0.key < $1.key }) {
-            if let previous = other.metricSettings[name] { compare("\(name) settings", value, previous) }
+            if let previous = other.metricSettings[name] { differences += value.differences(from: previous).map { "\(name): \($0)" } }
         }
         return differences
     }

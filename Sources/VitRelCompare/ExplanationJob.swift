@@ -202,7 +202,7 @@ package struct ExplanationJob {
             }
             targetRecords.append(ExplanationRecord.Target(
                 index: target, name: classes[target], probability: probabilities[target], relevanceSum: map.raw.sum, files: files,
-                conservation: map.ledger.map { ExplanationRecord.ConservationSummary($0, startingRelevance: method == .lrpFull ? "one-hot" : "logit") },
+                conservation: map.ledger.map { ExplanationRecord.ConservationSummary($0, startingRelevance: method.descriptor.ruleSet?.startsFromLogit == false ? "one-hot" : "logit") },
                 completenessGap: map.completenessGap, lime: limeSummary))
         }
 

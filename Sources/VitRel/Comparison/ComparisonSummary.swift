@@ -82,12 +82,12 @@ public struct ComparisonSummary: Codable, Equatable, Sendable {
         }
     }
 
-    /// The curve as the literature plots it. Region perturbation stores the drops
+    /// The curve as the literature plots it (`MetricCurve.plotting`). Region perturbation stores the drops
     /// D_k = f(x⁰) − f(x^k), k = 1…L; the AOPC curve of Samek et al. 2017 (Fig. 3) is the
     /// running mean AOPC(k) = (1/(k+1)) Σ_{i=0…k} D_i with D_0 = 0, whose last value is the
     /// image's score. Other curves are plotted as stored.
     static func plotted(_ curve: [Double], metric: MetricKind?) -> [Double] {
-        guard metric == .regionPerturbation, !curve.isEmpty else { return curve }
+        guard metric?.descriptor.curve?.plotting == .runningMeanFromZero, !curve.isEmpty else { return curve }
         var running = [0.0], sum = 0.0
         for (k, drop) in curve.enumerated() {
             sum += drop

@@ -29,8 +29,21 @@ public struct ConservationFacts: Sendable, Equatable, Codable {
 /// The conservation gap (Bach et al. 2015's conservation property: Σ relevance = f(x)), relative
 /// to the explained output: (explained − distributed) / |explained|. 0 for a conservative
 /// explanation; positive when relevance leaked (biases, ε, the softmax), negative when created.
-public struct ConservationGap: Sendable, Equatable {
+public struct ConservationGap: Metric, Equatable {
     public init() {}
+
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .conservationGap, summary: "(explained output − relevance distributed) / |explained output|",
+            higherIsBetter: nil, needs: .conservationFacts)
+    }
+
+    public func evaluate<Model>(_ inputs: MetricInputs<Model>, mask: GroundTruthMask) throws -> MetricResult {
+        guard let facts = inputs.conservation else {
+            throw MetricError.missing(metric: kind.rawValue, what: "a conservation ledger or completeness gap (LRP or integrated gradients)")
+        }
+        return evaluate(facts)
+    }
 
     public func evaluate(_ facts: ConservationFacts) -> MetricResult {
         MetricResult(score: (facts.explained - facts.distributed) / Swift.abs(facts.explained))
@@ -38,8 +51,17 @@ public struct ConservationGap: Sendable, Equatable {
 }
 
 /// Wall time of producing the explanation, in seconds (measured by the caller with `Stopwatch`).
-public struct ExplanationSeconds: Sendable, Equatable {
+public struct ExplanationSeconds: Metric, Equatable {
     public init() {}
+
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(kind: .seconds, summary: "wall time of the explanation in seconds", higherIsBetter: nil, needs: .wallTime)
+    }
+
+    public func evaluate<Model>(_ inputs: MetricInputs<Model>, mask: GroundTruthMask) throws -> MetricResult {
+        guard let value = inputs.seconds else { throw MetricError.missing(metric: kind.rawValue, what: "the explanation's wall time") }
+        return evaluate(seconds: value)
+    }
 
     public func evaluate(seconds: Double) -> MetricResult {
         MetricResult(score: seconds)

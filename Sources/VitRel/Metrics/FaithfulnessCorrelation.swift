@@ -8,7 +8,7 @@
 /// Subsets come from `SeededGenerator(seed: seed, stream: r)`; Quantus draws them with
 /// `np.random.choice`, whose stream cannot be reproduced here, so the parity test feeds the
 /// subsets Quantus drew through `evaluate(…, subsets:)`. Cost: 1 + runs forward passes.
-public struct FaithfulnessCorrelation: PerturbationMetric, Equatable {
+public struct FaithfulnessCorrelation: PerturbationMetric, SeededMetric, Equatable {
     public var runs: Int
     public var subsetSize: Int
     public var baseline: PerturbationBaseline
@@ -32,7 +32,11 @@ public struct FaithfulnessCorrelation: PerturbationMetric, Equatable {
         self.seed = seed
     }
 
-    public var kind: MetricKind { .faithfulnessCorrelation }
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .faithfulnessCorrelation, summary: "Pearson r of attribution and output drop over random subsets (Bhatt et al. 2020)",
+            higherIsBetter: true, needs: .perturbedInputs)
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int { 1 + runs }
 

@@ -12,7 +12,7 @@
 /// COVID-19 ViT comparison needs: one patch's worth of features (3·16² = 768 → 197 passes).
 /// Quantus asserts that s divides H·W (768 does not divide 224²); any s ≥ 1 is accepted here,
 /// the last step taking what is left, which is what Quantus's loop does when the check passes.
-public struct FaithfulnessEstimate: PerturbationMetric, Equatable {
+public struct FaithfulnessEstimate: PerturbationMetric, SeededMetric, Equatable {
     public var featuresInStep: Int
     public var baseline: PerturbationBaseline
     public var similarity: Correlation
@@ -40,7 +40,11 @@ public struct FaithfulnessEstimate: PerturbationMetric, Equatable {
         FaithfulnessEstimate(featuresInStep: channels * patchSize * patchSize)
     }
 
-    public var kind: MetricKind { .faithfulnessEstimate }
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .faithfulnessEstimate, summary: "Pearson r of step attribution and output drop, one step at a time (Alvarez-Melis & Jaakkola 2018)",
+            higherIsBetter: true, needs: .perturbedInputs)
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int { 1 + ceilDivide(shape.count, featuresInStep) }
 

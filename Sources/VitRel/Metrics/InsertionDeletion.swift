@@ -11,7 +11,7 @@
 ///
 /// RISE scores the class the model predicts for the input; here the caller's `target` is used,
 /// which is the same when the predicted class is explained. Cost: n + 1 passes (225 at 224²).
-public struct InsertionDeletion: PerturbationMetric, Equatable {
+public struct InsertionDeletion: PerturbationMetric, SeededMetric, Equatable {
     public enum Game: String, CaseIterable, Codable, Sendable {
         case insertion
         case deletion
@@ -40,7 +40,20 @@ public struct InsertionDeletion: PerturbationMetric, Equatable {
     /// RISE's insertion game: 224 pixels per step from the blurred image, softmax.
     public static let insertion = InsertionDeletion(game: .insertion)
 
-    public var kind: MetricKind { game == .insertion ? .insertion : .deletion }
+    public var descriptor: MetricDescriptor {
+        switch game {
+        case .insertion:
+            return MetricDescriptor(
+                kind: .insertion, summary: "area under the probability as pixels are inserted into a blurred image (Petsiuk et al. 2018)",
+                higherIsBetter: true, needs: .perturbedInputs,
+                curve: MetricCurve(title: "insertion curve (mean, 95% bootstrap band)", axis: "model output"))
+        case .deletion:
+            return MetricDescriptor(
+                kind: .deletion, summary: "area under the probability as pixels are deleted (Petsiuk et al. 2018)",
+                higherIsBetter: false, needs: .perturbedInputs,
+                curve: MetricCurve(title: "deletion curve (mean, 95% bootstrap band)", axis: "model output"))
+        }
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int { ceilDivide(shape.plane, pixelsPerStep) + 1 }
 

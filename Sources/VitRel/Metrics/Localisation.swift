@@ -5,11 +5,16 @@
 /// one-channel masks and fails on a [C, H, W] attribution, so those are rejected here (sum the
 /// channels first). An empty mask gives NaN, which `Statistics.summary` skips.
 /// A metric comparing a pixel map with a ground-truth mask, without the model.
-public protocol LocalisationMetric: Sendable {
+public protocol LocalisationMetric: Metric {
     func evaluate(attribution: [Float], mask: [Bool]) throws -> MetricResult
 }
 
 extension LocalisationMetric {
+    public func evaluate<Model>(_ inputs: MetricInputs<Model>, mask: GroundTruthMask) throws -> MetricResult {
+        guard let values = inputs.masks[mask] else { throw MetricError.missing(metric: kind.rawValue, what: "the \(mask) mask") }
+        return try evaluate(attribution: inputs.attribution, mask: values)
+    }
+
     /// One result per image.
     public func evaluate(attributions: [[Float]], masks: [[Bool]]) throws -> [MetricResult] {
         precondition(attributions.count == masks.count, "\(attributions.count) attributions for \(masks.count) masks")
@@ -39,6 +44,12 @@ public struct RelevanceMassAccuracy: LocalisationMetric, Equatable {
         self.preprocessing = preprocessing
     }
 
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .relevanceMass, summary: "share of relevance inside the mask (Arras et al. 2022)",
+            higherIsBetter: true, needs: .groundTruthMask)
+    }
+
     public func evaluate(attribution: [Float], mask: [Bool]) throws -> MetricResult {
         let a = try Localisation.prepare(attribution, mask: mask, preprocessing: preprocessing)
         guard mask.contains(true) else { return MetricResult(score: .nan) }
@@ -60,6 +71,12 @@ public struct RelevanceRankAccuracy: LocalisationMetric, Equatable {
     /// Quantus 0.6.0 defaults: normalise, no abs.
     public init(preprocessing: AttributionPreprocessing = AttributionPreprocessing(normalise: true, absolute: false)) {
         self.preprocessing = preprocessing
+    }
+
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .relevanceRank, summary: "share of the top-|S| pixels inside the mask S (Arras et al. 2022)",
+            higherIsBetter: true, needs: .groundTruthMask)
     }
 
     public func evaluate(attribution: [Float], mask: [Bool]) throws -> MetricResult {
@@ -86,6 +103,12 @@ public struct PointingGame: LocalisationMetric, Equatable {
     public init(weighted: Bool = false, preprocessing: AttributionPreprocessing = AttributionPreprocessing(normalise: true, absolute: false)) {
         self.weighted = weighted
         self.preprocessing = preprocessing
+    }
+
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .pointingGame, summary: "whether the maximum lies inside the mask (Zhang et al. 2018)",
+            higherIsBetter: true, needs: .groundTruthMask)
     }
 
     public func evaluate(attribution: [Float], mask: [Bool]) throws -> MetricResult {

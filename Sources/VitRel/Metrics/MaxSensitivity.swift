@@ -10,7 +10,7 @@
 /// are NaN and then so is the score (Quantus `return_nan_when_prediction_changes`; that check
 /// needs `predictor` and costs 1 + samples forward passes). Otherwise non-finite samples are
 /// ignored (`np.nanmax`). Cost: `samples` explanations.
-public struct MaxSensitivity: Sendable, Equatable {
+public struct MaxSensitivity: SeededMetric, Equatable {
     public var samples: Int
     /// r of the U(−r, r) noise (Quantus `lower_bound`).
     public var radius: Float
@@ -32,6 +32,24 @@ public struct MaxSensitivity: Sendable, Equatable {
     }
 
     /// `input` with sample `s`'s noise added.
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .maxSensitivity,
+            summary: "largest relative change of the explanation under U(−0.2, 0.2) input noise (Yeh et al. 2019)",
+            higherIsBetter: false, needs: .reexplanation)
+    }
+
+    /// The prediction check's passes (1 + samples) when enabled; the re-explanations are not counted.
+    public func forwardPasses(for shape: ImageShape) -> Int { nanWhenPredictionChanges ? 1 + samples : 0 }
+
+    public func evaluate<Model>(_ inputs: MetricInputs<Model>, mask: GroundTruthMask) throws -> MetricResult {
+        guard let explain = inputs.explain else { throw MetricError.missing(metric: kind.rawValue, what: "an explain function") }
+        guard let subject = inputs.subject else { throw MetricError.missing(metric: kind.rawValue, what: "the model to explain") }
+        return try evaluate(
+            model: subject, input: inputs.input, attribution: inputs.attribution, target: inputs.target,
+            explain: explain, predictor: inputs.model)
+    }
+
     public func noisyInput(_ input: Tensor<Float>, sample s: Int) -> Tensor<Float> {
         var generator = SeededGenerator(seed: seed, stream: UInt64(s))
         var noisy = input

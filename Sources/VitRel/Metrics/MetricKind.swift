@@ -25,53 +25,43 @@ public enum MetricKind: String, CaseIterable, Codable, Sendable {
         self = kind
     }
 
-    /// Whether the metric runs the model on perturbed inputs.
-    public var runsModel: Bool {
+    /// The metric of this kind with its default settings (Quantus 0.6.0's, RISE's for
+    /// insertion/deletion, ROAD's reference for ROAD): the registry. A new metric is a case
+    /// above, a line here, and its implementation file (which holds its descriptor).
+    public var defaultMetric: any Metric {
         switch self {
-        case .faithfulnessEstimate, .faithfulnessCorrelation, .monotonicityCorrelation, .pixelFlipping,
-             .regionPerturbation, .selectivity, .insertion, .deletion, .road:
-            return true
-        default:
-            return false
+        case .faithfulnessEstimate: return FaithfulnessEstimate()
+        case .faithfulnessCorrelation: return FaithfulnessCorrelation()
+        case .monotonicityCorrelation: return MonotonicityCorrelation()
+        case .pixelFlipping: return PixelFlipping()
+        case .regionPerturbation: return RegionPerturbation()
+        case .selectivity: return Selectivity()
+        case .insertion: return InsertionDeletion.insertion
+        case .deletion: return InsertionDeletion.deletion
+        case .road: return ROAD()
+        case .relevanceMass: return RelevanceMassAccuracy()
+        case .relevanceRank: return RelevanceRankAccuracy()
+        case .pointingGame: return PointingGame()
+        case .randomisation: return ModelParameterRandomisation()
+        case .maxSensitivity: return MaxSensitivity()
+        case .conservationGap: return ConservationGap()
+        case .seconds: return ExplanationSeconds()
         }
     }
 
+    /// Name, direction, needs and curve, from the metric itself.
+    public var descriptor: MetricDescriptor { defaultMetric.descriptor }
+
+    /// Whether the metric runs the model on perturbed inputs.
+    public var runsModel: Bool { descriptor.needs.contains(.perturbedInputs) }
+
     /// Whether the metric compares the attribution with a ground-truth mask.
-    public var needsMask: Bool { self == .relevanceMass || self == .relevanceRank || self == .pointingGame }
+    public var needsMask: Bool { descriptor.needs.contains(.groundTruthMask) }
 
     /// Whether a higher score means a better explanation (with default settings; region
     /// perturbation in LeRF order reverses it); nil for descriptive quantities.
-    public var higherIsBetter: Bool? {
-        switch self {
-        case .faithfulnessEstimate, .faithfulnessCorrelation, .monotonicityCorrelation, .regionPerturbation,
-             .insertion, .relevanceMass, .relevanceRank, .pointingGame:
-            return true
-        case .pixelFlipping, .selectivity, .deletion, .road, .randomisation, .maxSensitivity:
-            return false
-        case .conservationGap, .seconds:
-            return nil
-        }
-    }
+    public var higherIsBetter: Bool? { descriptor.higherIsBetter }
 
     /// One line for `--help` and report headers.
-    public var summary: String {
-        switch self {
-        case .faithfulnessEstimate: return "Pearson r of step attribution and output drop, one step at a time (Alvarez-Melis & Jaakkola 2018)"
-        case .faithfulnessCorrelation: return "Pearson r of attribution and output drop over random subsets (Bhatt et al. 2020)"
-        case .monotonicityCorrelation: return "Spearman ρ of step attribution and output variance (Nguyen & Rodríguez Martínez 2020)"
-        case .pixelFlipping: return "area under the output while features are flipped, most relevant first (Bach et al. 2015)"
-        case .regionPerturbation: return "AOPC: mean output drop as regions are perturbed in relevance order (Samek et al. 2017)"
-        case .selectivity: return "area under the output as regions are removed, most relevant first (Montavon et al. 2018)"
-        case .insertion: return "area under the probability as pixels are inserted into a blurred image (Petsiuk et al. 2018)"
-        case .deletion: return "area under the probability as pixels are deleted (Petsiuk et al. 2018)"
-        case .road: return "accuracy after removing top pixels with noisy linear imputation (Rong et al. 2022)"
-        case .relevanceMass: return "share of relevance inside the mask (Arras et al. 2022)"
-        case .relevanceRank: return "share of the top-|S| pixels inside the mask S (Arras et al. 2022)"
-        case .pointingGame: return "whether the maximum lies inside the mask (Zhang et al. 2018)"
-        case .randomisation: return "Spearman ρ with the explanation of a cascadingly randomised model (Adebayo et al. 2018)"
-        case .maxSensitivity: return "largest relative change of the explanation under U(−0.2, 0.2) input noise (Yeh et al. 2019)"
-        case .conservationGap: return "(explained output − relevance distributed) / |explained output|"
-        case .seconds: return "wall time of the explanation in seconds"
-        }
-    }
+    public var summary: String { descriptor.summary }
 }

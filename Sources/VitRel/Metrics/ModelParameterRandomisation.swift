@@ -25,7 +25,7 @@ public struct LayerRandomisation<Model> {
 /// averages in the unrandomised model's self-correlation through an `'orig'`/`'original'` key
 /// mismatch; not here) or the fully randomised model's ρ (`.last`).
 /// Cost: one explanation per layer and no forward passes of its own.
-public struct ModelParameterRandomisation: Sendable, Equatable {
+public struct ModelParameterRandomisation: Metric, Equatable {
     public enum Summary: String, CaseIterable, Codable, Sendable {
         case average
         case last
@@ -44,6 +44,22 @@ public struct ModelParameterRandomisation: Sendable, Equatable {
         self.similarity = similarity
         self.preprocessing = preprocessing
         self.summary = summary
+    }
+
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .randomisation,
+            summary: "Spearman ρ with the explanation of a cascadingly randomised model (Adebayo et al. 2018)",
+            higherIsBetter: false, needs: [.reexplanation, .randomisedModels],
+            curve: MetricCurve(
+                title: "Spearman rho with the randomised model's map, per layer", axis: "rank correlation", overLayers: true))
+    }
+
+    public func evaluate<Model>(_ inputs: MetricInputs<Model>, mask: GroundTruthMask) throws -> MetricResult {
+        guard let explain = inputs.explain else { throw MetricError.missing(metric: kind.rawValue, what: "an explain function") }
+        guard let cascade = inputs.randomisation else { throw MetricError.missing(metric: kind.rawValue, what: "a layer randomisation") }
+        return try evaluate(
+            input: inputs.input, attribution: inputs.attribution, target: inputs.target, randomisation: cascade, explain: explain)
     }
 
     public func evaluate<Model>(

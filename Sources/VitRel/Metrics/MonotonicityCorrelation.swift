@@ -10,7 +10,7 @@
 ///
 /// Cost: 1 + ⌈F / s⌉ · samples passes; Quantus's defaults (s = 1, 100 samples) are 15 million
 /// passes on 3×224², so use `patchSized(patchSize:channels:)` (s = C·p²: 1 + 196·100 passes).
-public struct MonotonicityCorrelation: PerturbationMetric, Equatable {
+public struct MonotonicityCorrelation: PerturbationMetric, SeededMetric, Equatable {
     public var samples: Int
     public var featuresInStep: Int
     public var baseline: PerturbationBaseline
@@ -44,7 +44,11 @@ public struct MonotonicityCorrelation: PerturbationMetric, Equatable {
         MonotonicityCorrelation(featuresInStep: channels * patchSize * patchSize)
     }
 
-    public var kind: MetricKind { .monotonicityCorrelation }
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .monotonicityCorrelation, summary: "Spearman ρ of step attribution and output variance (Nguyen & Rodríguez Martínez 2020)",
+            higherIsBetter: true, needs: .perturbedInputs)
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int { 1 + ceilDivide(shape.count, featuresInStep) * samples }
 

@@ -65,6 +65,21 @@ public enum PerturbationBaseline: Sendable, Hashable, Codable, CustomStringConve
         }
     }
 
+    /// Encoded as the CLI spelling ("noise:0.1"), so run.json and the reports show what
+    /// `--perturbation` takes.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { self = try PerturbationBaseline(parsing: text) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(error)")
+        }
+    }
+
 }
 
 /// Applies a `PerturbationBaseline` to feature indices of a flat [C, H, W] array.

@@ -3,10 +3,7 @@
 /// Each conforming struct holds its parameters with Quantus 0.6.0's defaults (or the reference
 /// code's, where Quantus has no such metric), evaluates one image, and can say how many
 /// forward passes that costs before running it.
-public protocol PerturbationMetric: Sendable {
-    /// The registry name of the metric.
-    var kind: MetricKind { get }
-
+public protocol PerturbationMetric: Metric {
     /// Scores `attribution` ([H, W], or [C, H, W] where it has channels) of `input`
     /// ([C, H, W] or [1, C, H, W], in the model's input space) for class `target`.
     func evaluate(model: MetricModel, input: Tensor<Float>, attribution: [Float], target: Int) throws -> MetricResult
@@ -17,6 +14,10 @@ public protocol PerturbationMetric: Sendable {
 }
 
 extension PerturbationMetric {
+    public func evaluate<Model>(_ inputs: MetricInputs<Model>, mask: GroundTruthMask) throws -> MetricResult {
+        try evaluate(model: inputs.model, input: inputs.input, attribution: inputs.attribution, target: inputs.target)
+    }
+
     /// One result per image; each image's perturbed inputs are batched by `model`.
     public func evaluate(
         model: MetricModel, inputs: [Tensor<Float>], attributions: [[Float]], targets: [Int]

@@ -9,7 +9,7 @@
 ///
 /// Cost: ⌈F / s⌉ passes; `patchSized(patchSize:channels:)` flips one patch's worth per step.
 /// As for Faithfulness Estimate, s need not divide H·W (Quantus asserts that it does).
-public struct PixelFlipping: PerturbationMetric, Equatable {
+public struct PixelFlipping: PerturbationMetric, SeededMetric, Equatable {
     public var featuresInStep: Int
     public var baseline: PerturbationBaseline
     public var preprocessing: AttributionPreprocessing
@@ -34,7 +34,12 @@ public struct PixelFlipping: PerturbationMetric, Equatable {
         PixelFlipping(featuresInStep: channels * patchSize * patchSize)
     }
 
-    public var kind: MetricKind { .pixelFlipping }
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .pixelFlipping, summary: "area under the output while features are flipped, most relevant first (Bach et al. 2015)",
+            higherIsBetter: false, needs: .perturbedInputs,
+            curve: MetricCurve(title: "pixel-flipping curve (mean, 95% bootstrap band)", axis: "model output"))
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int { ceilDivide(shape.count, featuresInStep) }
 

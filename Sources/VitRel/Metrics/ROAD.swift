@@ -14,7 +14,7 @@
 /// reference does. A [C, H, W] attribution is summed over channels. Imputation noise comes
 /// from `SeededGenerator(seed: seed, stream: percentage index)`; percentages are imputed in
 /// parallel. Cost: one pass per percentage (50 by default).
-public struct ROAD: PerturbationMetric, Equatable {
+public struct ROAD: PerturbationMetric, SeededMetric, Equatable {
     public enum Order: String, CaseIterable, Codable, Sendable {
         /// Most relevant pixels removed first.
         case morf
@@ -54,7 +54,12 @@ public struct ROAD: PerturbationMetric, Equatable {
         self.tolerance = tolerance
     }
 
-    public var kind: MetricKind { .road }
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .road, summary: "accuracy after removing top pixels with noisy linear imputation (Rong et al. 2022)",
+            higherIsBetter: false, needs: .perturbedInputs,
+            curve: MetricCurve(title: "road curve (mean, 95% bootstrap band)", axis: "output after removal"))
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int { percentages.count }
 

@@ -12,7 +12,7 @@
 ///
 /// The COVID-19 Radiography protocol (`covidAOPC`) perturbs 34×34 regions by adding Gaussian
 /// noise of std 0.1. Cost: 1 + min(L, regions in the grid) passes.
-public struct RegionPerturbation: PerturbationMetric, Equatable {
+public struct RegionPerturbation: PerturbationMetric, SeededMetric, Equatable {
     public enum Order: String, CaseIterable, Codable, Sendable {
         /// Most relevant first.
         case morf
@@ -52,7 +52,12 @@ public struct RegionPerturbation: PerturbationMetric, Equatable {
         RegionPerturbation(patchSize: 34, order: order, regions: regions, baseline: .gaussianNoise(standardDeviation: 0.1))
     }
 
-    public var kind: MetricKind { .regionPerturbation }
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .regionPerturbation, summary: "AOPC: mean output drop as regions are perturbed in relevance order (Samek et al. 2017)",
+            higherIsBetter: true, needs: .perturbedInputs,
+            curve: MetricCurve(title: "AOPC against perturbation steps (mean, 95% bootstrap band)", axis: "AOPC", plotting: .runningMeanFromZero))
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int {
         guard let grid = try? RegionGrid(shape: shape, patchSize: patchSize) else { return 0 }

@@ -7,7 +7,7 @@
 /// area under the curve with unit spacing (Quantus `get_auc_score`).
 ///
 /// Cost: one pass per region, (224/8)² = 784 on a 224² input.
-public struct Selectivity: PerturbationMetric, Equatable {
+public struct Selectivity: PerturbationMetric, SeededMetric, Equatable {
     public var patchSize: Int
     public var baseline: PerturbationBaseline
     public var preprocessing: AttributionPreprocessing
@@ -27,7 +27,12 @@ public struct Selectivity: PerturbationMetric, Equatable {
         self.seed = seed
     }
 
-    public var kind: MetricKind { .selectivity }
+    public var descriptor: MetricDescriptor {
+        MetricDescriptor(
+            kind: .selectivity, summary: "area under the output as regions are removed, most relevant first (Montavon et al. 2018)",
+            higherIsBetter: false, needs: .perturbedInputs,
+            curve: MetricCurve(title: "selectivity curve (mean, 95% bootstrap band)", axis: "model output"))
+    }
 
     public func forwardPasses(for shape: ImageShape) -> Int {
         (try? RegionGrid(shape: shape, patchSize: patchSize).regionCount) ?? 0

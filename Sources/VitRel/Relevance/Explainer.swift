@@ -13,11 +13,13 @@ public struct Explainer<Scalar: TensorScalar> {
     }
 
     /// Explains `targets[b]` for each image b of `images` [B, C, H, W] (preprocessed).
-    /// `targets` nil means each image's predicted class.
+    /// `targets` nil means each image's predicted class. What is computed is decided by the
+    /// method's descriptor (`ExplanationMethod.descriptor`), not here.
     public func explain(
         _ images: Tensor<Scalar>, method: ExplanationMethod, targets requested: [Int]? = nil
     ) throws -> Explanation {
-        guard method.needsModelInternals else {
+        let descriptor = method.descriptor
+        guard descriptor.needsModelInternals else {
             throw ExplanationError.notApplicable(method.rawValue, "it is model-agnostic; use the LIME explainer")
         }
         let trace = try model.forward(images)
@@ -41,14 +43,14 @@ public struct Explainer<Scalar: TensorScalar> {
                 maps: maps.map { $0.map(Float.init) }, ledgers: ledgers, completenessGaps: gaps)
         }
 
-        switch method {
-        case .cheferLRP, .lrpRollout, .lrpLastLayer:
-            try requireClassTokenReadout(method)
+        if descriptor.needs.contains(.predictionRow) { try requireClassTokenReadout(method) }
+        switch descriptor.computation {
+        case .attentionRelevance(let ruleSet, let blocks, let weightedByGradient):
             // Only blocks from the start layer (the last block for lrp-last-layer) are used:
             // both passes stop at that block's attention.
-            let lowest = method == .lrpLastLayer ? model.blocks.count - 1 : options.startLayer
-            let pass = model.relevance(oneHot, trace: trace, rules: .chefer, toPixels: false, attentionDownTo: lowest)
-            let gradients = method == .cheferLRP ? model.inputGradients(oneHot, trace: trace, attentionDownTo: lowest) : nil
+            let lowest = blocks == .lastBlock ? model.blocks.count - 1 : options.startLayer
+            let pass = model.relevance(oneHot, trace: trace, rules: ruleSet.rules(options), toPixels: false, attentionDownTo: lowest)
+            let gradients = weightedByGradient ? model.inputGradients(oneHot, trace: trace, attentionDownTo: lowest) : nil
             return tokenExplanation((0..<batch).map { b in
                 let fused = (0..<model.blocks.count).map { l -> [Scalar] in
                     if l < lowest { return [] }
@@ -59,21 +61,19 @@ public struct Explainer<Scalar: TensorScalar> {
                     }
                     return AttentionMaps.meanOverHeads(relevance, heads: model.config.headCount, tokens: trace.tokens)
                 }
-                if method == .lrpLastLayer { return readout(fused[fused.count - 1], tokens: trace.tokens) }
+                if blocks == .lastBlock { return readout(fused[fused.count - 1], tokens: trace.tokens) }
                 let rollout = AttentionMaps.rollout(fused, tokens: trace.tokens, startLayer: options.startLayer, addIdentity: true, normaliseRows: false)
                 return readout(rollout, tokens: trace.tokens)
             })
 
         case .rawAttention:
-            try requireClassTokenReadout(method)
             let last = model.blocks.count - 1
             return tokenExplanation((0..<batch).map { b in
                 let attention = headSlice(trace.attention(block: last), sample: b, tokens: trace.tokens)
                 return readout(AttentionMaps.meanOverHeads(attention, heads: model.config.headCount, tokens: trace.tokens), tokens: trace.tokens)
             })
 
-        case .cheferGradientRollout:
-            try requireClassTokenReadout(method)
+        case .gradientWeightedRollout:
             let gradients = model.inputGradients(oneHot, trace: trace)
             return tokenExplanation((0..<batch).map { b in
                 let n = trace.tokens
@@ -88,7 +88,6 @@ public struct Explainer<Scalar: TensorScalar> {
             })
 
         case .attentionRollout:
-            try requireClassTokenReadout(method)
             return tokenExplanation((0..<batch).map { b in
                 let n = trace.tokens
                 let fused = (0..<model.blocks.count).map { l in
@@ -101,7 +100,6 @@ public struct Explainer<Scalar: TensorScalar> {
             })
 
         case .attentionGradCAM:
-            try requireClassTokenReadout(method)
             let gradients = model.inputGradients(oneHot, trace: trace)
             let last = model.blocks.count - 1, n = trace.tokens, heads = model.config.headCount
             let prefix = model.config.prefixTokenCount
@@ -119,7 +117,7 @@ public struct Explainer<Scalar: TensorScalar> {
                 return map.map { max($0, 0) }
             })
 
-        case .gradCAM:
+        case .tokenGradCAM:
             let gradients = model.inputGradients(oneHot, trace: trace)
             let last = model.blocks.count - 1, n = trace.tokens, d = model.config.embedDimension
             let prefix = model.config.prefixTokenCount, patches = n - prefix
@@ -146,15 +144,10 @@ public struct Explainer<Scalar: TensorScalar> {
                 return map
             })
 
-        case .lrpFull, .attnLRP, .cpLRP:
-            let rules: RelevanceRules
+        case .pixelRelevance(let ruleSet):
+            let rules = ruleSet.rules(options)
             var seed = oneHot
-            switch method {
-            case .lrpFull: rules = .chefer
-            case .attnLRP: rules = .attnLRP(epsilon: options.epsilon, gamma: options.gamma)
-            default: rules = .cpLRP(epsilon: options.epsilon, gamma: options.gamma)
-            }
-            if method != .lrpFull {
+            if ruleSet.startsFromLogit {
                 // The conservative rule sets explain the logit itself: Σ R_pixels ≈ logit.
                 for b in 0..<batch { seed.scalars[b * classes + targets[b]] = trace.logits.scalars[b * classes + targets[b]] }
             }
@@ -170,7 +163,7 @@ public struct Explainer<Scalar: TensorScalar> {
             }
             return pixelExplanation(maps, ledgers: ledgers)
 
-        case .gradient, .gradientInput:
+        case .inputGradient(let reduction):
             let gradients = model.inputGradients(oneHot, trace: trace)
             let c = model.config.channels, plane = trace.imageHeight * trace.imageWidth
             return pixelExplanation((0..<batch).map { b in
@@ -179,7 +172,10 @@ public struct Explainer<Scalar: TensorScalar> {
                     for channel in 0..<c {
                         let i = (b * c + channel) * plane + p
                         let g = gradients.images.scalars[i]
-                        value = method == .gradient ? max(value, abs(g)) : value + images.scalars[i] * g
+                        switch reduction {
+                        case .largestMagnitude: value = max(value, abs(g))
+                        case .timesInput: value += images.scalars[i] * g
+                        }
                     }
                     return value
                 }

@@ -35,26 +35,13 @@ public enum ExplanationMethod: String, CaseIterable, Codable, Sendable {
     case lime
 
     /// Whether the map lives on the token grid (upsampled for display) or on the pixels.
-    public var isTokenLevel: Bool {
-        switch self {
-        case .cheferLRP, .cheferGradientRollout, .lrpRollout, .lrpLastLayer, .rawAttention, .attentionRollout,
-             .attentionGradCAM, .gradCAM:
-            return true
-        case .lrpFull, .attnLRP, .cpLRP, .gradient, .gradientInput, .integratedGradients, .deepLIFT, .lime:
-            return false
-        }
-    }
+    public var isTokenLevel: Bool { descriptor.output == .tokenMap }
 
     /// Whether the map carries a sign (drawn with a diverging colour map).
-    public var isSigned: Bool {
-        switch self {
-        case .lrpFull, .attnLRP, .cpLRP, .gradientInput, .integratedGradients, .deepLIFT, .lime: return true
-        default: return false
-        }
-    }
+    public var isSigned: Bool { descriptor.isSigned }
 
     /// Whether the method needs the model's internals (all but LIME).
-    public var needsModelInternals: Bool { self != .lime }
+    public var needsModelInternals: Bool { descriptor.needsModelInternals }
 }
 
 /// Settings of the methods that have any.

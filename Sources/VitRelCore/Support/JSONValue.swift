@@ -150,3 +150,24 @@ extension JSONValue {
         return out + "\""
     }
 }
+
+extension JSONValue: Encodable {
+    package func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .number(value):
+            // Integral numbers as integers, so a count reads "16", not "16.0".
+            if value.rounded() == value && abs(value) < 0x1p53 { try container.encode(Int(value)) } else { try container.encode(value) }
+        case let .string(value): try container.encode(value)
+        case let .array(values): try container.encode(values)
+        case let .object(members): try container.encode(members)
+        }
+    }
+
+    /// The JSON form of `value` as `JSONEncoder` writes it (a settings struct becomes an object).
+    package init(encoding value: some Encodable) throws {
+        self = try JSONValue.parse(try JSONEncoder().encode(value))
+    }
+}

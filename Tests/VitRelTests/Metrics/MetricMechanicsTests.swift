@@ -50,7 +50,7 @@ final class MetricMechanicsTests: XCTestCase {
             XCTAssertEqual(quantus.forwardPasses(kind, shape: image), expected[kind] ?? 0, "\(kind)")
         }
         let vit = MetricSuite.vit(patchSize: 16, channels: 3)
-        XCTAssertEqual(vit.faithfulnessEstimate.featuresInStep, 768)
+        XCTAssertEqual(vit[.faithfulnessEstimate, as: FaithfulnessEstimate.self].featuresInStep, 768)
         XCTAssertEqual(vit.forwardPasses(.faithfulnessEstimate, shape: image), 197)
         XCTAssertEqual(vit.forwardPasses(.monotonicityCorrelation, shape: image), 1 + 196 * 100)
         XCTAssertEqual(vit.forwardPasses(.pixelFlipping, shape: image), 196)

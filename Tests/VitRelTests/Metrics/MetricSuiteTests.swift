@@ -22,9 +22,9 @@ final class MetricSuiteTests: XCTestCase {
         let input = MetricTestData.image(shape, seed: 3)
         let attribution = MetricTestData.gaussian(shape.plane, seed: 4)
         var suite = MetricSuite.vit(patchSize: 2, channels: 3)
-        suite.monotonicityCorrelation.samples = 2
-        suite.faithfulnessCorrelation.subsetSize = 20
-        suite.maxSensitivity.samples = 3
+        suite[.monotonicityCorrelation, as: MonotonicityCorrelation.self].samples = 2
+        suite[.faithfulnessCorrelation, as: FaithfulnessCorrelation.self].subsetSize = 20
+        suite[.maxSensitivity, as: MaxSensitivity.self].samples = 3
         let mask = (0..<shape.plane).map { $0 % 3 == 0 }
         var ledger = ConservationLedger()
         ledger.explainedOutput = 2
