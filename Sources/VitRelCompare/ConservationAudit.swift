@@ -101,11 +101,22 @@ public struct ConservationAudit {
             gamma: usesEpsilon ? gamma ?? defaults.gamma : nil, precision: arithmetic.rawValue,
             startingRelevance: ruleSet.startsFromLogit ? "logit" : "one-hot", explainedOutput: ledger.explainedOutput,
             layers: layers,
-            leaves: ["pixels": ledger.pixels ?? 0, "classToken": ledger.classToken, "positionEmbedding": ledger.positionEmbedding, "total": ledger.leaves],
+            leaves: Self.leaves(of: ledger),
             endToEndGap: ledger.endToEndGap, totalBiasAbsorbed: ledger.totalBiasAbsorbed, totalSoftmaxLeak: ledger.totalSoftmaxLeak,
             totalStabiliserLeak: ledger.totalStabiliserLeak, unrecorded: unrecorded,
             check: ConservationReport.Check(
                 applied: ruleSet.isChecked, unaccounted: unaccounted, relative: relative, tolerance: tolerance,
                 passed: unaccounted <= tolerance * abs(ledger.explainedOutput)))
+    }
+}
+
+extension ConservationAudit {
+    /// The ledger's leaves by name; the distillation token and registers (DeiT, DINOv2 reg4)
+    /// only where relevance reached them, so plain-ViT reports keep their keys.
+    static func leaves(of ledger: ConservationLedger) -> [String: Double] {
+        var leaves = ["pixels": ledger.pixels ?? 0, "classToken": ledger.classToken, "positionEmbedding": ledger.positionEmbedding, "total": ledger.leaves]
+        if ledger.distillationToken != 0 { leaves["distillationToken"] = ledger.distillationToken }
+        if ledger.registerTokens != 0 { leaves["registerTokens"] = ledger.registerTokens }
+        return leaves
     }
 }

@@ -230,7 +230,8 @@ final class CheckpointLoadingTests: XCTestCase {
     func testUnknownArchitectureAndUnsupportedArgumentsAreNamed() throws {
         let folder = try copyFixture("timm_token")
         let config = folder.appendingPathComponent("config.json")
-        for name in ["deit_tiny_patch16_224", "vit_base_patch16_clip_224", "vit_huge_patch14_224", "vit_base_patch16_224_miil"] {
+        // (DeiT, DeiT-III and DINOv2 are families vitrel reads: ModelFamilyTests.)
+        for name in ["vit_giant_patch14_dinov2", "vit_base_patch16_clip_224", "vit_huge_patch14_224", "vit_base_patch16_224_miil"] {
             try editJSON(config) { $0["architecture"] = name }
             assertLoadError(folder, .unknownArchitecture(file: config.path, name: name))
         }
@@ -238,8 +239,12 @@ final class CheckpointLoadingTests: XCTestCase {
         try editJSON(config) { $0["architecture"] = "vit_tiny_patch16_224.augreg_in21k" }
         XCTAssertEqual(try ViTCheckpoint.load(from: folder).config.embedDimension, 24)
 
-        try editJSON(config) { Self.set(&$0, "model_args", "reg_tokens", 4) }
-        assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "model_args.reg_tokens = 4 (vitrel implements the default 0)"))
+        try editJSON(config) { Self.set(&$0, "model_args", "qk_norm", true) }
+        assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "model_args.qk_norm = true (vitrel implements the default false)"))
+        // Registers are read now; a file without them is then missing a tensor.
+        try editJSON(config) { Self.remove(&$0, "model_args", "qk_norm"); Self.set(&$0, "model_args", "reg_tokens", 4) }
+        let weights = folder.appendingPathComponent("model.safetensors").path
+        assertLoadError(folder, .missingTensors(file: weights, names: ["reg_token"]))
         try editJSON(config) { Self.set(&$0, "model_args", "reg_tokens", 0); Self.set(&$0, "model_args", "global_pool", "map") }
         assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "global_pool 'map' (vitrel implements 'token' and 'avg')"))
         try editJSON(config) { Self.set(&$0, "model_args", "global_pool", "token"); Self.set(&$0, "model_args", "block_fn", "ParallelBlock") }

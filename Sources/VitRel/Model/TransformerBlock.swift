@@ -1,20 +1,31 @@
 /// A pre-norm transformer encoder block (timm `Block`):
-/// x₁ = x + attn(norm1(x)); y = x₁ + mlp(norm2(x₁)).
+/// x₁ = x + ls1(attn(norm1(x))); y = x₁ + ls2(mlp(norm2(x₁))), where the LayerScales ls1 and
+/// ls2 (DINOv2, DeiT-III) are the identity in a plain ViT (nil: no work, no extra buffers).
 public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
     public var norm1: LayerNorm<Scalar>
     public var attention: MultiHeadAttention<Scalar>
+    public var layerScale1: LayerScale<Scalar>?
     public var norm2: LayerNorm<Scalar>
     public var mlp: MLP<Scalar>
+    public var layerScale2: LayerScale<Scalar>?
 
-    public init(norm1: LayerNorm<Scalar>, attention: MultiHeadAttention<Scalar>, norm2: LayerNorm<Scalar>, mlp: MLP<Scalar>) {
+    public init(
+        norm1: LayerNorm<Scalar>, attention: MultiHeadAttention<Scalar>, layerScale1: LayerScale<Scalar>? = nil,
+        norm2: LayerNorm<Scalar>, mlp: MLP<Scalar>, layerScale2: LayerScale<Scalar>? = nil
+    ) {
+        precondition((layerScale1 == nil) == (layerScale2 == nil), "a block has both LayerScales or neither")
         self.norm1 = norm1
         self.attention = attention
+        self.layerScale1 = layerScale1
         self.norm2 = norm2
         self.mlp = mlp
+        self.layerScale2 = layerScale2
     }
 
     public func zeroed() -> TransformerBlock {
-        TransformerBlock(norm1: norm1.zeroed(), attention: attention.zeroed(), norm2: norm2.zeroed(), mlp: mlp.zeroed())
+        TransformerBlock(
+            norm1: norm1.zeroed(), attention: attention.zeroed(), layerScale1: layerScale1?.zeroed(),
+            norm2: norm2.zeroed(), mlp: mlp.zeroed(), layerScale2: layerScale2?.zeroed())
     }
 
     /// Everything one block's forward pass computed, in order (the block's "trace").
@@ -25,12 +36,16 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
         /// [B·N, D] norm1 output, the attention's input
         public var normalisedInput: [Scalar]
         public var attention: MultiHeadAttention<Scalar>.Cache
+        /// [B·N, D] attention output before LayerScale (nil without LayerScale)
+        public var attentionUnscaled: [Scalar]?
         /// [B·N, D] x + attention output
         public var afterAttention: [Scalar]
         public var norm2: LayerNorm<Scalar>.Cache
         /// [B·N, D] norm2 output, the MLP's input
         public var normalisedAfterAttention: [Scalar]
         public var mlp: MLP<Scalar>.Cache
+        /// [B·N, D] MLP output before LayerScale (nil without LayerScale)
+        public var mlpUnscaled: [Scalar]?
     }
 
     public func forward(
@@ -39,13 +54,15 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
         let rows = batch * tokens
         let (n1, c1) = norm1.forward(x, rows: rows)
         let (attended, attentionCache) = attention.forward(n1, batch: batch, tokens: tokens, attentionOffset: attentionOffset)
-        let afterAttention = Kernels.add(x, attended)
+        let afterAttention = Kernels.add(x, layerScale1?.forward(attended) ?? attended)
         let (n2, c2) = norm2.forward(afterAttention, rows: rows)
         let (mlpOut, mlpCache) = mlp.forward(n2, rows: rows)
-        let y = Kernels.add(afterAttention, mlpOut)
+        let y = Kernels.add(afterAttention, layerScale2?.forward(mlpOut) ?? mlpOut)
         return (y, Trace(
             input: x, norm1: c1, normalisedInput: n1, attention: attentionCache,
-            afterAttention: afterAttention, norm2: c2, normalisedAfterAttention: n2, mlp: mlpCache))
+            attentionUnscaled: layerScale1 == nil ? nil : attended,
+            afterAttention: afterAttention, norm2: c2, normalisedAfterAttention: n2, mlp: mlpCache,
+            mlpUnscaled: layerScale2 == nil ? nil : mlpOut))
     }
 
     /// Scratch buffers of the inference pass, allocated once per batch and reused by every
@@ -78,9 +95,11 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
         attention.forward(
             buffers.normalised, batch: batch, tokens: tokens, queryKeyValue: &buffers.queryKeyValue,
             context: &buffers.context, into: &buffers.output)
+        layerScale1?.forward(inPlace: &buffers.output)
         Kernels.addInPlace(&x, buffers.output)
         norm2.forward(x, rows: rows, into: &buffers.normalised)
         mlp.forward(buffers.normalised, rows: rows, hidden: &buffers.hidden, into: &buffers.output)
+        layerScale2?.forward(inPlace: &buffers.output)
         Kernels.addInPlace(&x, buffers.output)
     }
 
@@ -93,15 +112,22 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
     ) -> (dx: [Scalar], dAttention: [Scalar]) {
         precondition((rule == .deepLIFTRescale) == (baseline != nil), "DeepLIFT needs the baseline's trace, and only it")
         let rows = batch * tokens
-        let dn2 = mlp.backward(dy, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, gradient: &gradient.mlp, accumulate: accumulate,
+        // Through ls2 (linear: the same for every GradientRule).
+        let dMLPOut = layerScale2.map {
+            $0.backward(dy, input: trace.mlpUnscaled!, gradient: &gradient.layerScale2!, accumulate: accumulate)
+        } ?? dy
+        let dn2 = mlp.backward(dMLPOut, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, gradient: &gradient.mlp, accumulate: accumulate,
             rule: rule, baseline: baseline?.mlp)
         var dAfterAttention = baseline.map {
             norm2.rescaleBackward(dn2, input: trace.afterAttention, cache: trace.norm2, baselineInput: $0.afterAttention, baselineCache: $0.norm2, rows: rows)
         } ?? norm2.backward(dn2, input: trace.afterAttention, cache: trace.norm2, rows: rows, gradient: &gradient.norm2, accumulate: accumulate,
             detachDeviation: rule.detachesLayerNormDeviation)
         Kernels.addInPlace(&dAfterAttention, dy)
+        let dAttentionOut = layerScale1.map {
+            $0.backward(dAfterAttention, input: trace.attentionUnscaled!, gradient: &gradient.layerScale1!, accumulate: accumulate)
+        } ?? dAfterAttention
         let (dn1, dAttention) = attention.backward(
-            dAfterAttention, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens,
+            dAttentionOut, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens,
             gradient: &gradient.attention, accumulate: accumulate, rule: rule, baseline: baseline?.attention,
             needsInputGradient: needsInputGradient)
         guard needsInputGradient else { return ([], dAttention) }
@@ -124,8 +150,10 @@ extension TransformerBlock {
         public var attention: [Scalar]
     }
 
-    /// The forward pass read backwards (Chefer's `Block.relprop` order): add2 → mlp → norm2 →
-    /// clone2 → add1 → attention → norm1 → clone1. `output` is the block's output y.
+    /// The forward pass read backwards (Chefer's `Block.relprop` order): add2 → ls2 → mlp →
+    /// norm2 → clone2 → add1 → ls1 → attention → norm1 → clone1. `output` is the block's output
+    /// y. The LayerScales pass relevance on unchanged (`LayerScale.relevance`); the ledger
+    /// records them as "ls1" / "ls2" with a zero gap.
     /// `needsInput` false stops once R_A is known (`input` is then empty).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -141,9 +169,15 @@ extension TransformerBlock {
         let (rResidual2, rMLPOut) = ResidualRelevance.split(
             r, a: trace.afterAttention, b: mlpOutput, batch: batch, rule: rules.residual, epsilon: rules.stabiliser)
         ledger.record(name + ".add2", out: total(r), in: total(rResidual2) + total(rMLPOut))
+        var rMLPUnscaled = rMLPOut
+        if let layerScale2 {
+            rMLPUnscaled = layerScale2.relevance(rMLPOut)
+            ledger.record(name + ".ls2", out: total(rMLPOut), in: total(rMLPUnscaled))
+        }
         let (rNorm2Out, mlpAbsorbed) = mlp.relevance(
-            rMLPOut, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, rules: rules, output: mlpOutput)
-        ledger.record(name + ".mlp", out: total(rMLPOut), in: total(rNorm2Out), bias: mlpAbsorbed)
+            rMLPUnscaled, input: trace.normalisedAfterAttention, cache: trace.mlp, rows: rows, rules: rules,
+            output: trace.mlpUnscaled ?? mlpOutput)
+        ledger.record(name + ".mlp", out: total(rMLPUnscaled), in: total(rNorm2Out), bias: mlpAbsorbed)
         let (rNorm2In, norm2Absorbed) = norm2.relevance(
             rNorm2Out, input: trace.afterAttention, output: trace.normalisedAfterAttention, cache: trace.norm2, rows: rows,
             rule: rules.layerNorm, epsilon: rules.stabiliser)
@@ -156,12 +190,17 @@ extension TransformerBlock {
         let (rResidual1, rAttentionOut) = ResidualRelevance.split(
             rAfterAttention, a: trace.input, b: attentionOutput, batch: batch, rule: rules.residual, epsilon: rules.stabiliser)
         ledger.record(name + ".add1", out: total(rAfterAttention), in: total(rResidual1) + total(rAttentionOut))
+        var rAttentionUnscaled = rAttentionOut
+        if let layerScale1 {
+            rAttentionUnscaled = layerScale1.relevance(rAttentionOut)
+            ledger.record(name + ".ls1", out: total(rAttentionOut), in: total(rAttentionUnscaled))
+        }
         let attentionResult = attention.relevance(
-            rAttentionOut, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens, rules: rules,
-            output: attentionOutput, needsInput: needsInput)
+            rAttentionUnscaled, input: trace.normalisedInput, cache: trace.attention, batch: batch, tokens: tokens, rules: rules,
+            output: trace.attentionUnscaled ?? attentionOutput, needsInput: needsInput)
         guard needsInput else { return RelevanceResult(input: [], attention: attentionResult.attention) }
         ledger.record(
-            name + ".attn", out: total(rAttentionOut), in: total(attentionResult.input),
+            name + ".attn", out: total(rAttentionUnscaled), in: total(attentionResult.input),
             bias: attentionResult.biasAbsorbed, softmax: attentionResult.softmaxLeak)
         let (rNorm1In, norm1Absorbed) = norm1.relevance(
             attentionResult.input, input: trace.input, output: trace.normalisedInput, cache: trace.norm1, rows: rows,

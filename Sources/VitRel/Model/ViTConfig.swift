@@ -29,6 +29,19 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     /// ε of the final LayerNorm.
     public var finalNormEpsilon: Double
     public var classNames: [String]
+    /// timm's LayerScale (`init_values` set; DINOv2, DeiT-III, CaiT): a learned per-channel
+    /// scale γ on the attention and MLP outputs before each residual add (Touvron et al. 2021).
+    public var layerScale: Bool = false
+    /// DINOv2's register tokens (`reg_tokens`; Darcet et al. 2024): learned tokens after CLS
+    /// and before the patches; they are not image patches and no head reads them.
+    public var registerTokenCount: Int = 0
+    /// DeiT's distillation token (Touvron et al. 2021): a second learned token after CLS read
+    /// by a second head, `head_dist`; at inference the two heads' logits are averaged.
+    public var distillationToken: Bool = false
+    /// Whether `pos_embed` has rows for the prefix tokens (timm's default) or only for the
+    /// patches (timm `no_embed_class`: DeiT-III, DINOv2 with registers), where the prefix
+    /// tokens then get no position embedding at all.
+    public var positionEmbeddingCoversPrefix: Bool = true
 
     public init(
         imageHeight: Int = 224, imageWidth: Int = 224, patchSize: Int = 16, channels: Int = 3,
@@ -59,9 +72,19 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     public var gridHeight: Int { imageHeight / patchSize }
     public var gridWidth: Int { imageWidth / patchSize }
     public var patchCount: Int { gridHeight * gridWidth }
-    /// Tokens in the sequence: patches plus the CLS token when present.
+    /// Tokens in the sequence: patches plus the prefix tokens.
     public var tokenCount: Int { patchCount + prefixTokenCount }
-    public var prefixTokenCount: Int { classToken ? 1 : 0 }
+    /// Tokens before the patches, in timm's order: CLS, the distillation token, the registers.
+    public var prefixTokenCount: Int { (classToken ? 1 : 0) + (distillationToken ? 1 : 0) + registerTokenCount }
+    /// Rows of `pos_embed` before the patch rows: every prefix token, or none (`no_embed_class`).
+    public var positionPrefixTokenCount: Int { positionEmbeddingCoversPrefix ? prefixTokenCount : 0 }
+    /// Rows of `pos_embed` at the model's own grid.
+    public var positionTokenCount: Int { patchCount + positionPrefixTokenCount }
+    /// Index of the distillation token in the sequence (nil without one).
+    public var distillationTokenIndex: Int? { distillationToken ? (classToken ? 1 : 0) : nil }
+    /// The token rows a token-pooled prediction reads: CLS, and the distillation token with
+    /// DeiT's two heads (whose logits are averaged, so each row weighs ½).
+    public var readoutTokens: [Int] { distillationTokenIndex.map { [0, $0] } ?? [0] }
 
     /// Width, depth and heads of timm's named sizes.
     public static let timmSizes: [String: (width: Int, depth: Int, heads: Int)] = [
@@ -71,6 +94,11 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     /// Defaults fixed by a timm architecture name `vit_{size}_patch{p}_{resolution}`;
     /// nil for names outside that family.
     public static func timm(architecture: String, classCount: Int = 1000) -> ViTConfig? {
+        if var family = timmFamily(architecture: architecture) {
+            family.classCount = classCount
+            family.classNames = (0..<classCount).map { "class_\($0)" }
+            return family
+        }
         let parts = architecture.split(separator: "_")
         guard parts.count >= 4, parts[0] == "vit", let size = timmSizes[String(parts[1])],
               parts[2].hasPrefix("patch"), let patch = Int(parts[2].dropFirst(5)),
@@ -106,6 +134,10 @@ public struct ViTConfig: Codable, Equatable, Sendable {
             return "class name \"\(duplicate)\" is given more than once"
         }
         if !classToken && pooling == .token { return "token pooling needs a class token" }
+        if distillationToken && (!classToken || pooling != .token || normAfterPooling) {
+            return "a distillation token needs a class token and token pooling without fc_norm (timm's distilled head)"
+        }
+        if registerTokenCount < 0 || registerTokenCount > 64 { return "register token count \(registerTokenCount) is outside 0...64" }
         for (name, epsilon) in [("layer_norm_eps", layerNormEpsilon), ("final_norm_eps", finalNormEpsilon)]
         where !(epsilon > 0 && epsilon <= 1) {
             return "\(name) must be in (0, 1], got \(epsilon)"
@@ -115,5 +147,29 @@ public struct ViTConfig: Codable, Equatable, Sendable {
             return "a \(imageHeight)×\(imageWidth) input in \(patchSize)-pixel patches is \(tokens) tokens; at most \(Self.maximumTokens) (each head's attention matrix is tokens² floats)"
         }
         return nil
+    }
+}
+
+extension ViTConfig {
+    /// Decodes configs written before the family fields existed (training states): a missing
+    /// field is the plain ViT's value.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            imageHeight: try c.decode(Int.self, forKey: .imageHeight), imageWidth: try c.decode(Int.self, forKey: .imageWidth),
+            patchSize: try c.decode(Int.self, forKey: .patchSize), channels: try c.decode(Int.self, forKey: .channels),
+            embedDimension: try c.decode(Int.self, forKey: .embedDimension), depth: try c.decode(Int.self, forKey: .depth),
+            headCount: try c.decode(Int.self, forKey: .headCount),
+            mlpHiddenDimension: try c.decode(Int.self, forKey: .mlpHiddenDimension),
+            classCount: try c.decode(Int.self, forKey: .classCount), qkvBias: try c.decode(Bool.self, forKey: .qkvBias),
+            classToken: try c.decode(Bool.self, forKey: .classToken), pooling: try c.decode(Pooling.self, forKey: .pooling),
+            normAfterPooling: try c.decode(Bool.self, forKey: .normAfterPooling),
+            layerNormEpsilon: try c.decode(Double.self, forKey: .layerNormEpsilon),
+            finalNormEpsilon: try c.decode(Double.self, forKey: .finalNormEpsilon),
+            classNames: try c.decode([String].self, forKey: .classNames))
+        layerScale = try c.decodeIfPresent(Bool.self, forKey: .layerScale) ?? false
+        registerTokenCount = try c.decodeIfPresent(Int.self, forKey: .registerTokenCount) ?? 0
+        distillationToken = try c.decodeIfPresent(Bool.self, forKey: .distillationToken) ?? false
+        positionEmbeddingCoversPrefix = try c.decodeIfPresent(Bool.self, forKey: .positionEmbeddingCoversPrefix) ?? true
     }
 }

@@ -8,7 +8,12 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
     public var patchEmbedding: PatchEmbedding<Scalar>
     /// [D]; unused (empty) when the model has no class token.
     public var classToken: Tensor<Scalar>
-    /// [prefix + gridH·gridW, D] for the grid the checkpoint was trained on.
+    /// [D] DeiT's distillation token; empty when the model has none.
+    public var distillationToken: Tensor<Scalar>
+    /// [R, D] DINOv2's register tokens; [0, D] when the model has none.
+    public var registerTokens: Tensor<Scalar>
+    /// [positionPrefix + gridH·gridW, D] for the grid the checkpoint was trained on, where
+    /// positionPrefix is `config.positionPrefixTokenCount` (0 with timm's `no_embed_class`).
     public var positionEmbedding: Tensor<Scalar>
     /// Patch grid of `positionEmbedding` (rows, columns).
     public var positionGrid: (height: Int, width: Int)
@@ -16,6 +21,8 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
     /// Final LayerNorm: on all tokens before pooling, or after pooling (timm fc_norm).
     public var norm: LayerNorm<Scalar>
     public var head: Linear<Scalar>
+    /// DeiT's `head_dist` on the distillation token; nil without one.
+    public var distillationHead: Linear<Scalar>?
 
     /// Builds a model with every parameter drawn from `initialiser` (or zeros when nil).
     /// timm's initialisation: trunc-normal(0.02) weights, zero biases, unit LayerNorm γ.
@@ -44,19 +51,28 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
         patchEmbedding = PatchEmbedding(
             projection: linear(d, config.channels * p * p), patchSize: p, channels: config.channels)
         classToken = config.classToken ? normal([d], 1e-6) : Tensor(zeros: [0])
-        positionEmbedding = normal([config.tokenCount, d], 0.02)
+        distillationToken = config.distillationToken ? normal([d], 0.02) : Tensor(zeros: [0])
+        registerTokens = normal([config.registerTokenCount, d], 1e-6)
+        positionEmbedding = normal([config.positionTokenCount, d], 0.02)
         positionGrid = (config.gridHeight, config.gridWidth)
+        // timm's LayerScale init_values (DINOv2's 1e-5).
+        func layerScale() -> LayerScale<Scalar>? {
+            config.layerScale ? LayerScale(gamma: Tensor(repeating: seed == nil ? 0 : 1e-5, shape: [d])) : nil
+        }
         blocks = (0..<config.depth).map { _ in
             TransformerBlock(
                 norm1: layerNorm(config.layerNormEpsilon),
                 attention: MultiHeadAttention(
                     queryKeyValue: linear(3 * d, d, bias: config.qkvBias), projection: linear(d, d),
                     headCount: config.headCount),
+                layerScale1: layerScale(),
                 norm2: layerNorm(config.layerNormEpsilon),
-                mlp: MLP(fc1: linear(config.mlpHiddenDimension, d), fc2: linear(d, config.mlpHiddenDimension)))
+                mlp: MLP(fc1: linear(config.mlpHiddenDimension, d), fc2: linear(d, config.mlpHiddenDimension)),
+                layerScale2: layerScale())
         }
         norm = layerNorm(config.finalNormEpsilon)
         head = linear(config.classCount, d)
+        distillationHead = config.distillationToken ? linear(config.classCount, d) : nil
     }
 
     /// A model of the same shape with every parameter zero (a gradient accumulator).
@@ -69,6 +85,8 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
     /// Visits every parameter with its timm checkpoint name, in timm's order.
     public mutating func forEachParameter(_ body: (String, inout Tensor<Scalar>) throws -> Void) rethrows {
         if config.classToken { try body("cls_token", &classToken) }
+        if config.distillationToken { try body("dist_token", &distillationToken) }
+        if config.registerTokenCount > 0 { try body("reg_token", &registerTokens) }
         try body("pos_embed", &positionEmbedding)
         try body("patch_embed.proj.weight", &patchEmbedding.projection.weight)
         if patchEmbedding.projection.bias != nil { try body("patch_embed.proj.bias", &patchEmbedding.projection.bias!) }
@@ -82,26 +100,32 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
             }
             try body(prefix + "attn.proj.weight", &blocks[i].attention.projection.weight)
             try body(prefix + "attn.proj.bias", &blocks[i].attention.projection.bias!)
+            if blocks[i].layerScale1 != nil { try body(prefix + "ls1.gamma", &blocks[i].layerScale1!.gamma) }
             try body(prefix + "norm2.weight", &blocks[i].norm2.weight)
             try body(prefix + "norm2.bias", &blocks[i].norm2.bias)
             try body(prefix + "mlp.fc1.weight", &blocks[i].mlp.fc1.weight)
             try body(prefix + "mlp.fc1.bias", &blocks[i].mlp.fc1.bias!)
             try body(prefix + "mlp.fc2.weight", &blocks[i].mlp.fc2.weight)
             try body(prefix + "mlp.fc2.bias", &blocks[i].mlp.fc2.bias!)
+            if blocks[i].layerScale2 != nil { try body(prefix + "ls2.gamma", &blocks[i].layerScale2!.gamma) }
         }
         let normName = config.normAfterPooling ? "fc_norm" : "norm"
         try body(normName + ".weight", &norm.weight)
         try body(normName + ".bias", &norm.bias)
         try body("head.weight", &head.weight)
         try body("head.bias", &head.bias!)
+        if distillationHead != nil {
+            try body("head_dist.weight", &distillationHead!.weight)
+            try body("head_dist.bias", &distillationHead!.bias!)
+        }
     }
 
     /// Parameter names and shapes as stored in a timm checkpoint (conv weight 4-D,
     /// cls_token [1,1,D], pos_embed [1,N,D]).
     public static func checkpointShape(of name: String, internalShape: [Int], config: ViTConfig) -> [Int] {
         switch name {
-        case "cls_token": return [1, 1] + internalShape
-        case "pos_embed": return [1] + internalShape
+        case "cls_token", "dist_token": return [1, 1] + internalShape
+        case "pos_embed", "reg_token": return [1] + internalShape
         case "patch_embed.proj.weight":
             let p = config.patchSize
             return [internalShape[0], config.channels, p, p]
@@ -123,7 +147,7 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
             let expected = Self.checkpointShape(of: name, internalShape: tensor.shape, config: config)
             if name == "pos_embed" {
                 // Any grid is accepted; it is interpolated to the input's grid at run time.
-                let prefix = config.prefixTokenCount
+                let prefix = config.positionPrefixTokenCount
                 guard stored.rank == 3, stored.shape[0] == 1, stored.shape[2] == d, stored.shape[1] > prefix,
                       let found = Self.inferGrid(patchTokens: stored.shape[1] - prefix, preferred: grid)
                 else { throw ModelError.wrongShape(name, expected: expected, found: stored.shape) }

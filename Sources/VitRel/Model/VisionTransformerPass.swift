@@ -13,7 +13,8 @@ extension VisionTransformer {
         public var patches: [Scalar]
         /// [B·P, D] patch embeddings (projection output, before CLS and position)
         public var patchTokens: [Scalar]
-        /// [N, D] position embedding used for this grid
+        /// [N, D] position embedding used for this grid (zero rows for prefix tokens that get
+        /// none, timm's `no_embed_class`)
         public var positionEmbedding: [Scalar]
         /// One trace per block; blocks[0].input is the embedded sequence.
         public var blocks: [TransformerBlock<Scalar>.Trace]
@@ -25,6 +26,10 @@ extension VisionTransformer {
         public var normOutput: [Scalar]
         /// [B, D] head input
         public var pooled: [Scalar]
+        /// [B, D] `head_dist`'s input, the distillation token's final state (empty without one)
+        public var pooledDistillation: [Scalar]
+        /// [B, classes] each head's own logits, before DeiT's average (nil with a single head)
+        public var headOutputs: (classToken: [Scalar], distillation: [Scalar])?
         /// [B, classes]
         public var logits: Tensor<Scalar>
 
@@ -44,6 +49,9 @@ extension VisionTransformer {
         public var positionEmbedding: [Scalar]
         /// [D] summed over the batch
         public var classToken: [Scalar]
+        /// [prefix, D] summed over the batch: every prefix token's gradient (CLS, distillation
+        /// token, registers, in sequence order)
+        public var prefixTokens: [Scalar] = []
     }
 
     /// Logits [B, classes] for images [B, C, H, W] already preprocessed (the inference pass,
@@ -72,11 +80,11 @@ extension VisionTransformer {
             gridHeight: embedding.gridHeight, gridWidth: embedding.gridWidth, tokens: n,
             patches: embedding.patches, patchTokens: embedding.patchTokens, positionEmbedding: embedding.positionEmbedding,
             blocks: blockTraces, encoded: encoded, normInput: output.normInput, normCache: output.normCache,
-            normOutput: output.normOutput, pooled: output.pooled,
-            logits: Tensor(shape: [batch, config.classCount], scalars: output.logits))
+            normOutput: output.normOutput, pooled: output.pooled, pooledDistillation: output.pooledDistillation,
+            headOutputs: output.headOutputs, logits: Tensor(shape: [batch, config.classCount], scalars: output.logits))
     }
 
-    /// The embedded sequence, cat(CLS, patch embeddings) + position, and what produced it.
+    /// The embedded sequence, cat(prefix tokens, patch embeddings) + position, and what produced it.
     struct Embedding {
         var batch: Int
         var imageHeight: Int
@@ -108,17 +116,18 @@ extension VisionTransformer {
         let prefix = config.prefixTokenCount
         let n = prefix + gridH * gridW, d = config.embedDimension
         let position = try positionEmbedding(gridHeight: gridH, gridWidth: gridW)
+        let prefixTable = prefixTokenTable
 
         let (patchTokens, patches) = patchEmbedding.forward(images.scalars, batch: batch, height: height, width: width)
         var sequence = [Scalar].uninitialized(batch * n * d)
         sequence.withUnsafeMutableBufferPointer { sp in
             patchTokens.withUnsafeBufferPointer { tp in
                 position.withUnsafeBufferPointer { pp in
-                    classToken.scalars.withUnsafeBufferPointer { cp in
+                    prefixTable.withUnsafeBufferPointer { cp in
                         for b in 0..<batch {
                             for t in 0..<n {
                                 let out = sp.baseAddress! + (b * n + t) * d
-                                let source = t < prefix ? cp.baseAddress! : tp.baseAddress! + (b * gridH * gridW + t - prefix) * d
+                                let source = t < prefix ? cp.baseAddress! + t * d : tp.baseAddress! + (b * gridH * gridW + t - prefix) * d
                                 let pos = pp.baseAddress! + t * d
                                 for i in 0..<d { out[i] = source[i] + pos[i] }
                             }
@@ -132,9 +141,18 @@ extension VisionTransformer {
             patches: patches, patchTokens: patchTokens, positionEmbedding: position, sequence: sequence)
     }
 
-    /// Final norm, pooling and head over the last block's output [B·N, D].
+    /// [prefix, D]: the prefix tokens in sequence order, CLS, distillation token, registers
+    /// (timm's `_pos_embed` concatenation order).
+    var prefixTokenTable: [Scalar] {
+        (config.classToken ? classToken.scalars : []) + distillationToken.scalars + registerTokens.scalars
+    }
+
+    /// Final norm, pooling and head over the last block's output [B·N, D]. With DeiT's
+    /// distillation token, logits = (head(x_cls) + head_dist(x_dist)) / 2 (timm
+    /// `VisionTransformerDistilled.forward_head` at inference).
     func classify(_ encoded: [Scalar], batch: Int, tokens n: Int) -> (
-        normInput: [Scalar], normCache: LayerNorm<Scalar>.Cache, normOutput: [Scalar], pooled: [Scalar], logits: [Scalar]
+        normInput: [Scalar], normCache: LayerNorm<Scalar>.Cache, normOutput: [Scalar], pooled: [Scalar],
+        pooledDistillation: [Scalar], headOutputs: (classToken: [Scalar], distillation: [Scalar])?, logits: [Scalar]
     ) {
         let normInput: [Scalar], normCache: LayerNorm<Scalar>.Cache, normOutput: [Scalar], pooled: [Scalar]
         if config.normAfterPooling {
@@ -146,7 +164,16 @@ extension VisionTransformer {
             (normOutput, normCache) = norm.forward(encoded, rows: batch * n)
             pooled = pool(normOutput, batch: batch, tokens: n)
         }
-        return (normInput, normCache, normOutput, pooled, head.forward(pooled, rows: batch))
+        guard let distillationHead, let index = config.distillationTokenIndex else {
+            return (normInput, normCache, normOutput, pooled, [], nil, head.forward(pooled, rows: batch))
+        }
+        let d = config.embedDimension
+        var pooledDistillation = [Scalar].uninitialized(batch * d)
+        for b in 0..<batch { for i in 0..<d { pooledDistillation[b * d + i] = normOutput[(b * n + index) * d + i] } }
+        let a = head.forward(pooled, rows: batch), z = distillationHead.forward(pooledDistillation, rows: batch)
+        var logits = [Scalar].uninitialized(a.count)
+        for i in 0..<a.count { logits[i] = (a[i] + z[i]) / 2 }
+        return (normInput, normCache, normOutput, pooled, pooledDistillation, (a, z), logits)
     }
 
     /// [B·N, D] → [B, D]: the CLS token, or the mean of the patch tokens.
@@ -186,9 +213,19 @@ extension VisionTransformer {
 
     /// The position embedding for a patch grid, [prefix + gridH·gridW, D]: the stored one, or
     /// its patch part interpolated (bicubic, antialiased, as timm's `resample_abs_pos_embed`).
+    /// Prefix tokens without a position embedding (timm `no_embed_class`: DeiT-III, DINOv2
+    /// with registers) get zero rows, so that adding it is timm's add-then-concatenate.
     public func positionEmbedding(gridHeight: Int, gridWidth: Int) throws -> [Scalar] {
+        let covered = try storedLayoutPositionEmbedding(gridHeight: gridHeight, gridWidth: gridWidth)
+        let missing = config.prefixTokenCount - config.positionPrefixTokenCount
+        return missing == 0 ? covered : [Scalar](repeating: 0, count: missing * config.embedDimension) + covered
+    }
+
+    /// `positionEmbedding(gridHeight:gridWidth:)` in the stored table's layout
+    /// ([positionPrefix + gridH·gridW, D]).
+    func storedLayoutPositionEmbedding(gridHeight: Int, gridWidth: Int) throws -> [Scalar] {
         if gridHeight == positionGrid.height && gridWidth == positionGrid.width { return positionEmbedding.scalars }
-        let d = config.embedDimension, prefix = config.prefixTokenCount
+        let d = config.embedDimension, prefix = config.positionPrefixTokenCount
         let stored = positionEmbedding.scalars
         // [P, D] → planar [D, gh, gw], resampled, back to [P', D].
         let gh = positionGrid.height, gw = positionGrid.width
@@ -228,8 +265,13 @@ extension VisionTransformer {
                 baseline.batch == batch && baseline.imageHeight == trace.imageHeight && baseline.imageWidth == trace.imageWidth,
                 "baseline trace \(baseline.batch)×\(baseline.imageHeight)×\(baseline.imageWidth) for input \(batch)×\(trace.imageHeight)×\(trace.imageWidth)")
         }
+        // DeiT: logits = (a + z)/2, so each head's output gradient is half the seed.
+        let headSeed = distillationHead == nil ? seed.scalars : seed.scalars.map { $0 / 2 }
         let dPooled = head.backward(
-            seed.scalars, input: trace.pooled, rows: batch, gradient: &parameterGradient.head, accumulate: accumulate)
+            headSeed, input: trace.pooled, rows: batch, gradient: &parameterGradient.head, accumulate: accumulate)
+        let dPooledDistillation = distillationHead?.backward(
+            headSeed, input: trace.pooledDistillation, rows: batch, gradient: &parameterGradient.distillationHead!,
+            accumulate: accumulate)
         var dx: [Scalar]
         func normBackward(_ dy: [Scalar], rows: Int) -> [Scalar] {
             if let baseline {
@@ -244,7 +286,11 @@ extension VisionTransformer {
         if config.normAfterPooling {
             dx = unpool(normBackward(dPooled, rows: batch), batch: batch, tokens: n)
         } else {
-            dx = normBackward(unpool(dPooled, batch: batch, tokens: n), rows: batch * n)
+            var dNormOutput = unpool(dPooled, batch: batch, tokens: n)
+            if let dPooledDistillation, let index = config.distillationTokenIndex {
+                for b in 0..<batch { for i in 0..<d { dNormOutput[(b * n + index) * d + i] = dPooledDistillation[b * d + i] } }
+            }
+            dx = normBackward(dNormOutput, rows: batch * n)
         }
         var dAttention = [[Scalar]](repeating: [], count: blocks.count)
         var dBlockInputs = [[Scalar]](repeating: [], count: blocks.count + 1)
@@ -261,27 +307,36 @@ extension VisionTransformer {
             dBlockInputs[index] = dInput
             dx = dInput
         }
-        // Embedding: sequence = cat(cls, patchTokens) + position.
+        // Embedding: sequence = cat(prefix tokens, patchTokens) + position.
         let prefix = config.prefixTokenCount, patchCount = trace.gridHeight * trace.gridWidth
         var dPatchTokens = [Scalar].uninitialized(batch * patchCount * d)
         var dPosition = [Scalar].zeros(n * d)
-        var dClass = [Scalar].zeros(prefix * d)
+        var dPrefix = [Scalar].zeros(prefix * d)
         for b in 0..<batch {
             for t in 0..<n {
                 for i in 0..<d {
                     let g = dx[(b * n + t) * d + i]
                     dPosition[t * d + i] += g
-                    if t < prefix { dClass[i] += g } else { dPatchTokens[(b * patchCount + t - prefix) * d + i] = g }
+                    if t < prefix { dPrefix[t * d + i] += g } else { dPatchTokens[(b * patchCount + t - prefix) * d + i] = g }
                 }
             }
         }
+        let dClass = config.classToken ? Array(dPrefix[0..<d]) : []
         let dPatches = patchEmbedding.projection.backward(
             dPatchTokens, input: trace.patches, rows: batch * patchCount,
             gradient: &parameterGradient.patchEmbedding.projection, accumulate: accumulate)
         if accumulate {
             if config.classToken { Kernels.addInPlace(&parameterGradient.classToken.scalars, dClass) }
+            if let index = config.distillationTokenIndex {
+                Kernels.addInPlace(&parameterGradient.distillationToken.scalars, Array(dPrefix[(index * d)..<((index + 1) * d)]))
+            }
+            if config.registerTokenCount > 0 {
+                Kernels.addInPlace(&parameterGradient.registerTokens.scalars, Array(dPrefix[((prefix - config.registerTokenCount) * d)...]))
+            }
             if trace.gridHeight == positionGrid.height && trace.gridWidth == positionGrid.width {
-                Kernels.addInPlace(&parameterGradient.positionEmbedding.scalars, dPosition)
+                // Rows of prefix tokens without a position embedding are not parameters.
+                let skipped = (prefix - config.positionPrefixTokenCount) * d
+                Kernels.addInPlace(&parameterGradient.positionEmbedding.scalars, Array(dPosition[skipped...]))
             } else {
                 preconditionFailure("training at a grid other than the position embedding's is not supported")
             }
@@ -289,7 +344,8 @@ extension VisionTransformer {
         let dImages = patchEmbedding.fold(dPatches, batch: batch, height: trace.imageHeight, width: trace.imageWidth)
         return InputGradients(
             images: Tensor(shape: [batch, config.channels, trace.imageHeight, trace.imageWidth], scalars: dImages),
-            attention: dAttention, blockInputs: dBlockInputs, positionEmbedding: dPosition, classToken: dClass)
+            attention: dAttention, blockInputs: dBlockInputs, positionEmbedding: dPosition, classToken: dClass,
+            prefixTokens: dPrefix)
     }
 
     /// Gradients of `seed`·logits without parameter gradients (explanations); `rule` selects

@@ -270,13 +270,21 @@ public struct Explainer<Scalar: TensorScalar> {
     }
 
     /// The row the prediction reads: CLS (row 0), or the mean of the patch rows for average
-    /// pooling; columns of the patch tokens.
+    /// pooling; columns of the patch tokens (registers and other prefix tokens are not
+    /// pixels, so they are not in the map). DeiT's distilled models read two rows, CLS and
+    /// the distillation token, whose heads' logits are averaged: their rows are averaged too
+    /// (`ViTConfig.readoutTokens`).
     func readout(_ matrix: [Scalar], tokens n: Int) -> [Scalar] {
         let prefix = model.config.prefixTokenCount
         var map = [Scalar](repeating: 0, count: n - prefix)
         switch model.config.pooling {
         case .token:
+            let rows = model.config.readoutTokens
             for t in prefix..<n { map[t - prefix] = matrix[t] }
+            if rows.count > 1 {
+                for row in rows.dropFirst() { for t in prefix..<n { map[t - prefix] += matrix[row * n + t] } }
+                for t in map.indices { map[t] /= Scalar(rows.count) }
+            }
         case .average:
             for row in prefix..<n { for t in prefix..<n { map[t - prefix] += matrix[row * n + t] / Scalar(n - prefix) } }
         }

@@ -37,10 +37,7 @@ extension VisionTransformer {
         func total(_ x: [Scalar]) -> Double { x.withUnsafeBufferPointer { Kernels.sumAsDouble($0) } }
         ledger.explainedOutput = total(outputRelevance.scalars)
 
-        let (rPooled, headAbsorbed) = head.relevance(
-            outputRelevance.scalars, input: trace.pooled, rows: batch, rule: rules.head, stabiliser: rules.weightRuleStabiliser,
-            output: rules.fastAlphaBeta ? trace.logits.scalars : nil)
-        ledger.record("head", out: ledger.explainedOutput, in: total(rPooled), bias: headAbsorbed)
+        let (rPooled, rPooledDistillation) = headRelevance(outputRelevance.scalars, trace: trace, rules: rules, ledger: &ledger)
 
         var r: [Scalar]
         if config.normAfterPooling {
@@ -52,8 +49,11 @@ extension VisionTransformer {
             ledger.record("pool", out: total(rNormIn), in: total(r))
         } else {
             let pooledInput = pool(trace.normOutput, batch: batch, tokens: n)
-            let rNormOut = unpoolRelevance(rPooled, pooledInput: pooledInput, tokensInput: trace.normOutput, batch: batch, tokens: n)
-            ledger.record("pool", out: total(rPooled), in: total(rNormOut))
+            var rNormOut = unpoolRelevance(rPooled, pooledInput: pooledInput, tokensInput: trace.normOutput, batch: batch, tokens: n)
+            if let rPooledDistillation, let index = config.distillationTokenIndex {
+                for b in 0..<batch { for i in 0..<d { rNormOut[(b * n + index) * d + i] = rPooledDistillation[b * d + i] } }
+            }
+            ledger.record("pool", out: total(rPooled) + (rPooledDistillation.map(total) ?? 0), in: total(rNormOut))
             let (rNormIn, absorbed) = norm.relevance(
                 rNormOut, input: trace.encoded, output: trace.normOutput, cache: trace.normCache, rows: batch * n,
                 rule: rules.layerNorm, epsilon: rules.stabiliser)
@@ -78,14 +78,16 @@ extension VisionTransformer {
             tokenRelevance[index] = Self.sumOverFeatures(r, rows: batch * n, d: d)
         }
 
-        // Embedding: sequence = cat(cls, patch tokens) + position embedding.
+        // Embedding: sequence = cat(prefix tokens, patch tokens) + position embedding (zero rows
+        // for prefix tokens without one: all their relevance then stays with the token).
         let prefix = config.prefixTokenCount, patchCount = trace.gridHeight * trace.gridWidth
+        let prefixTable = prefixTokenTable
         var tokensPart = [Scalar].uninitialized(batch * n * d), positionPart = [Scalar].uninitialized(batch * n * d)
         for b in 0..<batch {
             for t in 0..<n {
                 for i in 0..<d {
                     let index = (b * n + t) * d + i
-                    tokensPart[index] = t < prefix ? classToken.scalars[i] : trace.patchTokens[(b * patchCount + t - prefix) * d + i]
+                    tokensPart[index] = t < prefix ? prefixTable[t * d + i] : trace.patchTokens[(b * patchCount + t - prefix) * d + i]
                     positionPart[index] = trace.positionEmbedding[t * d + i]
                 }
             }
@@ -95,16 +97,19 @@ extension VisionTransformer {
         ledger.record("pos_embed.add", out: total(r), in: total(rTokens) + total(rPosition))
         ledger.positionEmbedding = total(rPosition)
         var rPatchTokens = [Scalar].uninitialized(batch * patchCount * d)
-        var classTotal = 0.0
+        var prefixTotals = [Double](repeating: 0, count: prefix)  // per prefix token, sequence order
         for b in 0..<batch {
             for t in 0..<n {
                 for i in 0..<d {
                     let value = rTokens[(b * n + t) * d + i]
-                    if t < prefix { classTotal += Double(value) } else { rPatchTokens[(b * patchCount + t - prefix) * d + i] = value }
+                    if t < prefix { prefixTotals[t] += Double(value) } else { rPatchTokens[(b * patchCount + t - prefix) * d + i] = value }
                 }
             }
         }
-        ledger.classToken = classTotal
+        // The prefix tokens are constants of the model, not pixels: each kind is its own leaf.
+        ledger.classToken = config.classToken ? prefixTotals[0] : 0
+        ledger.distillationToken = config.distillationTokenIndex.map { prefixTotals[$0] } ?? 0
+        ledger.registerTokens = prefixTotals[(prefix - config.registerTokenCount)...].reduce(0, +)
         let patchTokenSums = Self.sumOverFeatures(rPatchTokens, rows: batch * patchCount, d: d)
 
         var pixels: Tensor<Scalar>?
@@ -119,6 +124,42 @@ extension VisionTransformer {
         }
         return RelevancePass(
             attention: attention, tokenRelevance: tokenRelevance, patchTokens: patchTokenSums, pixels: pixels, ledger: ledger)
+    }
+
+    /// Relevance of the logits [B, classes] to the head input(s): (R of the pooled vector
+    /// [B, D], R of the distillation token's final state [B, D] or nil).
+    ///
+    /// DeiT's distilled logits are y = a/2 + z/2 with a = head(x_cls), z = head_dist(x_dist).
+    /// That average is a sum, so it is split as a residual add is (`rules.residual`: the
+    /// z-rule R_a = R·(a/2)/y, or Chefer's renormalised split), conservatively and in
+    /// proportion to each head's contribution; the factor ½ is a scale on one input and
+    /// passes relevance on unchanged (as `LayerScale` does). The ledger records the split as
+    /// "head.average" and each head's rule as "head" and "head_dist".
+    func headRelevance(
+        _ r: [Scalar], trace: Trace, rules: RelevanceRules, ledger: inout ConservationLedger
+    ) -> (pooled: [Scalar], distillation: [Scalar]?) {
+        func total(_ x: [Scalar]) -> Double { x.withUnsafeBufferPointer { Kernels.sumAsDouble($0) } }
+        let batch = trace.batch
+        guard let distillationHead, let outputs = trace.headOutputs else {
+            let (rPooled, absorbed) = head.relevance(
+                r, input: trace.pooled, rows: batch, rule: rules.head, stabiliser: rules.weightRuleStabiliser,
+                output: rules.fastAlphaBeta ? trace.logits.scalars : nil)
+            ledger.record("head", out: total(r), in: total(rPooled), bias: absorbed)
+            return (rPooled, nil)
+        }
+        let (rClass, rDistillation) = ResidualRelevance.split(
+            r, a: outputs.classToken.map { $0 / 2 }, b: outputs.distillation.map { $0 / 2 }, batch: batch,
+            rule: rules.residual, epsilon: rules.stabiliser)
+        ledger.record("head.average", out: total(r), in: total(rClass) + total(rDistillation))
+        let (rPooled, absorbed) = head.relevance(
+            rClass, input: trace.pooled, rows: batch, rule: rules.head, stabiliser: rules.weightRuleStabiliser,
+            output: rules.fastAlphaBeta ? outputs.classToken : nil)
+        ledger.record("head", out: total(rClass), in: total(rPooled), bias: absorbed)
+        let (rPooledDistillation, distillationAbsorbed) = distillationHead.relevance(
+            rDistillation, input: trace.pooledDistillation, rows: batch, rule: rules.head, stabiliser: rules.weightRuleStabiliser,
+            output: rules.fastAlphaBeta ? outputs.distillation : nil)
+        ledger.record("head_dist", out: total(rDistillation), in: total(rPooledDistillation), bias: distillationAbsorbed)
+        return (rPooled, rPooledDistillation)
     }
 
     /// Relevance of the pooled vector [B, D] back to the tokens [B·N, D]: all to the CLS token

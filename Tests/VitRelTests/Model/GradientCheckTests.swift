@@ -5,10 +5,14 @@ import XCTest
 final class GradientCheckTests: XCTestCase {
     /// A tiny ViT whose every parameter (biases, LayerNorm γ/β, CLS, position) is random and
     /// far from its initial value, so no term of the backward pass can hide behind a zero.
-    static func tinyModel(pooling: ViTConfig.Pooling = .token, seed: UInt64 = 1) -> VisionTransformer<Double> {
-        let config = ViTConfig(
+    /// `family` switches on the timm family features (LayerScale, registers, ...).
+    static func tinyModel(
+        pooling: ViTConfig.Pooling = .token, seed: UInt64 = 1, family: (inout ViTConfig) -> Void = { _ in }
+    ) -> VisionTransformer<Double> {
+        var config = ViTConfig(
             imageHeight: 8, imageWidth: 12, patchSize: 4, channels: 3, embedDimension: 8, depth: 2, headCount: 2,
             mlpHiddenDimension: 12, classCount: 3, pooling: pooling, layerNormEpsilon: 1e-6)
+        family(&config)
         var model = VisionTransformer<Double>(config: config, seed: seed)
         var generator = SeededGenerator(seed: seed &+ 100)
         model.forEachParameter { name, tensor in
@@ -32,8 +36,17 @@ final class GradientCheckTests: XCTestCase {
         return zip(logits.scalars, seed.scalars).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
-    func checkModel(pooling: ViTConfig.Pooling) throws {
-        let model = Self.tinyModel(pooling: pooling)
+    /// Every timm family feature at once: LayerScale (γ random, of both signs), DeiT's
+    /// distillation token and averaged heads, two registers, `pos_embed` on patches only.
+    static func familyFeatures(_ config: inout ViTConfig) {
+        config.layerScale = true
+        config.distillationToken = true
+        config.registerTokenCount = 2
+        config.positionEmbeddingCoversPrefix = false
+    }
+
+    func checkModel(pooling: ViTConfig.Pooling, family: (inout ViTConfig) -> Void = { _ in }) throws {
+        let model = Self.tinyModel(pooling: pooling, family: family)
         let images = Self.randomTensor([2, 3, 8, 12], seed: 5)
         let seed = Self.randomTensor([2, 3], seed: 6)
         let trace = try model.forward(images)
@@ -88,6 +101,20 @@ final class GradientCheckTests: XCTestCase {
 
     func testWholeModelGradientsMatchFiniteDifferencesWithAveragePooling() throws {
         try checkModel(pooling: .average)
+    }
+
+    /// LayerScale's dx and dγ, the distillation token and head_dist, the registers and a
+    /// position embedding without prefix rows, against finite differences.
+    func testWholeModelGradientsMatchFiniteDifferencesWithTheFamilyFeatures() throws {
+        try checkModel(pooling: .token, family: Self.familyFeatures)
+    }
+
+    /// Registers and LayerScale under average pooling (the registers are not pooled).
+    func testWholeModelGradientsMatchFiniteDifferencesWithRegistersAndAveragePooling() throws {
+        try checkModel(pooling: .average) { config in
+            config.layerScale = true
+            config.registerTokenCount = 3
+        }
     }
 
     func testLayerNormBackwardMatchesFiniteDifferences() {

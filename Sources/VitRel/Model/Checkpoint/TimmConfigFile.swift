@@ -39,8 +39,7 @@ enum TimmConfigFile {
     /// `model_args` keys accepted only at timm's default, the plain ViT vitrel implements.
     static let defaultOnlyModelArguments: [String: JSONValue] = [
         "qk_norm": .bool(false), "scale_attn_norm": .bool(false), "scale_mlp_norm": .bool(false),
-        "proj_bias": .bool(true), "init_values": .null, "pos_embed": .string("learn"),
-        "no_embed_class": .bool(false), "reg_tokens": .number(0), "pre_norm": .bool(false),
+        "proj_bias": .bool(true), "pos_embed": .string("learn"), "pre_norm": .bool(false),
         "final_norm": .bool(true), "pool_include_prefix": .bool(false), "dynamic_img_pad": .bool(false),
         "embed_norm_layer": .null, "norm_layer": .null, "act_layer": .null,
     ]
@@ -56,9 +55,8 @@ enum TimmConfigFile {
             throw fields.invalid("architecture", "is missing")
         }
         // "vit_base_patch16_224.augreg_in21k": the tag after the dot names weights, not shape.
-        let architecture = String(architectureField.split(separator: ".", maxSplits: 1).first ?? "")
-        guard architecture.split(separator: "_").count == 4,
-              var config = ViTConfig.timm(architecture: architecture)
+        // The families: ViTConfig.timmFamily (plain ViT, DINOv2, DeiT, DeiT-III).
+        guard var config = ViTConfig.timmFamily(architecture: architectureField)
         else { throw CheckpointError.unknownArchitecture(file: fields.file, name: architectureField) }
         config.layerNormEpsilon = 1e-6  // timm's LayerNorm default, every norm of the model
         config.finalNormEpsilon = 1e-6
@@ -67,6 +65,9 @@ enum TimmConfigFile {
         let arguments = try fields.object("model_args") ?? ConfigFields(file: fields.file, path: "model_args", members: [:])
         try checkSupported(arguments)
 
+        if config.distillationToken, let pool = try arguments.string("global_pool"), pool != "token" {
+            throw arguments.invalid("global_pool", "must be 'token' for a distilled DeiT (timm asserts it), got '\(pool)'")
+        }
         if let size = try arguments.size("img_size") {
             (config.imageHeight, config.imageWidth) = size
         }
@@ -88,6 +89,16 @@ enum TimmConfigFile {
         config.mlpHiddenDimension = Int(Double(config.embedDimension) * mlpRatio)
         config.qkvBias = try arguments.bool("qkv_bias") ?? true
         config.classToken = try arguments.bool("class_token") ?? true
+        // init_values: LayerScale's initial γ; any number means the blocks have ls1/ls2.
+        if let initValues = arguments.members["init_values"] {
+            switch initValues {
+            case .null: config.layerScale = false
+            case .number: config.layerScale = true
+            default: throw arguments.invalid("init_values", "must be a number or null, got \(initValues.serialized)")
+            }
+        }
+        config.registerTokenCount = try arguments.int("reg_tokens") ?? config.registerTokenCount
+        if let noEmbedClass = try arguments.bool("no_embed_class") { config.positionEmbeddingCoversPrefix = !noEmbedClass }
 
         // model_args is what timm builds from; the top-level copies are informational.
         let topClasses = try fields.int("num_classes")
@@ -134,7 +145,7 @@ enum TimmConfigFile {
     private static func checkSupported(_ arguments: ConfigFields) throws {
         let understood: Set<String> = [
             "img_size", "patch_size", "in_chans", "num_classes", "global_pool", "embed_dim", "depth", "num_heads",
-            "mlp_ratio", "qkv_bias", "class_token", "fc_norm",
+            "mlp_ratio", "qkv_bias", "class_token", "fc_norm", "init_values", "reg_tokens", "no_embed_class",
         ]
         for key in arguments.members.keys.sorted() where !understood.contains(key) && !ignoredModelArguments.contains(key) {
             let value = arguments.members[key]!
@@ -214,6 +225,11 @@ enum TimmConfigFile {
             "fc_norm": .bool(config.normAfterPooling),
             "num_classes": .number(Double(config.classCount)),
         ]
+        // The family fields, written only when they differ from the plain ViT (the γ values
+        // are in the weights; timm only needs to know that LayerScale is there).
+        if config.layerScale { modelArguments["init_values"] = .number(1e-5) }
+        if config.registerTokenCount > 0 { modelArguments["reg_tokens"] = .number(Double(config.registerTokenCount)) }
+        if !config.positionEmbeddingCoversPrefix { modelArguments["no_embed_class"] = .bool(true) }
         // An input size other than the model's needs timm's run-time pos_embed resampling,
         // and fixed_input_size would make timm replace input_size by img_size.
         let fixedInput = preprocessing.inputHeight == config.imageHeight && preprocessing.inputWidth == config.imageWidth
@@ -249,6 +265,9 @@ enum TimmConfigFile {
 
     /// The registered timm name whose defaults are `config`'s dimensions, else the generic one.
     static func architectureName(for config: ViTConfig) -> String {
+        // timm's distilled class is chosen by the factory; model_args fix every dimension.
+        if config.distillationToken { return "deit_base_distilled_patch16_224" }
+        guard !config.layerScale, config.registerTokenCount == 0, config.positionEmbeddingCoversPrefix else { return genericArchitecture }
         let resolution = config.imageHeight == config.imageWidth && config.imageHeight == 384 ? 384 : 224
         for (size, dimensions) in ViTConfig.timmSizes.sorted(by: { $0.key < $1.key })
         where dimensions.width == config.embedDimension && dimensions.depth == config.depth

@@ -19,7 +19,9 @@ public enum TimmKeyMap {
         let p = config.patchSize
         var keys: [(key: String, shape: [Int])] = []
         if config.classToken { keys.append((classToken, [1, 1, d])) }
-        keys.append((positionEmbedding, [1, config.tokenCount, d]))
+        if config.distillationToken { keys.append(("dist_token", [1, 1, d])) }
+        if config.registerTokenCount > 0 { keys.append(("reg_token", [1, config.registerTokenCount, d])) }
+        keys.append((positionEmbedding, [1, config.positionTokenCount, d]))
         keys.append(("patch_embed.proj.weight", [d, config.channels, p, p]))
         keys.append(("patch_embed.proj.bias", [d]))
         for i in 0..<config.depth {
@@ -30,12 +32,14 @@ public enum TimmKeyMap {
             if config.qkvBias { keys.append(("\(block).attn.qkv.bias", [3 * d])) }
             keys.append(("\(block).attn.proj.weight", [d, d]))
             keys.append(("\(block).attn.proj.bias", [d]))
+            if config.layerScale { keys.append(("\(block).ls1.gamma", [d])) }
             keys.append(("\(block).norm2.weight", [d]))
             keys.append(("\(block).norm2.bias", [d]))
             keys.append(("\(block).mlp.fc1.weight", [m, d]))
             keys.append(("\(block).mlp.fc1.bias", [m]))
             keys.append(("\(block).mlp.fc2.weight", [d, m]))
             keys.append(("\(block).mlp.fc2.bias", [d]))
+            if config.layerScale { keys.append(("\(block).ls2.gamma", [d])) }
         }
         // timm puts the final LayerNorm before pooling (`norm`) or, with fc_norm, after it.
         let finalNorm = config.normAfterPooling ? "fc_norm" : "norm"
@@ -43,6 +47,10 @@ public enum TimmKeyMap {
         keys.append(("\(finalNorm).bias", [d]))
         keys.append(("head.weight", [config.classCount, d]))
         keys.append(("head.bias", [config.classCount]))
+        if config.distillationToken {
+            keys.append(("head_dist.weight", [config.classCount, d]))
+            keys.append(("head_dist.bias", [config.classCount]))
+        }
         return keys
     }
 

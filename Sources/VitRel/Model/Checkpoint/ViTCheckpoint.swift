@@ -43,9 +43,9 @@ public struct ViTCheckpoint: Sendable {
     /// The grid of the stored position embedding: the config's grid, or the square grid of a
     /// checkpoint trained at another resolution (the model resamples it to the input's grid).
     public var positionEmbeddingGrid: (height: Int, width: Int) {
-        let tokens = weights[TimmKeyMap.positionEmbedding]?.shape[1] ?? config.tokenCount
-        if tokens == config.tokenCount { return (config.gridHeight, config.gridWidth) }
-        let side = TimmKeyMap.squareGridSide(tokenCount: tokens, prefixTokenCount: config.prefixTokenCount) ?? 0
+        let tokens = weights[TimmKeyMap.positionEmbedding]?.shape[1] ?? config.positionTokenCount
+        if tokens == config.positionTokenCount { return (config.gridHeight, config.gridWidth) }
+        let side = TimmKeyMap.squareGridSide(tokenCount: tokens, prefixTokenCount: config.positionPrefixTokenCount) ?? 0
         return (side, side)
     }
 
@@ -78,7 +78,7 @@ public struct ViTCheckpoint: Sendable {
         let file = try SafeTensors.read(weightsURL)
         try TimmKeyMap.check(
             found: file.entries.mapValues(\.shape), expected: TimmKeyMap.expectedShapes(for: config), file: file.url.path,
-            positionEmbeddingKey: TimmKeyMap.positionEmbedding, prefixTokenCount: config.prefixTokenCount)
+            positionEmbeddingKey: TimmKeyMap.positionEmbedding, prefixTokenCount: config.positionPrefixTokenCount)
         let weights = try file.tensors(as: Float.self)
         try checkFinite(weights, file: file.url.path)
         return ViTCheckpoint(config: config, preprocessing: preprocessing, weights: weights, format: .timm, directory: directory)
@@ -167,8 +167,8 @@ public struct ViTCheckpoint: Sendable {
         precondition(storage.isReal, "a model's weights are stored as F32, F16, BF16 or F64")
         try TimmKeyMap.check(
             found: weights.mapValues(\.shape), expected: TimmKeyMap.expectedShapes(for: config), file: weightsURL.path,
-            positionEmbeddingKey: TimmKeyMap.positionEmbedding, prefixTokenCount: config.prefixTokenCount)
-        if let shape = weights[TimmKeyMap.positionEmbedding]?.shape, shape[1] != config.tokenCount {
+            positionEmbeddingKey: TimmKeyMap.positionEmbedding, prefixTokenCount: config.positionPrefixTokenCount)
+        if let shape = weights[TimmKeyMap.positionEmbedding]?.shape, shape[1] != config.positionTokenCount {
             let grid = positionEmbeddingGrid
             throw CheckpointError.unsupportedConfig(
                 file: weightsURL.path,

@@ -32,6 +32,11 @@ public struct ConservationLedger: Codable, Sendable, Equatable {
     public var classToken: Double = 0
     /// Σ relevance given to the position embedding (a constant input).
     public var positionEmbedding: Double = 0
+    /// Σ relevance given to DeiT's distillation token (a constant input).
+    public var distillationToken: Double = 0
+    /// Σ relevance given to DINOv2's register tokens (constant inputs, not image patches:
+    /// what lands there is a leak to a non-pixel leaf, as for the CLS token).
+    public var registerTokens: Double = 0
 
     public init() {}
 
@@ -39,11 +44,30 @@ public struct ConservationLedger: Codable, Sendable, Equatable {
         entries.append(Entry(layer: layer, relevanceOut: out, relevanceIn: relevanceIn, biasAbsorbed: bias, softmaxLeak: softmax))
     }
 
-    /// Σ of every leaf that received relevance: pixels, CLS token, position embedding.
-    public var leaves: Double { (pixels ?? 0) + classToken + positionEmbedding }
+    /// Σ of every leaf that received relevance: pixels, CLS token, position embedding,
+    /// distillation token, registers.
+    public var leaves: Double { (pixels ?? 0) + classToken + positionEmbedding + distillationToken + registerTokens }
     /// Explained output minus every leaf: what leaked on the way down.
     public var endToEndGap: Double { explainedOutput - leaves }
     public var totalBiasAbsorbed: Double { entries.reduce(0) { $0 + $1.biasAbsorbed } }
     public var totalSoftmaxLeak: Double { entries.reduce(0) { $0 + $1.softmaxLeak } }
     public var totalStabiliserLeak: Double { entries.reduce(0) { $0 + $1.stabiliserLeak } }
+}
+
+extension ConservationLedger {
+    private enum CodingKeys: String, CodingKey {
+        case entries, explainedOutput, pixels, classToken, positionEmbedding, distillationToken, registerTokens
+    }
+
+    /// Reads ledgers written before the distillation and register leaves existed (0 then).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        entries = try c.decode([Entry].self, forKey: .entries)
+        explainedOutput = try c.decode(Double.self, forKey: .explainedOutput)
+        pixels = try c.decodeIfPresent(Double.self, forKey: .pixels)
+        classToken = try c.decode(Double.self, forKey: .classToken)
+        positionEmbedding = try c.decode(Double.self, forKey: .positionEmbedding)
+        distillationToken = try c.decodeIfPresent(Double.self, forKey: .distillationToken) ?? 0
+        registerTokens = try c.decodeIfPresent(Double.self, forKey: .registerTokens) ?? 0
+    }
 }

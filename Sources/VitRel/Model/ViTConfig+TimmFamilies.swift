@@ -1,0 +1,67 @@
+/// The timm ViT families vitrel reads, by factory name, with the defaults each factory fixes
+/// (timm 1.0 `vision_transformer.py` and `deit.py`; `model_args` in a config.json override them).
+///
+/// | factory                              | what differs from the plain ViT                         |
+/// |--------------------------------------|---------------------------------------------------------|
+/// | `vit_{size}_patch{p}_{res}`          | nothing                                                 |
+/// | `vit_{size}_patch14_dinov2`          | LayerScale, patch 14, 518 px                            |
+/// | `vit_{size}_patch14_reg4_dinov2`     | + 4 register tokens, `pos_embed` on patches only        |
+/// | `deit_{size}_patch16_{res}`          | nothing (the DeiT recipe, timm's plain ViT)             |
+/// | `deit_{size}_distilled_patch16_{res}`| distillation token + `head_dist`, logits averaged       |
+/// | `deit3_{size}_patch{p}_{res}`        | LayerScale, `pos_embed` on patches only                 |
+extension ViTConfig {
+    /// Widths, depths and heads of the DeiT-III sizes timm registers beyond `timmSizes`.
+    static let deit3Sizes: [String: (width: Int, depth: Int, heads: Int)] = [
+        "medium": (512, 12, 8), "huge": (1280, 32, 16),
+    ]
+
+    /// The config of a timm factory name of one of the families above (the tag after a dot,
+    /// `.lvd142m`, names weights and is ignored); nil for any other name. Strict: the name
+    /// must have exactly the family's parts, so `vit_base_patch16_224_miil` is not plain ViT.
+    public static func timmFamily(architecture name: String) -> ViTConfig? {
+        let architecture = String(name.split(separator: ".", maxSplits: 1).first ?? "")
+        let parts = architecture.split(separator: "_").map(String.init)
+        func patch(_ part: String) -> Int? { part.hasPrefix("patch") ? Int(part.dropFirst(5)) : nil }
+        func make(_ size: (width: Int, depth: Int, heads: Int), patch: Int, resolution: Int) -> ViTConfig {
+            ViTConfig(
+                imageHeight: resolution, imageWidth: resolution, patchSize: patch,
+                embedDimension: size.width, depth: size.depth, headCount: size.heads)
+        }
+        guard parts.count >= 4 else { return nil }
+        switch parts[0] {
+        case "vit":
+            guard let size = timmSizes[parts[1]], let p = patch(parts[2]) else { return nil }
+            if parts.count == 4, let resolution = Int(parts[3]) { return make(size, patch: p, resolution: resolution) }
+            // DINOv2 (Oquab et al. 2023): LayerScale; trained at 518 px (a 37 × 37 grid).
+            if parts[1] != "tiny", p == 14, parts.last == "dinov2", parts.count == 4 || (parts.count == 5 && parts[3] == "reg4") {
+                var config = make(size, patch: 14, resolution: 518)
+                config.layerScale = true
+                if parts.count == 5 {
+                    // Darcet et al. 2024: registers, and timm's no_embed_class for that checkpoint.
+                    config.registerTokenCount = 4
+                    config.positionEmbeddingCoversPrefix = false
+                }
+                return config
+            }
+            return nil
+        case "deit":
+            let distilled = parts.count == 5 && parts[2] == "distilled"
+            guard parts.count == 4 || distilled, ["tiny", "small", "base"].contains(parts[1]), let size = timmSizes[parts[1]],
+                  let p = patch(parts[parts.count - 2]), p == 16, let resolution = Int(parts[parts.count - 1])
+            else { return nil }
+            var config = make(size, patch: p, resolution: resolution)
+            config.distillationToken = distilled
+            return config
+        case "deit3":
+            guard parts.count == 4, let size = timmSizes[parts[1]] ?? deit3Sizes[parts[1]], parts[1] != "tiny",
+                  let p = patch(parts[2]), let resolution = Int(parts[3])
+            else { return nil }
+            var config = make(size, patch: p, resolution: resolution)
+            config.layerScale = true
+            config.positionEmbeddingCoversPrefix = false
+            return config
+        default:
+            return nil
+        }
+    }
+}
