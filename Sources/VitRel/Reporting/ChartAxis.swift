@@ -27,11 +27,17 @@ public struct ChartAxis: Equatable, Sendable {
     public let decimals: Int
 
     /// An axis covering `range` with at most `maxIntervals` tick intervals. A range of one
-    /// value is widened by 10% of its magnitude (±1 around zero) so it still gets an axis.
+    /// value — or one narrower than 10⁻⁹ of its magnitude, rounding noise around one value,
+    /// whose ticks would collapse onto one double (found by vitrel-fuzz: an audit of identical
+    /// films) — is widened by 10% of its magnitude (±1 around zero) so it still gets an axis.
     public init(covering range: ClosedRange<Double>, maxIntervals: Int = 6) {
         precondition(range.lowerBound.isFinite && range.upperBound.isFinite, "axis range \(range) is not finite")
         precondition(maxIntervals >= 1, "an axis needs at least one interval, not \(maxIntervals)")
         var low = range.lowerBound, high = range.upperBound
+        if high - low <= 1e-9 * max(abs(low), abs(high)) {
+            low = low / 2 + high / 2
+            high = low
+        }
         if low == high {
             let pad = low == 0 ? 1 : abs(low) * 0.1
             low -= pad

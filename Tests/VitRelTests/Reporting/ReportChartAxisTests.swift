@@ -54,4 +54,20 @@ final class ReportChartAxisTests: XCTestCase {
         XCTAssertEqual(axis.pixel(0.251, from: 0, to: 10), 3)
         XCTAssertEqual(axis.fraction(0.25), 0.25)
     }
+
+    /// Values that differ only by rounding noise (one ulp apart: an audit of identical films)
+    /// are one value: the axis is the one-value axis, never ticks collapsed onto one double,
+    /// whose zero span made every pixel a NaN (found by vitrel-fuzz, seed 1 case 803).
+    func testRoundingNoiseAroundOneValueGetsTheOneValueAxis() {
+        for value in [0.5, 0.3333333333333333, 1e-300, -7.25, 123456.789] {
+            let noisy = ChartAxis(covering: value...value.nextUp.nextUp)
+            XCTAssertEqual(noisy, ChartAxis(covering: value...value), "\(value)")
+            XCTAssertLessThan(noisy.lower, noisy.upper)
+            XCTAssertLessThanOrEqual(noisy.lower, value)
+            XCTAssertGreaterThanOrEqual(noisy.upper, value.nextUp.nextUp)
+            for tick in noisy.ticks { XCTAssertTrue(noisy.fraction(tick).isFinite) }
+        }
+        let narrow = ChartAxis(covering: 1.0...1.000001)  // a real, if narrow, spread keeps its own axis
+        XCTAssertLessThan(narrow.upper - narrow.lower, 1e-5)
+    }
 }
