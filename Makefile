@@ -40,8 +40,9 @@ test: deps
 # A sharded compare on a real single-node Slurm cluster started for the test (root needed):
 # an array of 4 shards, one requeued while it runs, a dependent assembly job, and the result
 # checked against an unsharded run; every daemon is stopped by its pid (Tools/slurm/test-cluster.sh).
+# Built as `test` builds it, so after `make test` the build is already done.
 test-cluster: deps deps-cluster
-	$(SWIFT) build -c $(CONFIG) --product vitrel
+	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	bash Tools/slurm/test-cluster.sh
 
 # A longer fuzz run: make fuzz SEED=7 DURATION=600. Mutated model folders, images and command
