@@ -38,14 +38,40 @@ struct ShardsCommand: ParsableCommand {
         var complete: Bool
     }
 
+    struct ExplainRow: Encodable {
+        var shard: String
+        var state: String
+        var finishedImages: Int
+    }
+
     func run() throws {
         let output = URL(fileURLWithPath: folder)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("\(folder): no such folder")
         }
-        let status = try ShardFolder(output: output).status()
-        guard !status.isEmpty else { throw CLIError("\(folder): no shard has written here (no shards/ folder with rows or records)") }
+        let shardFolder = ShardFolder(output: output)
+        let status = try shardFolder.status()
+        let explanations = shardFolder.explanationProgress()
+        guard !status.isEmpty || !explanations.isEmpty else {
+            throw CLIError("\(folder): no shard has written here (no shards/ folder with rows, records or explain ledgers)")
+        }
+        if status.isEmpty {
+            // A sharded explain: its ledgers say how many images each shard finished.
+            if json {
+                print(try jsonString(explanations.map {
+                    ExplainRow(shard: $0.shard.description, state: $0.running ? "running" : "not running", finishedImages: $0.finishedImages)
+                }))
+            } else {
+                print("shard   state        finished images (explain)")
+                for row in explanations {
+                    print(row.shard.description.padding(toLength: 8, withPad: " ", startingAt: 0)
+                        + (row.running ? "running" : "not running").padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + "\(row.finishedImages)")
+                }
+            }
+            return
+        }
         let assembled = Set(try ResultsFile.finishedRecords(at: output.appendingPathComponent("results.csv")).map(\.key)).count
         let report = Report(
             folder: output.path,

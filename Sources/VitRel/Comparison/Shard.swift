@@ -38,6 +38,14 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
     /// The stem of this shard's files in `<out>/shards/`: `3-of-8`.
     public var fileStem: String { "\(index)-of-\(count)" }
 
+    /// The shard a file stem names (`3-of-8`), nil for any other stem.
+    public init?(fileStem: String) {
+        let parts = fileStem.components(separatedBy: "-of-")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]),
+              let shard = try? Shard(index: index, count: count) else { return nil }
+        self = shard
+    }
+
     /// This shard's items: every `count`-th, starting at the `index`-th.
     public func members<Item>(of items: [Item]) -> [Item] {
         stride(from: index - 1, to: items.count, by: count).map { items[$0] }

@@ -35,11 +35,7 @@ public struct ShardFolder: Sendable {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return [] }
         var found = Set<Shard>()
         for name in names {
-            let stem = (name as NSString).deletingPathExtension
-            let parts = stem.components(separatedBy: "-of-")
-            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]),
-                  let shard = try? Shard(index: index, count: count) else { continue }
-            found.insert(shard)
+            if let shard = Shard(fileStem: (name as NSString).deletingPathExtension) { found.insert(shard) }
         }
         return found.sorted { ($0.count, $0.index) < ($1.count, $1.index) }
     }
@@ -97,6 +93,30 @@ public struct ShardFolder: Sendable {
                 shard: shard, state: state, images: record?.images, rows: Set(rows.map(\.key)).count,
                 expectedRows: record?.expectedRows, failures: record?.failures.count ?? 0)
         }
+    }
+}
+
+extension ShardFolder {
+    /// One shard of a sharded `vitrel explain`: the images its ledger lists as finished
+    /// (`explain-K-of-N.done`, whole lines) and whether its process holds its lock now.
+    public struct ExplanationShardProgress: Equatable, Sendable {
+        public var shard: Shard
+        public var finishedImages: Int
+        public var running: Bool
+    }
+
+    /// The sharded `explain` runs that have written here, by count then number.
+    public func explanationProgress() -> [ExplanationShardProgress] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return names.compactMap { name -> ExplanationShardProgress? in
+            guard name.hasPrefix("explain-"), name.hasSuffix(".done") else { return nil }
+            let stem = String(name.dropFirst("explain-".count).dropLast(".done".count))
+            guard let shard = Shard(fileStem: stem) else { return nil }
+            let data = (try? Data(contentsOf: url.appendingPathComponent(name))) ?? Data()
+            let lines = data.filter { $0 == UInt8(ascii: "\n") }.count
+            let running = OutputFolderLock.isHeldExclusively(url.appendingPathComponent("explain-\(stem).lock"))
+            return ExplanationShardProgress(shard: shard, finishedImages: lines, running: running)
+        }.sorted { ($0.shard.count, $0.shard.index) < ($1.shard.count, $1.shard.index) }
     }
 }
 

@@ -116,6 +116,11 @@ extension CLICompareTests {
         for name in expected where name.hasSuffix(".npy") {
             XCTAssertEqual(try Data(contentsOf: sharded.appendingPathComponent(name)), try Data(contentsOf: whole.appendingPathComponent(name)), name)
         }
+        let progress = try CLI.run(["shards", sharded.path])
+        XCTAssertEqual(progress.status, 0, progress.stderr)
+        let expectedImages = try ImageList.expand([folder.path]).count
+        let counts = progress.stdout.split(separator: "\n").dropFirst().compactMap { Int($0.split(separator: " ").last ?? "") }
+        XCTAssertEqual(counts.reduce(0, +), expectedImages, "the two ledgers list every image once: \(progress.stdout)")
         let again = try CLI.run(common + ["--out", sharded.path, "--shard", "1/2", "--json"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stderr.contains("were skipped"), again.stderr)
