@@ -36,6 +36,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "AdamW weight decay (not applied to biases, norms, cls/pos embeddings).") var weightDecay = 0.05
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 2.0
     @Option(help: "Label smoothing.") var labelSmoothing = 0.0
+    @Option(help: "Layer-wise learning-rate decay r in (0, 1]: block k of L learns at r^(L−k) times the rate, the embeddings at r^(L+1), the head at the full rate (BEiT/timm; for fine-tuning a pretrained backbone, e.g. 0.75). Default: none.")
+    var layerDecay: Double?
     @Option(help: "Class balancing: downsample (each class to the smallest) or weights (inverse frequency in the loss).")
     var balance = ClassBalancing.none
     @Flag(help: "Train without augmentation.") var noAugment = false
@@ -97,7 +99,7 @@ struct TrainCommand: ParsableCommand {
             epochs: epochs, batchSize: batch, learningRate: lr, minimumLearningRate: minLr,
             warmupSteps: Int(warmupEpochs * Double(stepsPerEpoch)),
             optimizer: AdamWHyperparameters(weightDecay: weightDecay), labelSmoothing: labelSmoothing,
-            augment: !noAugment, seed: seed)
+            augment: !noAugment, seed: seed, layerDecay: layerDecay)
         if balance == .weights { configuration.classWeights = index.inverseFrequencyWeights() }
 
         let outDirectory = URL(fileURLWithPath: out)

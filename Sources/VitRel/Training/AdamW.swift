@@ -72,9 +72,12 @@ public struct AdamW<Scalar: TensorScalar>: Sendable {
     }
 
     /// One AdamW step: updates every parameter of `parameters` from the tensor of the same
-    /// visiting index in `gradient`.
-    public mutating func step<P: NamedParameters>(_ parameters: inout P, gradient: P, learningRate: Double)
-    where P.Scalar == Scalar {
+    /// visiting index in `gradient`. With `layerDecay` each parameter steps at `learningRate`
+    /// times its layer's scale (step size and decoupled decay alike, as a torch parameter group
+    /// with that `lr` would).
+    public mutating func step<P: NamedParameters>(
+        _ parameters: inout P, gradient: P, learningRate: Double, layerDecay: LayerwiseLearningRateDecay? = nil
+    ) where P.Scalar == Scalar {
         let gradients = gradient.parameterTensors
         if firstMoments.isEmpty {
             firstMoments = gradients.map { Tensor(zeros: $0.shape) }
@@ -86,13 +89,14 @@ public struct AdamW<Scalar: TensorScalar>: Sendable {
         let t = Double(stepCount)
         let biasCorrection1 = 1 - Foundation.pow(h.beta1, t)
         let biasCorrection2 = 1 - Foundation.pow(h.beta2, t)
-        let coefficients = Coefficients(
-            beta1Complement: Scalar(1 - h.beta1), beta2: Scalar(h.beta2), beta2Complement: Scalar(1 - h.beta2),
-            stepSize: Scalar(learningRate / biasCorrection1),
-            biasCorrection2SquareRoot: Scalar(biasCorrection2.squareRoot()), epsilon: Scalar(h.epsilon))
-        let decayFactor = Scalar(1 - learningRate * h.weightDecay)
         var index = 0
         parameters.forEachParameter { name, value in
+            let rate = learningRate * (layerDecay?.scale(forParameter: name) ?? 1)
+            let coefficients = Coefficients(
+                beta1Complement: Scalar(1 - h.beta1), beta2: Scalar(h.beta2), beta2Complement: Scalar(1 - h.beta2),
+                stepSize: Scalar(rate / biasCorrection1),
+                biasCorrection2SquareRoot: Scalar(biasCorrection2.squareRoot()), epsilon: Scalar(h.epsilon))
+            let decayFactor = Scalar(1 - rate * h.weightDecay)
             let g = gradients[index]
             precondition(
                 value.shape == g.shape && value.shape == firstMoments[index].shape,

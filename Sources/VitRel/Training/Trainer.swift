@@ -198,7 +198,8 @@ public struct Trainer {
         } else {
             norm = GradientClipping.globalNorm(gradient)
         }
-        optimizer.step(&model, gradient: gradient, learningRate: learningRate)
+        let layerDecay = configuration.layerDecay.map { LayerwiseLearningRateDecay(rate: $0, depth: model.config.depth) }
+        optimizer.step(&model, gradient: gradient, learningRate: learningRate, layerDecay: layerDecay)
         return StepResult(
             loss: loss, correct: correct, judged: judged, gradientNorm: norm, forwardSeconds: forwardSeconds,
             backwardSeconds: backwardSeconds, updateSeconds: watch.seconds)

@@ -26,12 +26,16 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var validationBatchSize: Int
     /// Seed of every random draw of the run: shuffling and augmentation.
     public var seed: UInt64
+    /// Rate r of layer-wise learning-rate decay (`LayerwiseLearningRateDecay`); nil trains
+    /// every layer at the scheduled rate. Absent from states saved before it existed.
+    public var layerDecay: Double?
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, learningRate: Double = 5e-4, minimumLearningRate: Double = 1e-6,
         warmupSteps: Int = 0, optimizer: AdamWHyperparameters = AdamWHyperparameters(),
         maximumGradientNorm: Double? = 1.0, classWeights: [Double]? = nil, labelSmoothing: Double = 0,
-        positiveWeights: [Double]? = nil, augment: Bool = true, validationBatchSize: Int? = nil, seed: UInt64 = 0
+        positiveWeights: [Double]? = nil, augment: Bool = true, validationBatchSize: Int? = nil, seed: UInt64 = 0,
+        layerDecay: Double? = nil
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -46,6 +50,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.augment = augment
         self.validationBatchSize = validationBatchSize ?? batchSize
         self.seed = seed
+        self.layerDecay = layerDecay
     }
 
     /// Checks the numbers; returns a description of the first problem.
@@ -56,6 +61,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if warmupSteps < 0 { return "warm-up steps must be ≥ 0" }
         if let norm = maximumGradientNorm, !(norm > 0) { return "maximum gradient norm must be positive" }
         if !(0..<1).contains(labelSmoothing) { return "label smoothing must be in [0, 1)" }
+        if let layerDecay, !(layerDecay > 0 && layerDecay <= 1) { return "layer decay must be in (0, 1], got \(layerDecay)" }
         let h = optimizer
         if !(0..<1).contains(h.beta1) || !(0..<1).contains(h.beta2) { return "AdamW betas must be in [0, 1)" }
         if !(h.epsilon > 0) || h.weightDecay < 0 { return "AdamW epsilon must be positive and weight decay ≥ 0" }
