@@ -91,7 +91,7 @@ let package = Package(
         // What the test targets share: the repository's paths (fixtures, the shared samples,
         // scratch folders) and the tiny fixture model. The rule: test code only, on XCTest and
         // Foundation, so no test target depends on another.
-        .target(name: "VitRelTestSupport", path: "Tests/VitRelTestSupport"),
+        .target(name: "VitRelTestSupport", dependencies: ["VitRel"], path: "Tests/VitRelTestSupport"),
         .testTarget(
             name: "VitRelTests",
             dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "VitRelLIME", "CVitRelKernels", "VitRelFuzzing", "VitRelTestSupport"],

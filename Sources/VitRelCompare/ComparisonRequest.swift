@@ -102,10 +102,8 @@ public struct ComparisonRequest {
 
     /// One method's settings as run.json records them.
     func recordedSettings(of method: ExplanationMethod) throws -> RecordedSettings {
-        let settings = method == .lime && lime != nil
-            ? MethodSettings(lime: lime!, seed: limeSeed) : MethodSettings(method, options: explanationOptions)
-        return try RecordedSettings(
-            settings,
+        try RecordedSettings(
+            MethodSettings(method, options: explanationOptions, lime: lime, limeSeed: limeSeed),
             legacyText: MethodSettings.legacyDescription(of: method, options: explanationOptions, lime: lime, limeSeed: limeSeed))
     }
 

@@ -121,13 +121,37 @@ package struct ExplanationJob {
     /// What an explanation depends on besides the image, as one string (a sharded run's ledger
     /// keeps its checksum): model weights and folder, method, its settings, LIME's, targets,
     /// overlay opacity and the image pipeline.
+    /// What a sharded explain's ledger keys finished images by: everything an image's files
+    /// depend on, field by field (the model's path and weights, the method with its settings,
+    /// the LIME figure settings, the targets, the DICOM window, the resize and the precision),
+    /// encoded as JSON with sorted keys so equal settings give equal text.
+    struct LedgerSettings: Encodable {
+        var model: String
+        var weights: String
+        var method: String
+        var settings: MethodSettings
+        var featureCounts: [Int]
+        var alpha: Float
+        /// nil: each image's predicted class.
+        var targets: [Int]?
+        var window: DICOMWindow?
+        var resize: String
+        var precision: String
+    }
+
     func settingsKey(_ request: TargetRequest) throws -> String {
-        let weights = try ContentChecksum.of([model.directory.appendingPathComponent("model.safetensors")])
-        return [
-            model.directory.standardizedFileURL.path, weights, method.rawValue, "\(options)", lime.map { "\($0)" } ?? "-",
-            "\(limeSeed)", "\(featureCounts)", "\(alpha)", "\(request)", "\(imageOptions)",
-            model.preprocessing.resizeArithmetic.rawValue, model.network.inferencePrecision.rawValue,
-        ].joined(separator: "|")
+        let settings = LedgerSettings(
+            model: model.directory.standardizedFileURL.path,
+            weights: try ContentChecksum.of([model.directory.appendingPathComponent("model.safetensors")]),
+            method: method.rawValue,
+            settings: MethodSettings(method, options: options, lime: lime, limeSeed: limeSeed),
+            featureCounts: featureCounts, alpha: alpha,
+            targets: { if case .classes(let indices) = request { return indices } else { return nil } }(),
+            window: imageOptions.dicomWindow, resize: model.preprocessing.resizeArithmetic.rawValue,
+            precision: model.network.inferencePrecision.rawValue)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(settings), as: UTF8.self)
     }
 
     /// Errors that do not depend on the image: the run stops at the first.

@@ -43,6 +43,16 @@ package struct MethodSettings: Codable, Equatable {
         self.seed = seed
     }
 
+    /// What a run of `method` records: LIME's settings when it is LIME (with its explainer),
+    /// otherwise the options the method reads.
+    package init(_ method: ExplanationMethod, options: ExplanationOptions, lime: LIMEExplainer?, limeSeed: UInt64) {
+        if method == .lime, let lime {
+            self.init(lime: lime, seed: limeSeed)
+        } else {
+            self.init(method, options: options)
+        }
+    }
+
     /// The one line run.json held before settings were recorded field by field ("discard-ratio
     /// 0.0, head-fusion mean"; LIME: "quickshift (kernel 4, …), 1000 samples, seed 0"), kept to
     /// compare with folders written then.

@@ -177,28 +177,24 @@ public enum PillowResampler {
         withoutActuallyEscaping(row) { row in
             out.withUnsafeMutableBufferPointer { target in
                 let output = target.baseAddress!
-                axis.starts.withUnsafeBufferPointer { starts in
-                    axis.counts.withUnsafeBufferPointer { counts in
-                        axis.coefficients.withUnsafeBufferPointer { coefficients in
-                            let body = { (range: Range<Int>) in
-                                let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: width)
-                                defer { scratch.deallocate() }
-                                for job in range {
-                                    let c = job / rows, r = job % rows
-                                    let source = row(c, firstRow + r, scratch)
-                                    let line = output + job * toWidth
-                                    for i in 0..<toWidth {
-                                        let from = source + starts[i], k = coefficients.baseAddress! + i * window
-                                        var sum = half
-                                        // Wrapping arithmetic, as Pillow's C ints (no sum of codes can reach 2^31).
-                                        for t in 0..<counts[i] { sum &+= Int32(from[t]) &* k[t] }
-                                        line[i] = clip8(sum)
-                                    }
-                                }
+                axis.withTables { tables in
+                    let body = { (range: Range<Int>) in
+                        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: width)
+                        defer { scratch.deallocate() }
+                        for job in range {
+                            let c = job / rows, r = job % rows
+                            let source = row(c, firstRow + r, scratch)
+                            let line = output + job * toWidth
+                            for i in 0..<toWidth {
+                                let from = source + tables.starts[i], k = tables.weights.baseAddress! + i * window
+                                var sum = half
+                                // Wrapping arithmetic, as Pillow's C ints (no sum of codes can reach 2^31).
+                                for t in 0..<tables.counts[i] { sum &+= Int32(from[t]) &* k[t] }
+                                line[i] = clip8(sum)
                             }
-                            runResamplingJobs(channels * rows, samplesPerJob: toWidth * window, parallel: parallel, body)
                         }
                     }
+                    runResamplingJobs(channels * rows, samplesPerJob: toWidth * window, parallel: parallel, body)
                 }
             }
         }
@@ -217,27 +213,23 @@ public enum PillowResampler {
         input.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 let output = target.baseAddress!
-                axis.starts.withUnsafeBufferPointer { starts in
-                    axis.counts.withUnsafeBufferPointer { counts in
-                        axis.coefficients.withUnsafeBufferPointer { coefficients in
-                            let body = { (range: Range<Int>) in
-                                let sums = UnsafeMutablePointer<Int32>.allocate(capacity: width)
-                                defer { sums.deallocate() }
-                                for job in range {
-                                    let c = job / toHeight, i = job % toHeight
-                                    sums.update(repeating: half, count: width)
-                                    for t in 0..<counts[i] {
-                                        let k = coefficients[i * window + t]
-                                        let line = source.baseAddress! + (c * rows + starts[i] + t - firstRow) * width
-                                        for x in 0..<width { sums[x] &+= Int32(line[x]) &* k }
-                                    }
-                                    let result = output + job * width
-                                    for x in 0..<width { result[x] = clip8(sums[x]) }
-                                }
+                axis.withTables { tables in
+                    let body = { (range: Range<Int>) in
+                        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: width)
+                        defer { sums.deallocate() }
+                        for job in range {
+                            let c = job / toHeight, i = job % toHeight
+                            sums.update(repeating: half, count: width)
+                            for t in 0..<tables.counts[i] {
+                                let k = tables.weights[i * window + t]
+                                let line = source.baseAddress! + (c * rows + tables.starts[i] + t - firstRow) * width
+                                for x in 0..<width { sums[x] &+= Int32(line[x]) &* k }
                             }
-                            runResamplingJobs(channels * toHeight, samplesPerJob: width * window, parallel: parallel, body)
+                            let result = output + job * width
+                            for x in 0..<width { result[x] = clip8(sums[x]) }
                         }
                     }
+                    runResamplingJobs(channels * toHeight, samplesPerJob: width * window, parallel: parallel, body)
                 }
             }
         }

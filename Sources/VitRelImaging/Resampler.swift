@@ -215,27 +215,23 @@ public enum Resampler {
     ) {
         let toWidth = axis.outputSize
         let window = axis.window
-        axis.starts.withUnsafeBufferPointer { starts in
-            axis.counts.withUnsafeBufferPointer { counts in
-                axis.weights.withUnsafeBufferPointer { weights in
-                    let body = { (range: Range<Int>) in
-                        let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: width)
-                        defer { scratch.deallocate() }
-                        for job in range {
-                            let c = job / rows, r = job % rows
-                            let source = row(c, firstRow + r, scratch)
-                            let target = output + job * toWidth
-                            for i in 0..<toWidth {
-                                let start = starts[i], w = weights.baseAddress! + i * window
-                                var sum: Scalar = 0
-                                for k in 0..<counts[i] { sum += source[start + k] * w[k] }
-                                target[i] = clampTo.map { Swift.min(Swift.max(sum, $0.lowerBound), $0.upperBound) } ?? sum
-                            }
-                        }
+        axis.withTables { tables in
+            let body = { (range: Range<Int>) in
+                let scratch = UnsafeMutablePointer<Scalar>.allocate(capacity: width)
+                defer { scratch.deallocate() }
+                for job in range {
+                    let c = job / rows, r = job % rows
+                    let source = row(c, firstRow + r, scratch)
+                    let target = output + job * toWidth
+                    for i in 0..<toWidth {
+                        let start = tables.starts[i], w = tables.weights.baseAddress! + i * window
+                        var sum: Scalar = 0
+                        for k in 0..<tables.counts[i] { sum += source[start + k] * w[k] }
+                        target[i] = clampTo.map { Swift.min(Swift.max(sum, $0.lowerBound), $0.upperBound) } ?? sum
                     }
-                    runResamplingJobs(channels * rows, samplesPerJob: toWidth * window, parallel: parallel, body)
                 }
             }
+            runResamplingJobs(channels * rows, samplesPerJob: toWidth * window, parallel: parallel, body)
         }
     }
 
@@ -249,27 +245,23 @@ public enum Resampler {
     ) {
         let toHeight = axis.outputSize
         let window = axis.window
-        axis.starts.withUnsafeBufferPointer { starts in
-            axis.counts.withUnsafeBufferPointer { counts in
-                axis.weights.withUnsafeBufferPointer { weights in
-                    let body = { (range: Range<Int>) in
-                        for job in range {
-                            let c = job / toHeight, i = job % toHeight
-                            let target = output + job * width
-                            for x in 0..<width { target[x] = 0 }
-                            for k in 0..<counts[i] {
-                                let w = weights[i * window + k]
-                                let source = input + (c * rows + starts[i] + k - firstRow) * width
-                                for x in 0..<width { target[x] += w * source[x] }
-                            }
-                            if let range = clampTo {
-                                for x in 0..<width { target[x] = Swift.min(Swift.max(target[x], range.lowerBound), range.upperBound) }
-                            }
-                        }
+        axis.withTables { tables in
+            let body = { (range: Range<Int>) in
+                for job in range {
+                    let c = job / toHeight, i = job % toHeight
+                    let target = output + job * width
+                    for x in 0..<width { target[x] = 0 }
+                    for k in 0..<tables.counts[i] {
+                        let w = tables.weights[i * window + k]
+                        let source = input + (c * rows + tables.starts[i] + k - firstRow) * width
+                        for x in 0..<width { target[x] += w * source[x] }
                     }
-                    runResamplingJobs(channels * toHeight, samplesPerJob: width * window, parallel: parallel, body)
+                    if let range = clampTo {
+                        for x in 0..<width { target[x] = Swift.min(Swift.max(target[x], range.lowerBound), range.upperBound) }
+                    }
                 }
             }
+            runResamplingJobs(channels * toHeight, samplesPerJob: width * window, parallel: parallel, body)
         }
     }
 }

@@ -27,21 +27,6 @@ final class ComparisonRunTests: XCTestCase {
             command: "vitrel compare (test)")
     }
 
-    func rows(_ folder: URL) throws -> [ComparisonRecord] {
-        let rows = try CSVFormat.records(try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8))
-        XCTAssertEqual(rows.first, ComparisonRecord.header)
-        return try rows.dropFirst().map { try ComparisonRecord(fields: $0) }
-    }
-
-    /// Rows without their wall times, keyed: what must not depend on interruptions.
-    func timeless(_ records: [ComparisonRecord]) -> [ComparisonRecord.Key: ComparisonRecord] {
-        Dictionary(uniqueKeysWithValues: records.map { record in
-            var timeless = record
-            timeless.metricSeconds = 0
-            return (record.key, timeless)
-        })
-    }
-
     func testEveryImageMethodAndMetricGetsOneRowAndTheDocumentsAreWritten() throws {
         let data = try phantoms()
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
@@ -55,7 +40,7 @@ final class ComparisonRunTests: XCTestCase {
         XCTAssertEqual(outcome.writtenFiles.map { URL(fileURLWithPath: $0).lastPathComponent },
                        ["summary.json", "summary.md", "index.html", "report.ipynb"])
 
-        let records = try rows(out)
+        let records = try ComparisonRows.read(out)
         XCTAssertEqual(records.count, 6 * Self.methods.count * Self.metrics.count, "one row per image × method × metric")
         XCTAssertEqual(Set(records.map(\.key)).count, records.count, "no row twice")
         XCTAssertEqual(Set(records.map(\.image)).count, 6)
@@ -85,7 +70,7 @@ final class ComparisonRunTests: XCTestCase {
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
         let request = try request(data: data, out: out)
         _ = try ComparisonRun(request).run(observer: QuietRunObserver())
-        let row = try XCTUnwrap(try rows(out).first { $0.method == "attention-rollout" && $0.metric == "faithfulness-estimate" })
+        let row = try XCTUnwrap(try ComparisonRows.read(out).first { $0.method == "attention-rollout" && $0.metric == "faithfulness-estimate" })
 
         // The same image, explained and measured without the engine.
         let model = request.model
@@ -111,22 +96,22 @@ final class ComparisonRunTests: XCTestCase {
         let data = try phantoms()
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
         _ = try ComparisonRun(try request(data: data, out: out)).run(observer: QuietRunObserver())
-        let complete = try rows(out)
-        let expected = timeless(complete)
+        let complete = try ComparisonRows.read(out)
+        let expected = ComparisonRows.timeless(complete)
 
         // Keep the header and the first half of the rows, as a run killed halfway would.
         let csv = out.appendingPathComponent("results.csv")
         let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         let kept = complete.count / 2
         try (lines.prefix(1 + kept).joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try rows(out).count, kept)
+        XCTAssertEqual(try ComparisonRows.read(out).count, kept)
 
         let outcome = try ComparisonRun(try request(data: data, out: out)).run(observer: QuietRunObserver())
         XCTAssertEqual(outcome.resumedRows, kept)
-        let resumed = try rows(out)
+        let resumed = try ComparisonRows.read(out)
         XCTAssertEqual(resumed.count, complete.count)
         XCTAssertEqual(Array(resumed.prefix(kept)), Array(complete.prefix(kept)), "kept rows untouched, wall times included")
-        XCTAssertEqual(timeless(resumed), expected, "resumed = uninterrupted, row for row")
+        XCTAssertEqual(ComparisonRows.timeless(resumed), expected, "resumed = uninterrupted, row for row")
     }
 
     func testOtherSettingsInTheSameFolderAreRefusedUnlessFresh() throws {
@@ -151,7 +136,7 @@ final class ComparisonRunTests: XCTestCase {
         more.metrics.append(.relevanceRank)
         let added = try ComparisonRun(more).run(observer: QuietRunObserver())
         XCTAssertEqual(added.resumedRows, 3 * 2 * 4)
-        XCTAssertEqual(try rows(out).count, 3 * 2 * 5)
+        XCTAssertEqual(try ComparisonRows.read(out).count, 3 * 2 * 5)
     }
 
     func testAQuotaBeyondTheSplitIsAWarningThroughTheObserver() throws {
@@ -165,7 +150,7 @@ final class ComparisonRunTests: XCTestCase {
         let observer = QuietRunObserver()
         let outcome = try ComparisonRun(request).run(observer: observer)
         XCTAssertEqual(observer.messages, ["--limit 100: the Train split has \(outcome.selected) images; comparing \(outcome.selected)"])
-        XCTAssertEqual(try rows(out).count, outcome.selected)
+        XCTAssertEqual(try ComparisonRows.read(out).count, outcome.selected)
     }
 
     func testAnEmptySplitStopsWithOneLineNamingTheData() throws {

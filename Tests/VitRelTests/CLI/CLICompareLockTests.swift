@@ -23,6 +23,6 @@ extension CLICompareTests {
         try FileManager.default.removeItem(at: sentinel)
         let third = try CLI.run(arguments(data: data, out: out) + ["--methods", "attention-rollout,lime", "--limit", "2"])
         XCTAssertEqual(third.status, 0, third.stderr)
-        XCTAssertEqual(try rows(out).count, 2 * 2 * CLICompareTests.metrics.split(separator: ",").count)
+        XCTAssertEqual(try ComparisonRows.read(out).count, 2 * 2 * CLICompareTests.metrics.split(separator: ",").count)
     }
 }

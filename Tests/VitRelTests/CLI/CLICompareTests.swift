@@ -20,21 +20,6 @@ final class CLICompareTests: XCTestCase {
          "--segmentation", "grid", "--samples", "\(samples)", "--grids", "1", "--out", out.path]
     }
 
-    func rows(_ folder: URL) throws -> [ComparisonRecord] {
-        let rows = try CSVFormat.records(try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8))
-        XCTAssertEqual(rows.first, ComparisonRecord.header)
-        return try rows.dropFirst().map { try ComparisonRecord(fields: $0) }
-    }
-
-    /// Rows without their wall times, keyed: what must not depend on interruptions.
-    func results(_ records: [ComparisonRecord]) -> [ComparisonRecord.Key: ComparisonRecord] {
-        Dictionary(uniqueKeysWithValues: records.map { record in
-            var timeless = record
-            timeless.metricSeconds = 0
-            return (record.key, timeless)
-        })
-    }
-
     func testAKilledRunResumesWithoutLosingOrChangingARow() throws {
         let data = try dataset()
         let scratch = try TestPaths.temporaryDirectory(self)
@@ -42,7 +27,7 @@ final class CLICompareTests: XCTestCase {
 
         let complete = try CLI.run(arguments(data: data, out: reference))
         XCTAssertEqual(complete.status, 0, complete.stderr)
-        let expected = results(try rows(reference))
+        let expected = ComparisonRows.timeless(try ComparisonRows.read(reference))
         XCTAssertEqual(expected.count, 18 * 2 * 4, "one row per image × method × metric")
 
         // Start the same run and SIGKILL it once some rows are on disk (LIME with more samples
@@ -67,16 +52,16 @@ final class CLICompareTests: XCTestCase {
         }
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the run was killed before it finished")
-        let survivors = try rows(interrupted)
+        let survivors = try ComparisonRows.read(interrupted)
         XCTAssertGreaterThanOrEqual(survivors.count, killedAt)
         XCTAssertLessThan(survivors.count, expected.count)
         // Whatever a kill left, the rows on disk are finished rows, equal to the reference.
-        for row in survivors { XCTAssertEqual(results([row])[row.key], expected[row.key]) }
+        for row in survivors { XCTAssertEqual(ComparisonRows.timeless([row])[row.key], expected[row.key]) }
 
         let resumed = try CLI.run(arguments(data: data, out: interrupted, samples: 400))
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("rows resumed from results.csv"), resumed.stderr)
-        XCTAssertEqual(results(try rows(interrupted)), expected, "resumed = uninterrupted, row for row")
+        XCTAssertEqual(ComparisonRows.timeless(try ComparisonRows.read(interrupted)), expected, "resumed = uninterrupted, row for row")
         // The summaries come from the rows, so they agree too.
         let summaryA = try CLI.json(file: reference.appendingPathComponent("summary.json"))["summary"] as? [String: Any]
         let summaryB = try CLI.json(file: interrupted.appendingPathComponent("summary.json"))["summary"] as? [String: Any]
@@ -88,7 +73,7 @@ final class CLICompareTests: XCTestCase {
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
         let run = try CLI.run(arguments(data: data, out: out) + ["--per-class", "2"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let records = try rows(out)
+        let records = try ComparisonRows.read(out)
         XCTAssertEqual(Set(records.map(\.image)).count, 6, "2 per class")
         XCTAssertEqual(records.count, 6 * 2 * 4)
         for record in records {
@@ -174,7 +159,7 @@ final class CLICompareTests: XCTestCase {
         let more = try CLI.run(arguments(data: data, out: out) + ["--per-class", "1", "--selection-seed", "5", "--metrics", Self.metrics + ",relevance-rank"])
         XCTAssertEqual(more.status, 0, more.stderr)
         XCTAssertTrue(more.stderr.contains("(24 rows resumed"), more.stderr)
-        XCTAssertEqual(try rows(out).count, 3 * 2 * 5)
+        XCTAssertEqual(try ComparisonRows.read(out).count, 3 * 2 * 5)
     }
 
     func testUnknownNamesGiveOneLineErrors() throws {

@@ -22,7 +22,7 @@ extension CLICompareTests {
         let reference = scratch.appendingPathComponent("reference"), sharded = scratch.appendingPathComponent("sharded")
         let whole = try CLI.run(arguments(data: data, out: reference))
         XCTAssertEqual(whole.status, 0, whole.stderr)
-        let expectedRows = try rows(reference)
+        let expectedRows = try ComparisonRows.read(reference)
 
         // Three shards at once; shard 2 is killed once it has written a few rows.
         let shards = try (1...3).map { try startShard(arguments(data: data, out: sharded) + ["--shard", "\($0)/3", "--threads", "1"]) }
@@ -54,9 +54,9 @@ extension CLICompareTests {
         let assembled = try CLI.run(arguments(data: data, out: sharded))
         XCTAssertEqual(assembled.status, 0, assembled.stderr)
         XCTAssertTrue(assembled.stderr.contains("\(expectedRows.count) rows assembled from shards"), assembled.stderr)
-        let assembledRows = try rows(sharded)
+        let assembledRows = try ComparisonRows.read(sharded)
         XCTAssertEqual(assembledRows.map(\.key), expectedRows.map(\.key), "the unsharded run's rows, in its order")
-        XCTAssertEqual(results(assembledRows), results(expectedRows), "and values (timing aside)")
+        XCTAssertEqual(ComparisonRows.timeless(assembledRows), ComparisonRows.timeless(expectedRows), "and values (timing aside)")
         let summaryA = try CLI.json(file: reference.appendingPathComponent("summary.json"))["summary"] as? [String: Any]
         let summaryB = try CLI.json(file: sharded.appendingPathComponent("summary.json"))["summary"] as? [String: Any]
         XCTAssertEqual(summaryA.map { NSDictionary(dictionary: $0) }, summaryB.map { NSDictionary(dictionary: $0) })
