@@ -31,6 +31,7 @@ struct AuditCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
+    @OptionGroup var imageOptions: ImageReadingOptions
     @Option(help: ArgumentHelp("Dataset root (split folders, COVID-QU-Ex or class folders).", valueName: "dir"))
     var data: String
     @Option(help: "Split: train, val (validation) or test.") var split = "Test"
@@ -72,7 +73,8 @@ struct AuditCommand: ParsableCommand {
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let chosenSplit = DatasetSplit(folderName: split)!
-        let prepared = PreparedSplit.prepare(index, split: chosenSplit, preprocessing: model.preprocessing)
+        let prepared = PreparedSplit.prepare(
+            index, split: chosenSplit, preprocessing: model.preprocessing, options: try imageOptions.options())
         let problems = InputProblems()
         for skipped in prepared.skipped { problems.report(skipped) }
         guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split); the dataset has \(index.splitSummary)") }

@@ -38,6 +38,7 @@ struct ConservationCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var resizeOptions: ResizeOptions
+    @OptionGroup var imageOptions: ImageReadingOptions
     @Option(help: ArgumentHelp("Image to explain (PNG, JPEG or DICOM).", valueName: "file"))
     var image: String
     @Option(help: ArgumentHelp("Class to explain, by name or index (default: the predicted class).", valueName: "class"))
@@ -66,7 +67,7 @@ struct ConservationCommand: ParsableCommand {
         var model = try modelOptions.load()
         resizeOptions.apply(to: &model)
         let audit = ConservationAudit(ruleSet: ruleSet, epsilon: epsilon, gamma: gamma, tolerance: tolerance, arithmetic: precision)
-        let report = try audit.run(model: model, image: image, target: target)
+        let report = try audit.run(model: model, image: image, options: try imageOptions.options(), target: target)
         if json {
             print(try jsonString(report))
         } else {

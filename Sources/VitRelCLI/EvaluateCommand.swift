@@ -25,6 +25,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var resizeOptions: ResizeOptions
     @OptionGroup var precisionOptions: PrecisionOptions
+    @OptionGroup var imageOptions: ImageReadingOptions
     @Option(help: ArgumentHelp("Dataset root: COVID-QU-Ex layout, split folders (<dir>/{train,val,test}/<class>/*) or class folders.", valueName: "dir"))
     var data: String
     @Option(help: "Split: train, val (validation) or test, in any case.") var split = "Test"
@@ -81,7 +82,7 @@ struct EvaluateCommand: ParsableCommand {
         let problems = InputProblems()
         let bar = ProgressBar(label: "evaluate", total: items.count)
         let rows = try model.logits(
-            reading: items.map(\.imageURL), batchSize: batch,
+            reading: items.map(\.imageURL), options: try imageOptions.options(), batchSize: batch,
             failed: { i, error in
                 bar.clear()
                 problems.report(items[i].imageURL.path, "\(error)")

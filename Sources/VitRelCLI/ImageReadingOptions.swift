@@ -1,7 +1,7 @@
 import ArgumentParser
 import VitRel
 
-/// `--window C,W` (predict, explain, compare): the DICOM window that replaces the file's VOI
+/// `--window C,W` (every command that reads images): the DICOM window that replaces the file's VOI
 /// LUT or window. Parsed here, checked by the library's `DICOMWindow`, applied by its decoder.
 struct ImageReadingOptions: ParsableArguments {
     @Option(help: ArgumentHelp(

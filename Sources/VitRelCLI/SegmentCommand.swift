@@ -31,6 +31,7 @@ struct SegmentCommand: ParsableCommand {
     var out: String
     @Option(help: ArgumentHelp("Also write the labels [H, W] int32, numbered 0..<count.", valueName: "file.npy"))
     var labels: String?
+    @OptionGroup var imageOptions: ImageReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
@@ -38,7 +39,7 @@ struct SegmentCommand: ParsableCommand {
         if let first = superpixels.misplaced(for: method).first {
             throw ValidationError("\(first) does not apply to --method \(method.rawValue)")
         }
-        let picture = try ImageIO.read(URL(fileURLWithPath: image))
+        let picture = try ImageIO.read(URL(fileURLWithPath: image), options: try imageOptions.options())
         let segmenter = superpixels.segmenter(method, defaultPatchSize: 16)
         let segmentation = try LIMEExplainer(segmenter: segmenter).segment(picture, seed: seed)
         try ImageIO.writePNG(SuperpixelOutline().draw(segmentation, over: picture.rgb()), to: URL(fileURLWithPath: out))

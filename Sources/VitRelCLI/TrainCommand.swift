@@ -48,6 +48,7 @@ struct TrainCommand: ParsableCommand {
         "Start from this model folder's weights, architecture and preprocessing (a second cycle, or fine-tuning); its classes must be the data's.",
         valueName: "dir"))
     var initFrom: String?
+    @OptionGroup var imageOptions: ImageReadingOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -87,8 +88,9 @@ struct TrainCommand: ParsableCommand {
         preprocessing.resizeArithmetic = .float
 
         printError("reading \(data) (\(index.layout.rawValue)): \(index.items.count) images, classes \(index.classNames.joined(separator: ", "))")
-        let train = PreparedSplit.prepare(index, split: .train, preprocessing: preprocessing)
-        let validation = PreparedSplit.prepare(index, split: .validation, preprocessing: preprocessing)
+        let readOptions = try imageOptions.options()
+        let train = PreparedSplit.prepare(index, split: .train, preprocessing: preprocessing, options: readOptions)
+        let validation = PreparedSplit.prepare(index, split: .validation, preprocessing: preprocessing, options: readOptions)
         let problems = InputProblems()
         for skipped in train.skipped + validation.skipped { problems.report(skipped) }
         guard train.count > 0 else { throw CLIError("\(data): no readable training images") }

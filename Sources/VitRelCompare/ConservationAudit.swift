@@ -37,9 +37,11 @@ public struct ConservationAudit {
     }
 
     /// Audits the image file at `image` (named so in the report) for `target` (a class name or
-    /// index; nil: the predicted class).
-    public func run(model: ClassifierModel, image: String, target: String?) throws -> ConservationReport {
-        let picture = try ImageIO.read(URL(fileURLWithPath: image))
+    /// index; nil: the predicted class); a DICOM file is windowed by `options`.
+    public func run(
+        model: ClassifierModel, image: String, options: ImageReadOptions = .fileDefaults, target: String?
+    ) throws -> ConservationReport {
+        let picture = try ImageIO.read(URL(fileURLWithPath: image), options: options)
         let requested = try target.map { try model.classIndex($0) }
         let single = try model.preprocessing.checkedInput(for: picture, file: image)
         return report(try ledger(model: model, input: single.reshaped([1] + single.shape), target: requested), model: model, image: image)

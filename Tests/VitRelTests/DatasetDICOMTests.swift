@@ -52,4 +52,24 @@ final class DatasetDICOMTests: XCTestCase {
         XCTAssertEqual(splitIndex.items(in: .validation).map(\.imageURL.lastPathComponent), ["n.dcm"])
         XCTAssertEqual(splitIndex.loadImages().loadedCount, 2)
     }
+
+    /// `--window` reaches the dataset readers: a prepared split (what train and audit read) is
+    /// the window's displayed image, preprocessed, and differs from the file's own window.
+    func testPreparedSplitsApplyTheRequestedWindow() throws {
+        let root = try TestPaths.temporaryDirectory(self)
+        try copyFixture("mono1_12bit_window.dcm", to: root.appendingPathComponent("val/Normal/a.dcm"))
+        try DatasetTestTrees.writeImages(root, ["train/Normal/b.png"])
+        let index = try DatasetIndex.open(root)
+        let preprocessing = Preprocessing(
+            inputHeight: 16, inputWidth: 16, interpolation: .bilinear, resizeMode: .exact, cropPercent: 1,
+            mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+        let window = ImageReadOptions(dicomWindow: try DICOMWindow(center: 3000, width: 1200))
+        let windowed = PreparedSplit.prepare(index, split: .validation, preprocessing: preprocessing, options: window)
+        let own = PreparedSplit.prepare(index, split: .validation, preprocessing: preprocessing)
+        XCTAssertEqual(windowed.count, 1)
+        let file = root.appendingPathComponent("val/Normal/a.dcm")
+        XCTAssertEqual(windowed.inputs.scalars, try preprocessing.input(reading: file, options: window).scalars)
+        XCTAssertEqual(own.inputs.scalars, try preprocessing.input(reading: file, options: .fileDefaults).scalars)
+        XCTAssertNotEqual(windowed.inputs.scalars, own.inputs.scalars)
+    }
 }

@@ -9,15 +9,17 @@ public struct PreparedSplit: Sendable {
     /// Files that could not be decoded (path and reason); they are left out.
     public var skipped: [SkippedFile]
 
-    /// Decodes and preprocesses `items` of `index` (unreadable files are skipped and listed).
+    /// Decodes (DICOM files with `options`' window) and preprocesses `items` of `index`
+    /// (unreadable files are skipped and listed).
     public static func prepare(
-        _ index: DatasetIndex, split: DatasetSplit, preprocessing: Preprocessing, limit: Int? = nil
+        _ index: DatasetIndex, split: DatasetSplit, preprocessing: Preprocessing, options: ImageReadOptions = .fileDefaults,
+        limit: Int? = nil
     ) -> PreparedSplit {
         var items = index.items(in: split)
         if let limit { items = Array(items.prefix(limit)) }
         // An image preprocessing cannot resize is skipped as an unreadable one is.
         let report = index.loadImages(items) { url in
-            let image = try ImageIO.read(url)
+            let image = try ImageIO.read(url, options: options)
             try preprocessing.checkResize(width: image.width, height: image.height, file: url.path)
             return image
         }

@@ -74,6 +74,32 @@ final class CLIDICOMTests: XCTestCase {
         }
     }
 
+    /// The other commands that read images take the flag too, and check it before any work.
+    func testEveryImageReadingCommandTakesTheWindow() throws {
+        let directory = try TestPaths.temporaryDirectory(self)
+        let data = directory.appendingPathComponent("data").path, out = directory.appendingPathComponent("out").path
+        let commands: [[String]] = [
+            ["evaluate", "--model", CLI.tinyModel, "--data", data],
+            ["audit", "--model", CLI.tinyModel, "--data", data, "--out", out],
+            ["train", "--data", data, "--out", out],
+            ["segment", "--image", film, "--out", out],
+            ["conservation", "--model", CLI.tinyModel, "--image", film],
+        ]
+        for arguments in commands {
+            let run = try CLI.run(arguments + ["--window", "1500,0"])
+            XCTAssertEqual(run.status, 64, "\(arguments[0]): \(run.stderr)")
+            XCTAssertTrue(run.errorMessages.first?.contains("--window") ?? false, run.stderr)
+        }
+        // Applied: the conservation audit of a windowed film starts from that film's logit.
+        let own = try CLI.run(["conservation", "--model", CLI.tinyModel, "--image", film, "--json"])
+        let windowed = try CLI.run(["conservation", "--model", CLI.tinyModel, "--image", film, "--window", "3000,1200", "--json"])
+        XCTAssertEqual(own.status, 0, own.stderr)
+        XCTAssertEqual(windowed.status, 0, windowed.stderr)
+        let ownLogit = try XCTUnwrap(CLI.json(Data(own.stdout.utf8))["explainedOutput"] as? Double)
+        let windowedLogit = try XCTUnwrap(CLI.json(Data(windowed.stdout.utf8))["explainedOutput"] as? Double)
+        XCTAssertGreaterThan(abs(ownLogit - windowedLogit), 1e-6, "the window changed what the model saw")
+    }
+
     func testRefusedDcmIsOneLineAndTheOthersAreClassified() throws {
         let multiframe = DICOMManifest.fixture("multiframe.dcm").path
         let run = try CLI.run(["predict", "--model", CLI.tinyModel, "--image", multiframe, film])
