@@ -1,36 +1,87 @@
 import Foundation
 
-/// A Hugging Face transformers `ViTForImageClassification` folder, read into vitrel's terms:
-/// `config.json` → `ViTConfig`, `preprocessor_config.json` (`ViTImageProcessor`) →
-/// `Preprocessing`, and the weights renamed to timm's keys (`TimmKeyMap`).
+/// A Hugging Face transformers classifier folder's `config.json`, read into a `ViTConfig`.
 ///
-/// The renaming inverts transformers' `convert_vit_timm_to_pytorch.py`
-/// (`models/vit/convert_vit_timm_to_pytorch.py`, `rename_keys` and `read_in_q_k_v`), which
-/// splits timm's `attn.qkv` into query, key and value by rows; here the three are stacked
-/// back in that order.
-enum HuggingFaceViT {
-    /// HF `ViTConfig` defaults (transformers `models/vit/configuration_vit.py`).
-    static let defaults = (
-        hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3072, imageSize: 224, patchSize: 16,
-        channels: 3, layerNormEpsilon: 1e-12
-    )
+/// The families vitrel reads, by `model_type`, and what each is in timm's terms (the model runs
+/// them all; `HuggingFaceKeyMap` renames their weights, `HuggingFaceImageProcessor` reads
+/// their preprocessing):
+///
+/// | model_type              | architectures                                | as a ViT                                             |
+/// |-------------------------|----------------------------------------------|------------------------------------------------------|
+/// | `vit`                   | `ViTForImageClassification`                  | plain ViT, CLS head, LayerNorm ε 1e-12               |
+/// | `deit`                  | `DeiTForImageClassification`                 | + distillation token in the sequence, CLS head only  |
+/// | `deit`                  | `DeiTForImageClassificationWithTeacher`      | + `distillation_classifier`, the two logits averaged |
+/// | `dinov2`                | `Dinov2ForImageClassification`              | LayerScale, `mlp_ratio`, head on [CLS ⊕ patch mean]  |
+/// | `dinov2_with_registers` | `Dinov2WithRegistersForImageClassification` | + register tokens (no position embedding)            |
+///
+/// Sources: transformers 5.24 `models/{vit,deit,dinov2,dinov2_with_registers}/
+/// configuration_*.py` (defaults) and `modeling_*.py` (what the fields mean).
+enum HuggingFaceConfig {
+    /// A `model_type` vitrel reads.
+    enum Family: String, CaseIterable {
+        case vit, deit, dinov2
+        case dinov2WithRegisters = "dinov2_with_registers"
+
+        /// The classification architectures of the family (the first is the default).
+        var architectures: [String] {
+            switch self {
+            case .vit: return ["ViTForImageClassification"]
+            case .deit: return ["DeiTForImageClassification", "DeiTForImageClassificationWithTeacher"]
+            case .dinov2: return ["Dinov2ForImageClassification"]
+            case .dinov2WithRegisters: return ["Dinov2WithRegistersForImageClassification"]
+            }
+        }
+
+        /// The backbone's attribute name, the prefix of its weights (`base_model_prefix`).
+        var prefix: String { rawValue }
+
+        var isDINOv2: Bool { self == .dinov2 || self == .dinov2WithRegisters }
+    }
+
+    /// The defaults of transformers' config classes where the families differ.
+    static func defaults(_ family: Family) -> (patchSize: Int, layerNormEpsilon: Double) {
+        family.isDINOv2 ? (14, 1e-6) : (16, 1e-12)
+    }
+
+    /// The family and whether the classifier is DeiT's with-teacher pair, from `model_type` and
+    /// `architectures` (or, without `architectures`, from the classifier weights present).
+    static func family(_ fields: ConfigFields, hasTeacherHeads: Bool) throws -> (family: Family, teacher: Bool) {
+        let modelType = try fields.string("model_type")
+        let architectures = fields.value("architectures")?.arrayValue?.compactMap(\.stringValue) ?? []
+        let family: Family
+        if let modelType {
+            guard let known = Family(rawValue: modelType) else {
+                let names = Family.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                throw CheckpointError.unsupportedConfig(file: fields.file, detail: "model_type '\(modelType)' (vitrel reads \(names))")
+            }
+            family = known
+        } else if let known = Family.allCases.first(where: { !Set($0.architectures).isDisjoint(with: architectures) }) {
+            family = known
+        } else {
+            family = .vit
+        }
+        if !architectures.isEmpty, Set(family.architectures).isDisjoint(with: architectures) {
+            throw CheckpointError.unsupportedConfig(
+                file: fields.file,
+                detail: "architectures \(architectures) (vitrel reads \(family.architectures.joined(separator: " or ")), which have a classifier)")
+        }
+        let teacher = architectures.isEmpty ? hasTeacherHeads : architectures.contains("DeiTForImageClassificationWithTeacher")
+        return (family, teacher)
+    }
 
     // MARK: config.json
 
-    static func config(_ fields: ConfigFields, classifierRows: Int?) throws -> ViTConfig {
-        if let modelType = try fields.string("model_type"), modelType != "vit" {
-            throw CheckpointError.unsupportedConfig(file: fields.file, detail: "model_type '\(modelType)' (vitrel reads 'vit')")
-        }
-        if let architectures = fields.value("architectures")?.arrayValue?.compactMap(\.stringValue),
-           !architectures.isEmpty, !architectures.contains("ViTForImageClassification") {
-            throw CheckpointError.unsupportedConfig(
-                file: fields.file, detail: "architectures \(architectures) (vitrel reads ViTForImageClassification, which has a classifier)")
-        }
+    static func config(_ fields: ConfigFields, family: Family, teacher: Bool, classifierRows: Int?) throws -> ViTConfig {
         let activation = try fields.string("hidden_act") ?? "gelu"
         guard activation == "gelu" else {
             throw CheckpointError.unsupportedConfig(file: fields.file, detail: "hidden_act '\(activation)' (vitrel implements the exact erf 'gelu')")
         }
-        let image = try fields.size("image_size") ?? (defaults.imageSize, defaults.imageSize)
+        if family.isDINOv2, try fields.bool("use_swiglu_ffn") == true {
+            throw CheckpointError.unsupportedConfig(
+                file: fields.file, detail: "use_swiglu_ffn true (vitrel implements DINOv2's GELU MLP, not the SwiGLU FFN of ViT-g/14)")
+        }
+        let defaults = Self.defaults(family)
+        let image = try fields.size("image_size") ?? (224, 224)
         let patch = try fields.size("patch_size") ?? (defaults.patchSize, defaults.patchSize)
         guard patch.height == patch.width else {
             throw CheckpointError.unsupportedConfig(file: fields.file, detail: "non-square patches \(patch.height)x\(patch.width)")
@@ -41,152 +92,53 @@ enum HuggingFaceViT {
         guard classCount > 0, classCount <= ViTCheckpoint.dimensionLimits.classes else {
             throw fields.invalid("id2label", "gives \(classCount) classes, expected 1...\(ViTCheckpoint.dimensionLimits.classes)")
         }
+        let width = try fields.int("hidden_size") ?? 768
+        let mlpHidden: Int
+        if family.isDINOv2 {
+            // Dinov2MLP: int(hidden_size * mlp_ratio); the config has no intermediate_size.
+            let ratio = try fields.double("mlp_ratio") ?? 4
+            guard ratio > 0, ratio * Double(width) < 0x1p40 else { throw fields.invalid("mlp_ratio", "must be positive and moderate, got \(ratio)") }
+            mlpHidden = Int(Double(width) * ratio)
+        } else {
+            mlpHidden = try fields.int("intermediate_size") ?? 3072
+        }
         let epsilon = try fields.double("layer_norm_eps") ?? defaults.layerNormEpsilon
-        let config = ViTConfig(
+        var config = ViTConfig(
             imageHeight: image.height, imageWidth: image.width, patchSize: patch.height,
-            channels: try fields.int("num_channels") ?? defaults.channels,
-            embedDimension: try fields.int("hidden_size") ?? defaults.hiddenSize,
-            depth: try fields.int("num_hidden_layers") ?? defaults.layers,
-            headCount: try fields.int("num_attention_heads") ?? defaults.heads,
-            mlpHiddenDimension: try fields.int("intermediate_size") ?? defaults.intermediateSize,
+            channels: try fields.int("num_channels") ?? 3,
+            embedDimension: width,
+            depth: try fields.int("num_hidden_layers") ?? 12,
+            headCount: try fields.int("num_attention_heads") ?? 12,
+            mlpHiddenDimension: mlpHidden,
             classCount: classCount,
             qkvBias: try fields.bool("qkv_bias") ?? true,
-            classToken: true, pooling: .token, normAfterPooling: false,
+            classToken: true, pooling: family.isDINOv2 ? .classTokenAndPatchMean : .token, normAfterPooling: false,
             layerNormEpsilon: epsilon, finalNormEpsilon: epsilon,
             classNames: names)
+        switch family {
+        case .vit:
+            break
+        case .deit:
+            // Every HF DeiT embeds the distillation token; only the teacher variant reads it.
+            config.distillationToken = true
+            config.distillationHead = teacher
+            config.positionInterpolation = .bicubic
+        case .dinov2:
+            config.layerScale = true
+            config.positionInterpolation = .bicubic
+        case .dinov2WithRegisters:
+            config.layerScale = true
+            config.registerTokenCount = try fields.int("num_register_tokens") ?? 4
+            // HF adds the position embedding to [CLS, patches] and inserts the registers after:
+            // CLS's row is folded into the CLS token on load (`HuggingFaceKeyMap`), leaving a
+            // patches-only table, which is timm's `no_embed_class` layout.
+            config.positionEmbeddingCoversPrefix = false
+            config.positionInterpolation = .antialiasedBicubic
+        }
         try ViTCheckpoint.checkDimensions(config, file: fields.file)
         if let problem = config.validationProblem() {
             throw CheckpointError.invalidConfig(file: fields.file, detail: problem)
         }
         return config
-    }
-
-    // MARK: preprocessor_config.json
-
-    /// `ViTImageProcessor`: resize to `size` exactly (or the shorter side to `shortest_edge`),
-    /// rescale by `rescale_factor`, normalise. Preprocessing always maps pixels to [0, 1]
-    /// first, so rescaling other than by 1/255 (or none) is folded into mean and std:
-    /// (255 f x − m) / s = (x − m / 255f) / (s / 255f) for x in [0, 1].
-    static func preprocessing(_ fields: ConfigFields, config: ViTConfig) throws -> Preprocessing {
-        if try fields.bool("do_center_crop") == true {
-            throw CheckpointError.unsupportedConfig(file: fields.file, detail: "do_center_crop (vitrel reads ViTImageProcessor, which resizes only)")
-        }
-        // do_resize false: inputs must already have the model's size, which an exact resize keeps.
-        var height = config.imageHeight, width = config.imageWidth
-        var resizeMode = Preprocessing.ResizeMode.exact
-        if try fields.bool("do_resize") ?? true, let size = fields.value("size") {
-            if let side = size.exactInteger, side > 0 {
-                (height, width) = (side, side)
-            } else if let sizeFields = try fields.object("size") {
-                if let h = try sizeFields.int("height"), let w = try sizeFields.int("width"), h > 0, w > 0 {
-                    (height, width) = (h, w)
-                } else if let edge = try sizeFields.int("shortest_edge"), edge > 0 {
-                    // Shorter side to `edge`, aspect kept; Preprocessing then takes the centre
-                    // edge × edge, which is the whole image for square X-rays.
-                    (height, width) = (edge, edge)
-                    resizeMode = .resizeThenCenterCrop
-                } else {
-                    throw fields.invalid("size", "needs positive height and width, or shortest_edge")
-                }
-            } else {
-                throw fields.invalid("size", "is \(size.kindDescription), expected {height, width}")
-            }
-        }
-        // PIL resampling codes (PIL.Image.Resampling, transformers' PILImageResampling).
-        let resample = try fields.int("resample") ?? 2
-        let interpolation: Preprocessing.Interpolation
-        switch resample {
-        case 0: interpolation = .nearest
-        case 1: interpolation = .lanczos
-        case 2: interpolation = .bilinear
-        case 3: interpolation = .bicubic
-        case 4: interpolation = .box
-        case 5: interpolation = .hamming
-        default:
-            throw CheckpointError.unsupportedConfig(
-                file: fields.file, detail: "resample \(resample) (PIL's codes are 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic, 4 box, 5 hamming)")
-        }
-        let doRescale = try fields.bool("do_rescale") ?? true
-        let factor = doRescale ? try fields.double("rescale_factor") ?? 1 / 255 : 1
-        guard factor > 0 else { throw fields.invalid("rescale_factor", "must be positive, got \(factor)") }
-        // The processor sees bytes b = 255 x; 0.00392156862745098 · 255 misses 1 by an ulp.
-        let scale = abs(factor * 255 - 1) < 1e-9 ? 1 : factor * 255
-        var mean = [Double](repeating: 0, count: config.channels)
-        var std = [Double](repeating: 1, count: config.channels)
-        if try fields.bool("do_normalize") ?? true {
-            mean = try fields.doubles("image_mean") ?? [0.5, 0.5, 0.5]
-            std = try fields.doubles("image_std") ?? [0.5, 0.5, 0.5]
-            if mean.count == 1 { mean = Array(repeating: mean[0], count: config.channels) }
-            if std.count == 1 { std = Array(repeating: std[0], count: config.channels) }
-        }
-        guard !mean.isEmpty, mean.count == std.count, std.allSatisfy({ $0 > 0 }) else {
-            throw fields.invalid("image_std", "and image_mean must be non-empty, of equal length, with std > 0")
-        }
-        return Preprocessing(
-            inputHeight: height, inputWidth: width, interpolation: interpolation, resizeMode: resizeMode,
-            cropPercent: 1, mean: mean.map { $0 / scale }, std: std.map { $0 / scale })
-    }
-
-    // MARK: Weights
-
-    /// The HF tensors that make up one timm tensor, with their shapes: `attn.qkv` comes from
-    /// three, everything else from one of the same shape.
-    static func sources(ofTimmKey key: String, shape: [Int]) -> [(key: String, shape: [Int])] {
-        let parts = key.split(separator: ".").map(String.init)
-        if parts[0] == "blocks", parts.count == 5 {
-            let layer = "vit.encoder.layer.\(parts[1])"
-            let leaf = parts[4]  // weight | bias
-            switch (parts[2], parts[3]) {
-            case ("attn", "qkv"):
-                let rows = shape[0] / 3
-                let partShape = [rows] + shape.dropFirst()
-                return ["query", "key", "value"].map { ("\(layer).attention.attention.\($0).\(leaf)", partShape) }
-            case ("attn", "proj"): return [("\(layer).attention.output.dense.\(leaf)", shape)]
-            case ("mlp", "fc1"): return [("\(layer).intermediate.dense.\(leaf)", shape)]
-            case ("mlp", "fc2"): return [("\(layer).output.dense.\(leaf)", shape)]
-            default: break
-            }
-        }
-        if parts[0] == "blocks", parts.count == 4 {
-            let layer = "vit.encoder.layer.\(parts[1])"
-            switch parts[2] {
-            case "norm1": return [("\(layer).layernorm_before.\(parts[3])", shape)]
-            case "norm2": return [("\(layer).layernorm_after.\(parts[3])", shape)]
-            default: break
-            }
-        }
-        switch key {
-        case TimmKeyMap.classToken: return [("vit.embeddings.cls_token", shape)]
-        case TimmKeyMap.positionEmbedding: return [("vit.embeddings.position_embeddings", shape)]
-        case "patch_embed.proj.weight": return [("vit.embeddings.patch_embeddings.projection.weight", shape)]
-        case "patch_embed.proj.bias": return [("vit.embeddings.patch_embeddings.projection.bias", shape)]
-        case "norm.weight": return [("vit.layernorm.weight", shape)]
-        case "norm.bias": return [("vit.layernorm.bias", shape)]
-        case "head.weight": return [("classifier.weight", shape)]
-        case "head.bias": return [("classifier.bias", shape)]
-        default: preconditionFailure("no Hugging Face name for timm key \(key)")
-        }
-    }
-
-    /// Checks the HF file against `config` (errors name HF keys, as the user's file has them)
-    /// and returns the weights under timm's names.
-    static func timmWeights(_ file: SafeTensorsFile, config: ViTConfig) throws -> [String: Tensor<Float>] {
-        let timmKeys = TimmKeyMap.expectedShapes(for: config)
-        let plan = timmKeys.map { (key: $0.key, sources: sources(ofTimmKey: $0.key, shape: $0.shape)) }
-        try TimmKeyMap.check(
-            found: file.entries.mapValues(\.shape), expected: plan.flatMap(\.sources), file: file.url.path,
-            positionEmbeddingKey: "vit.embeddings.position_embeddings", prefixTokenCount: config.prefixTokenCount)
-        var weights: [String: Tensor<Float>] = [:]
-        for (key, sources) in plan {
-            let parts = try sources.map { try file.tensor($0.key, as: Float.self) }
-            if parts.count == 1 {
-                weights[key] = parts[0]
-            } else {
-                // Row-stack q | k | v: along the first axis, which is the flat order too.
-                let rows = parts.reduce(0) { $0 + $1.shape[0] }
-                weights[key] = Tensor(shape: [rows] + parts[0].shape.dropFirst(), scalars: parts.flatMap(\.scalars))
-            }
-        }
-        return weights
     }
 }
