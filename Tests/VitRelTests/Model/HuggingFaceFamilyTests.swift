@@ -262,5 +262,10 @@ final class HuggingFaceFamilyTests: XCTestCase {
         let reread = try ClassifierModel.load(from: folder)
         let images = try Self.array("hf_deit_teacher", "pixel_values")
         XCTAssertEqual(try reread.network(images), try original.network(images))
+        // Its DeiTImageProcessor (28 × 28, crop 24) becomes timm's crop_pct: the same sizes on a
+        // square film.
+        XCTAssertEqual(reread.preprocessing.resizeMode, .resizeThenCenterCrop)
+        XCTAssertTrue(reread.preprocessing.resizedSize(height: 50, width: 50) == original.preprocessing.resizedSize(height: 50, width: 50))
+        XCTAssertTrue(reread.preprocessing.resizedSize(height: 50, width: 50) == (28, 28))
     }
 }
