@@ -63,7 +63,7 @@ enum HuggingFaceConfig {
         if !architectures.isEmpty, Set(family.architectures).isDisjoint(with: architectures) {
             throw CheckpointError.unsupportedConfig(
                 file: fields.file,
-                detail: "architectures \(architectures) (vitrel reads \(family.architectures.joined(separator: " or ")), which have a classifier)")
+                detail: "architectures \(architectures) (vitrel reads \(family.architectures.joined(separator: " or ")), a model with a classifier head)")
         }
         let teacher = architectures.isEmpty ? hasTeacherHeads : architectures.contains("DeiTForImageClassificationWithTeacher")
         return (family, teacher)
