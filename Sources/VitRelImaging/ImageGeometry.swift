@@ -19,12 +19,27 @@ extension Image {
         return Image(width: cropWidth, height: cropHeight, channels: channels, pixels: out, sourceBitDepth: sourceBitDepth)
     }
 
-    /// torchvision `CenterCrop`: top = round((H − h) / 2), left = round((W − w) / 2) with
-    /// Python's round-half-to-even; a crop larger than the image pads with zeros,
-    /// (h − H) // 2 rows above and the rest below (likewise for columns).
-    public func centerCropped(height cropHeight: Int, width cropWidth: Int) -> Image {
+    /// Whose centre crop: the offsets differ when the margin is odd.
+    public enum CenterCropRounding: String, Codable, Sendable {
+        /// torchvision `CenterCrop` (timm's eval transform): top = round((H − h) / 2) with
+        /// Python's round half to even; a crop larger than the image pads ⌊(h − H) / 2⌋ zero
+        /// rows above and the rest below.
+        case torchvision
+        /// transformers `image_transforms.center_crop` (its PIL image processors): top =
+        /// (H − h) // 2; a crop larger than the image pads ⌈(h − H) / 2⌉ zero rows above.
+        case transformers
+    }
+
+    /// Centre crop (or zero pad) to `cropHeight` × `cropWidth`, with `rounding`'s offsets
+    /// (likewise for columns).
+    public func centerCropped(height cropHeight: Int, width cropWidth: Int, rounding: CenterCropRounding = .torchvision) -> Image {
         func offset(_ size: Int, _ crop: Int) -> Int {
-            crop > size ? -((crop - size) / 2) : Int((Double(size - crop) / 2).rounded(.toNearestOrEven))
+            switch rounding {
+            case .torchvision:
+                return crop > size ? -((crop - size) / 2) : Int((Double(size - crop) / 2).rounded(.toNearestOrEven))
+            case .transformers:
+                return crop > size ? -((crop - size + 1) / 2) : (size - crop) / 2
+            }
         }
         return cropped(top: offset(height, cropHeight), left: offset(width, cropWidth), height: cropHeight, width: cropWidth)
     }

@@ -22,6 +22,12 @@ import VitRelCore
 ///      `crop_mode="squash"`; note timm ≥ 0.9's default "center" mode uses `ResizeKeepRatio`
 ///      for non-square inputs instead). Then torchvision `CenterCrop` to the input size.
 ///    - `.exact` (Hugging Face `ViTImageProcessor`): resize straight to the input size.
+///    - `.shortestEdgeThenCenterCrop` / `.exactThenCenterCrop` (Hugging Face `BitImageProcessor`
+///      / `DeiTImageProcessor`, their PIL backends): the shorter side to `resizeHeight` (long
+///      side truncated, as transformers' `get_resize_output_image_size`), or exactly
+///      `resizeHeight` × `resizeWidth`; then transformers' `center_crop`, whose offsets floor
+///      ((H − h) // 2) where torchvision's round half to even, and which pads a too-small
+///      image with ⌈(h − H) / 2⌉ zero rows above where torchvision puts ⌊(h − H) / 2⌋.
 /// 3. Normalise: (x − mean) / std per channel, in Float (torchvision `Normalize`).
 ///
 /// Precision: with `.pillow` the tensor is timm's `transforms_imagenet_eval` output on the
@@ -58,6 +64,10 @@ extension Preprocessing {
         switch resizeMode {
         case .exact:
             return (inputHeight, inputWidth)
+        case .shortestEdgeThenCenterCrop:
+            return Image.shorterSideSize(height: height, width: width, shorterSide: resizeHeight ?? inputHeight)
+        case .exactThenCenterCrop:
+            return (resizeHeight ?? inputHeight, resizeWidth ?? inputWidth)
         case .resizeThenCenterCrop:
             let scaleHeight = Int((Double(inputHeight) / cropPercent).rounded(.down))
             let scaleWidth = Int((Double(inputWidth) / cropPercent).rounded(.down))
@@ -75,6 +85,10 @@ extension Preprocessing {
         case .exact: mode = "resize to \(inputHeight)×\(inputWidth)"
         case .resizeThenCenterCrop:
             mode = "resize to ⌊\(inputHeight)×\(inputWidth) / \(cropPercent)⌋ (shorter side when square), centre crop \(inputHeight)×\(inputWidth)"
+        case .shortestEdgeThenCenterCrop:
+            mode = "resize the shorter side to \(resizeHeight ?? inputHeight), centre crop \(inputHeight)×\(inputWidth) (transformers' offsets)"
+        case .exactThenCenterCrop:
+            mode = "resize to \((resizeHeight ?? inputHeight))×\((resizeWidth ?? inputWidth)), centre crop \(inputHeight)×\(inputWidth) (transformers' offsets)"
         }
         let arithmetic = resizeArithmetic == .pillow ? "Pillow 8-bit arithmetic (8-bit files)" : "float arithmetic"
         return "RGB, \(mode), \(interpolation.rawValue) in \(arithmetic), normalise mean \(mean) std \(std)"
@@ -138,8 +152,8 @@ extension Preprocessing {
             }
         }
         var resized = Image(width: width, height: height, channels: colourPlanes, pixels: planes)
-        if resizeMode == .resizeThenCenterCrop {
-            resized = resized.centerCropped(height: inputHeight, width: inputWidth)
+        if let rounding = resizeMode.centerCrop {
+            resized = resized.centerCropped(height: inputHeight, width: inputWidth, rounding: rounding)
         }
 
         // 3. Normalise, replicating a gray plane into the three channels.

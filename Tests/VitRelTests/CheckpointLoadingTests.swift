@@ -192,8 +192,8 @@ final class CheckpointLoadingTests: XCTestCase {
         }
         var checkpoint = try ViTCheckpoint.load(from: folder)
         XCTAssertEqual(checkpoint.preprocessing, Preprocessing(
-            inputHeight: 40, inputWidth: 40, interpolation: .bicubic, resizeMode: .resizeThenCenterCrop,
-            cropPercent: 1, mean: [0, 0, 0], std: [1, 1, 1]))
+            inputHeight: 40, inputWidth: 40, interpolation: .bicubic, resizeMode: .shortestEdgeThenCenterCrop,
+            cropPercent: 1, mean: [0, 0, 0], std: [1, 1, 1], resizeHeight: 40))
         // Without rescaling, the processor normalises bytes 0...255: (255x − m) / s.
         try editJSON(folder.appendingPathComponent("preprocessor_config.json")) {
             $0["do_normalize"] = true
@@ -330,8 +330,9 @@ final class CheckpointLoadingTests: XCTestCase {
         let config = folder.appendingPathComponent("config.json")
         try editJSON(config) { $0["hidden_act"] = "gelu_new" }
         assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "hidden_act 'gelu_new' (vitrel implements the exact erf 'gelu')"))
-        try editJSON(config) { $0["hidden_act"] = "gelu"; $0["model_type"] = "deit" }
-        assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "model_type 'deit' (vitrel reads 'vit')"))
+        try editJSON(config) { $0["hidden_act"] = "gelu"; $0["model_type"] = "beit" }
+        assertLoadError(folder, .unsupportedConfig(
+            file: config.path, detail: "model_type 'beit' (vitrel reads 'vit', 'deit', 'dinov2', 'dinov2_with_registers')"))
     }
 
     func testConfigThatIsNeitherTimmNorHuggingFaceIsNamed() throws {

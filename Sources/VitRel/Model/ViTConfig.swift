@@ -8,6 +8,23 @@ public struct ViTConfig: Codable, Equatable, Sendable {
         case token
         /// Mean over patch tokens (timm "avg"; prefix tokens excluded).
         case average
+        /// The CLS token's final state concatenated with the mean of the patch tokens' (every
+        /// prefix token excluded, registers too), so the head reads 2·D features: Hugging Face
+        /// `Dinov2ForImageClassification` and `Dinov2WithRegistersForImageClassification`
+        /// (`torch.cat([cls_token, patch_tokens.mean(dim=1)], dim=1)` in transformers'
+        /// `modeling_dinov2.py`), which follows DINOv2's linear probe (Oquab et al. 2023, §7).
+        case classTokenAndPatchMean
+    }
+
+    /// How a position embedding stored for one patch grid is resampled to another.
+    public enum PositionInterpolation: String, Codable, Sendable {
+        /// Bicubic with antialiasing, Pillow's kernel (a = −0.5): timm's
+        /// `resample_abs_pos_embed` and transformers' DINOv2 with registers
+        /// (`F.interpolate(..., mode="bicubic", antialias=True)`).
+        case antialiasedBicubic
+        /// PyTorch's plain bicubic (`F.interpolate(..., mode="bicubic", align_corners=False)`
+        /// without antialias: a = −0.75, border samples repeated): transformers' DINOv2.
+        case bicubic
     }
 
     public var imageHeight: Int
@@ -42,6 +59,13 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     /// patches (timm `no_embed_class`: DeiT-III, DINOv2 with registers), where the prefix
     /// tokens then get no position embedding at all.
     public var positionEmbeddingCoversPrefix: Bool = true
+    /// Whether a second head reads the distillation token (timm's distilled DeiT, Hugging Face
+    /// `DeiTForImageClassificationWithTeacher`). Hugging Face `DeiTForImageClassification`
+    /// carries the token in its sequence (every HF DeiT embeds it) but classifies from CLS
+    /// alone: false. Meaningless without a distillation token.
+    public var distillationHead: Bool = true
+    /// How `pos_embed` is resampled when the input's grid is not the stored one.
+    public var positionInterpolation: PositionInterpolation = .antialiasedBicubic
 
     public init(
         imageHeight: Int = 224, imageWidth: Int = 224, patchSize: Int = 16, channels: Int = 3,
@@ -82,9 +106,22 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     public var positionTokenCount: Int { patchCount + positionPrefixTokenCount }
     /// Index of the distillation token in the sequence (nil without one).
     public var distillationTokenIndex: Int? { distillationToken ? (classToken ? 1 : 0) : nil }
+    /// Index of the distillation token when a head reads it (nil otherwise).
+    public var distillationHeadTokenIndex: Int? { distillationHead ? distillationTokenIndex : nil }
     /// The token rows a token-pooled prediction reads: CLS, and the distillation token with
     /// DeiT's two heads (whose logits are averaged, so each row weighs ½).
-    public var readoutTokens: [Int] { distillationTokenIndex.map { [0, $0] } ?? [0] }
+    public var readoutTokens: [Int] { distillationHeadTokenIndex.map { [0, $0] } ?? [0] }
+    /// Where the pooled vector [D'] holds the CLS token's state and the patch mean (offsets
+    /// into D'; nil when the pooling does not read it).
+    public var pooledSlots: (classToken: Int?, patchMean: Int?) {
+        switch pooling {
+        case .token: return (0, nil)
+        case .average: return (nil, 0)
+        case .classTokenAndPatchMean: return (0, embedDimension)
+        }
+    }
+    /// Width of the head's input: D, or 2·D for `classTokenAndPatchMean`.
+    public var headInputDimension: Int { pooling == .classTokenAndPatchMean ? 2 * embedDimension : embedDimension }
 
     /// Width, depth and heads of timm's named sizes.
     public static let timmSizes: [String: (width: Int, depth: Int, heads: Int)] = [
@@ -133,7 +170,10 @@ public struct ViTConfig: Codable, Equatable, Sendable {
             let duplicate = classNames.first { name in classNames.filter { $0 == name }.count > 1 }!
             return "class name \"\(duplicate)\" is given more than once"
         }
-        if !classToken && pooling == .token { return "token pooling needs a class token" }
+        if !classToken && pooling != .average { return "\(pooling.rawValue) pooling needs a class token" }
+        if pooling == .classTokenAndPatchMean && normAfterPooling {
+            return "CLS ⊕ patch-mean pooling reads the final norm's output (no fc_norm)"
+        }
         if distillationToken && (!classToken || pooling != .token || normAfterPooling) {
             return "a distillation token needs a class token and token pooling without fc_norm (timm's distilled head)"
         }
@@ -171,5 +211,7 @@ extension ViTConfig {
         registerTokenCount = try c.decodeIfPresent(Int.self, forKey: .registerTokenCount) ?? 0
         distillationToken = try c.decodeIfPresent(Bool.self, forKey: .distillationToken) ?? false
         positionEmbeddingCoversPrefix = try c.decodeIfPresent(Bool.self, forKey: .positionEmbeddingCoversPrefix) ?? true
+        distillationHead = try c.decodeIfPresent(Bool.self, forKey: .distillationHead) ?? true
+        positionInterpolation = try c.decodeIfPresent(PositionInterpolation.self, forKey: .positionInterpolation) ?? .antialiasedBicubic
     }
 }

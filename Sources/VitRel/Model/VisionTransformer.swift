@@ -20,8 +20,9 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
     public var blocks: [TransformerBlock<Scalar>]
     /// Final LayerNorm: on all tokens before pooling, or after pooling (timm fc_norm).
     public var norm: LayerNorm<Scalar>
+    /// [classes, D'], D' = `config.headInputDimension` (2·D for DINOv2's [CLS ⊕ mean] head).
     public var head: Linear<Scalar>
-    /// DeiT's `head_dist` on the distillation token; nil without one.
+    /// DeiT's `head_dist` on the distillation token; nil without one, or when no head reads it.
     public var distillationHead: Linear<Scalar>?
 
     /// Builds a model with every parameter drawn from `initialiser` (or zeros when nil).
@@ -71,8 +72,8 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
                 layerScale2: layerScale())
         }
         norm = layerNorm(config.finalNormEpsilon)
-        head = linear(config.classCount, d)
-        distillationHead = config.distillationToken ? linear(config.classCount, d) : nil
+        head = linear(config.classCount, config.headInputDimension)
+        distillationHead = config.distillationHeadTokenIndex != nil ? linear(config.classCount, d) : nil
     }
 
     /// A model of the same shape with every parameter zero (a gradient accumulator).

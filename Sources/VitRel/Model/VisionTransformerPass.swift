@@ -176,43 +176,52 @@ extension VisionTransformer {
         return (normInput, normCache, normOutput, pooled, pooledDistillation, (a, z), logits)
     }
 
-    /// [B·N, D] → [B, D]: the CLS token, or the mean of the patch tokens.
+    /// [B·N, D] → [B, D']: the CLS token, the mean of the patch tokens, or both side by side
+    /// (D' = `config.headInputDimension`). Every prefix token (CLS, distillation token,
+    /// registers) is left out of the mean.
     func pool(_ x: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
-        let d = config.embedDimension
-        var pooled = [Scalar].zeros(batch * d)
-        switch config.pooling {
-        case .token:
-            for b in 0..<batch { for i in 0..<d { pooled[b * d + i] = x[b * n * d + i] } }
-        case .average:
-            let prefix = config.prefixTokenCount
-            let weight = 1 / Scalar(n - prefix)
-            for b in 0..<batch {
-                for t in prefix..<n { for i in 0..<d { pooled[b * d + i] += x[(b * n + t) * d + i] } }
-                for i in 0..<d { pooled[b * d + i] *= weight }
+        let d = config.embedDimension, width = config.headInputDimension
+        var pooled = [Scalar].zeros(batch * width)
+        let prefix = config.prefixTokenCount
+        let weight = 1 / Scalar(n - prefix)
+        for b in 0..<batch {
+            let out = b * width
+            switch config.pooling {
+            case .token:
+                for i in 0..<d { pooled[out + i] = x[b * n * d + i] }
+            case .average:
+                for t in prefix..<n { for i in 0..<d { pooled[out + i] += x[(b * n + t) * d + i] } }
+                for i in 0..<d { pooled[out + i] *= weight }
+            case .classTokenAndPatchMean:
+                // torch.cat([cls, patches.mean(dim=1)]): the mean sums in order, then divides.
+                for i in 0..<d { pooled[out + i] = x[b * n * d + i] }
+                for t in prefix..<n { for i in 0..<d { pooled[out + d + i] += x[(b * n + t) * d + i] } }
+                for i in 0..<d { pooled[out + d + i] *= weight }
             }
         }
         return pooled
     }
 
-    /// Adjoint of `pool`: [B, D] → [B·N, D].
+    /// Adjoint of `pool`: [B, D'] → [B·N, D].
     func unpool(_ dPooled: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
-        let d = config.embedDimension
+        let d = config.embedDimension, width = config.headInputDimension
         var dx = [Scalar].zeros(batch * n * d)
-        switch config.pooling {
-        case .token:
-            for b in 0..<batch { for i in 0..<d { dx[b * n * d + i] = dPooled[b * d + i] } }
-        case .average:
-            let prefix = config.prefixTokenCount
-            let weight = 1 / Scalar(n - prefix)
-            for b in 0..<batch {
-                for t in prefix..<n { for i in 0..<d { dx[(b * n + t) * d + i] = dPooled[b * d + i] * weight } }
+        let prefix = config.prefixTokenCount
+        let weight = 1 / Scalar(n - prefix)
+        let (classSlot, meanSlot) = config.pooledSlots
+        for b in 0..<batch {
+            if let classSlot { for i in 0..<d { dx[b * n * d + i] = dPooled[b * width + classSlot + i] } }
+            if let meanSlot {
+                for t in prefix..<n { for i in 0..<d { dx[(b * n + t) * d + i] = dPooled[b * width + meanSlot + i] * weight } }
             }
         }
         return dx
     }
 
     /// The position embedding for a patch grid, [prefix + gridH·gridW, D]: the stored one, or
-    /// its patch part interpolated (bicubic, antialiased, as timm's `resample_abs_pos_embed`).
+    /// its patch part interpolated as `config.positionInterpolation` says (bicubic,
+    /// antialiased, as timm's `resample_abs_pos_embed`; or PyTorch's plain bicubic, as
+    /// transformers' DINOv2, `TorchBicubic`).
     /// Prefix tokens without a position embedding (timm `no_embed_class`: DeiT-III, DINOv2
     /// with registers) get zero rows, so that adding it is timm's add-then-concatenate.
     public func positionEmbedding(gridHeight: Int, gridWidth: Int) throws -> [Scalar] {
@@ -231,8 +240,14 @@ extension VisionTransformer {
         let gh = positionGrid.height, gw = positionGrid.width
         var planes = [Scalar].uninitialized(d * gh * gw)
         for t in 0..<(gh * gw) { for i in 0..<d { planes[i * gh * gw + t] = stored[(prefix + t) * d + i] } }
-        let resampled = Resampler.resize(
-            planes, channels: d, height: gh, width: gw, toHeight: gridHeight, toWidth: gridWidth, filter: .bicubic)
+        let resampled: [Scalar]
+        switch config.positionInterpolation {
+        case .antialiasedBicubic:
+            resampled = Resampler.resize(
+                planes, channels: d, height: gh, width: gw, toHeight: gridHeight, toWidth: gridWidth, filter: .bicubic)
+        case .bicubic:
+            resampled = TorchBicubic.resize(planes, channels: d, height: gh, width: gw, toHeight: gridHeight, toWidth: gridWidth)
+        }
         var result = [Scalar].uninitialized((prefix + gridHeight * gridWidth) * d)
         for i in 0..<(prefix * d) { result[i] = stored[i] }
         for t in 0..<(gridHeight * gridWidth) {

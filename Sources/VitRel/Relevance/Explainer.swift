@@ -273,10 +273,15 @@ public struct Explainer<Scalar: TensorScalar> {
     /// pooling; columns of the patch tokens (registers and other prefix tokens are not
     /// pixels, so they are not in the map). DeiT's distilled models read two rows, CLS and
     /// the distillation token, whose heads' logits are averaged: their rows are averaged too
-    /// (`ViTConfig.readoutTokens`).
+    /// (`ViTConfig.readoutTokens`). DINOv2's [CLS ⊕ patch mean] head reads both the CLS row
+    /// and the mean of the patch rows, one half of its input each: the map is the average of
+    /// the two readouts, as for DeiT's two heads.
     func readout(_ matrix: [Scalar], tokens n: Int) -> [Scalar] {
         let prefix = model.config.prefixTokenCount
         var map = [Scalar](repeating: 0, count: n - prefix)
+        func addPatchMean(weight: Scalar) {
+            for row in prefix..<n { for t in prefix..<n { map[t - prefix] += matrix[row * n + t] * weight / Scalar(n - prefix) } }
+        }
         switch model.config.pooling {
         case .token:
             let rows = model.config.readoutTokens
@@ -286,13 +291,16 @@ public struct Explainer<Scalar: TensorScalar> {
                 for t in map.indices { map[t] /= Scalar(rows.count) }
             }
         case .average:
-            for row in prefix..<n { for t in prefix..<n { map[t - prefix] += matrix[row * n + t] / Scalar(n - prefix) } }
+            addPatchMean(weight: 1)
+        case .classTokenAndPatchMean:
+            for t in prefix..<n { map[t - prefix] = matrix[t] / 2 }
+            addPatchMean(weight: 1 / 2)
         }
         return map
     }
 
     func requireClassTokenReadout(_ method: ExplanationMethod) throws {
-        if !model.config.classToken && model.config.pooling == .token {
+        if !model.config.classToken && model.config.pooling != .average {
             throw ExplanationError.notApplicable(method.rawValue, "the model has no class token")
         }
     }

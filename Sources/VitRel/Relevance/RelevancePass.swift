@@ -162,20 +162,31 @@ extension VisionTransformer {
         return (rPooled, rPooledDistillation)
     }
 
-    /// Relevance of the pooled vector [B, D] back to the tokens [B·N, D]: all to the CLS token
-    /// for token pooling; for the mean, each token in proportion to its share (z-rule).
+    /// Relevance of the pooled vector [B, D'] back to the tokens [B·N, D], the rule of each
+    /// slot of `config.pooledSlots`:
+    /// - the CLS slot is a copy of the CLS token's state: its relevance goes to that token
+    ///   unchanged (one input, one output: every LRP rule is the identity there);
+    /// - the patch-mean slot m_i = (1/P) Σ_t x_ti is linear without bias, so the z-rule (LRP-0,
+    ///   Bach et al. 2015 eq. 56) gives each patch token its share of the contributions,
+    ///   R_ti = (x_ti / P) · R_i / m_i. It conserves per channel, Σ_t R_ti = R_i, wherever
+    ///   m_i ≠ 0; a channel whose mean is exactly 0 passes nothing on (0/0 is taken as 0) and
+    ///   the ledger's "pool" entry shows that as a gap. Prefix tokens (CLS, distillation token,
+    ///   registers) are not in the mean and get nothing from it.
+    /// DINOv2's [CLS ⊕ mean] head (`.classTokenAndPatchMean`) applies both, the CLS slot to
+    /// features 0..<D and the mean slot to D..<2D, so the CLS token's row receives the CLS
+    /// half and the patch rows the mean half: conservative as a whole, as timm's `.average`
+    /// and DeiT's two-head average (`headRelevance`) are.
     func unpoolRelevance(_ r: [Scalar], pooledInput: [Scalar], tokensInput: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
-        let d = config.embedDimension
+        let d = config.embedDimension, width = config.headInputDimension
         var result = [Scalar].zeros(batch * n * d)
-        switch config.pooling {
-        case .token:
-            for b in 0..<batch { for i in 0..<d { result[b * n * d + i] = r[b * d + i] } }
-        case .average:
-            let prefix = config.prefixTokenCount
-            let weight = 1 / Scalar(n - prefix)
-            for b in 0..<batch {
+        let prefix = config.prefixTokenCount
+        let weight = 1 / Scalar(n - prefix)
+        let (classSlot, meanSlot) = config.pooledSlots
+        for b in 0..<batch {
+            if let classSlot { for i in 0..<d { result[b * n * d + i] = r[b * width + classSlot + i] } }
+            if let meanSlot {
                 for i in 0..<d {
-                    let s = Stabilise.signedDivide(r[b * d + i], pooledInput[b * d + i], epsilon: 0)
+                    let s = Stabilise.signedDivide(r[b * width + meanSlot + i], pooledInput[b * width + meanSlot + i], epsilon: 0)
                     for t in prefix..<n { result[(b * n + t) * d + i] = tokensInput[(b * n + t) * d + i] * weight * s }
                 }
             }

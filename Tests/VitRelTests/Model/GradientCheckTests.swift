@@ -117,6 +117,14 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// Hugging Face DINOv2's [CLS ⊕ patch mean] head with registers (not pooled) and LayerScale.
+    func testWholeModelGradientsMatchFiniteDifferencesWithClassTokenAndPatchMeanPooling() throws {
+        try checkModel(pooling: .classTokenAndPatchMean) { config in
+            config.layerScale = true
+            config.registerTokenCount = 2
+        }
+    }
+
     func testLayerNormBackwardMatchesFiniteDifferences() {
         var generator = SeededGenerator(seed: 3)
         let d = 7, rows = 3

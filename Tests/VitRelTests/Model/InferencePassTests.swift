@@ -27,7 +27,7 @@ final class InferencePassTests: XCTestCase {
     }
 
     func testInferenceAndTracedPassesGiveTheSameBitsWithOneOrTwoThreads() throws {
-        for pooling in [ViTConfig.Pooling.token, .average] {
+        for pooling in [ViTConfig.Pooling.token, .average, .classTokenAndPatchMean] {
             let (model, images) = Self.blockedModel(pooling: pooling)
             // 8 images × 65 tokens: fc1 is 520×512×128, qkv 520×384×128 — both cut into blocks.
             XCTAssertGreaterThan(GEMMBlocks(m: 520, n: 512, k: 128).count, 1)

@@ -48,7 +48,7 @@ final class CheferFastPathTests: XCTestCase {
     /// The whole Chefer relevance pass, fast against textbook: R_A of every block and the pixel
     /// relevance (lrp-full).
     func testRelevancePassEqualsTheTextbookPass() throws {
-        for pooling in [ViTConfig.Pooling.token, .average] {
+        for pooling in [ViTConfig.Pooling.token, .average, .classTokenAndPatchMean] {
             let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 29)
             let images = GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 30)
             let trace = try model.forward(images)

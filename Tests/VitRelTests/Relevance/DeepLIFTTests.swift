@@ -102,7 +102,7 @@ final class DeepLIFTTests: XCTestCase {
     /// Σ_pixels attribution = F(x)[t] − F(x′)[t] for the whole model, zero and random
     /// baselines, CLS and average pooling: every rule above and the linear ones in between.
     func testWholeModelSatisfiesSummationToDelta() throws {
-        for pooling in [ViTConfig.Pooling.token, .average] {
+        for pooling in [ViTConfig.Pooling.token, .average, .classTokenAndPatchMean] {
             let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 13)
             let images = GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 14)
             let explainer = Explainer(model: model)

@@ -42,7 +42,7 @@ final class IntegratedGradientsTests: XCTestCase {
     /// 1e-12 leaves a margin and is 10⁹ below the 1-node gap.
     func testCompletenessGapShrinksWithGaussLegendreNodes() throws {
         let steps = [1, 2, 4, 8, 16, 32, 64, 128]
-        for pooling in [ViTConfig.Pooling.token, .average] {
+        for pooling in [ViTConfig.Pooling.token, .average, .classTokenAndPatchMean] {
             let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 23)
             let images = GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 41)
             let targets = [0, 2]

@@ -50,6 +50,7 @@ final class ModifiedGradientTests: XCTestCase {
         rules.patch = .linear(.epsilon(0))
         try check(.attnLRP, explicit: rules, pooling: .token)
         try check(.attnLRP, explicit: rules, pooling: .average)
+        try check(.attnLRP, explicit: rules, pooling: .classTokenAndPatchMean)
     }
 
     func testCPLRPModifiedGradientEqualsExplicitRules() throws {

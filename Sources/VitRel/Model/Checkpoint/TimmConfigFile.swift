@@ -238,7 +238,7 @@ enum TimmConfigFile {
         let pretrained: [String: JSONValue] = [
             "input_size": numbers([Double(config.channels), Double(preprocessing.inputHeight), Double(preprocessing.inputWidth)]),
             "interpolation": .string(preprocessing.interpolation.rawValue),
-            "crop_pct": .number(exact ? 1 : preprocessing.cropPercent),
+            "crop_pct": .number(exact ? 1 : cropPercent(preprocessing)),
             "crop_mode": .string(exact ? "squash" : "center"),
             "mean": numbers(preprocessing.mean),
             "std": numbers(preprocessing.std),
@@ -278,6 +278,24 @@ enum TimmConfigFile {
             }
         }
         return genericArchitecture
+    }
+
+    /// timm's crop_pct for a resize-then-crop: the preprocessing's own, or for a Hugging Face
+    /// processor's explicit resize (`shortestEdgeThenCenterCrop`, `exactThenCenterCrop`) a
+    /// crop_pct r with ⌊input / r⌋ == the resize side in IEEE double arithmetic (timm's
+    /// `scale_size`), nudged an ulp at a time. timm then resizes the shorter side and rounds
+    /// the crop offsets as torchvision does: the same tensor for square images whose margin
+    /// is even; a non-square image keeps its aspect ratio where `DeiTImageProcessor` squashes
+    /// it, and an odd margin may shift the crop by one pixel.
+    static func cropPercent(_ preprocessing: Preprocessing) -> Double {
+        guard preprocessing.resizeMode == .shortestEdgeThenCenterCrop || preprocessing.resizeMode == .exactThenCenterCrop,
+              let side = preprocessing.resizeHeight, side >= preprocessing.inputHeight
+        else { return preprocessing.cropPercent }
+        let input = Double(preprocessing.inputHeight)
+        var ratio = input / Double(side)
+        while Int((input / ratio).rounded(.down)) < side { ratio = ratio.nextDown }
+        while Int((input / ratio).rounded(.down)) > side { ratio = ratio.nextUp }
+        return ratio
     }
 
     /// An mlp_ratio r with int(width · r) == hidden in IEEE double arithmetic (what both timm

@@ -45,9 +45,9 @@ public enum TimmKeyMap {
         let finalNorm = config.normAfterPooling ? "fc_norm" : "norm"
         keys.append(("\(finalNorm).weight", [d]))
         keys.append(("\(finalNorm).bias", [d]))
-        keys.append(("head.weight", [config.classCount, d]))
+        keys.append(("head.weight", [config.classCount, config.headInputDimension]))
         keys.append(("head.bias", [config.classCount]))
-        if config.distillationToken {
+        if config.distillationHeadTokenIndex != nil {
             keys.append(("head_dist.weight", [config.classCount, d]))
             keys.append(("head_dist.bias", [config.classCount]))
         }

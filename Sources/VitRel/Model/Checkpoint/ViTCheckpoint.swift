@@ -1,7 +1,8 @@
 import Foundation
 
 /// A trained Vision Transformer as a user brings it: architecture, eval preprocessing and
-/// weights, read from a timm hub folder or a Hugging Face `ViTForImageClassification` folder.
+/// weights, read from a timm hub folder or a Hugging Face classifier folder (ViT, DeiT, DINOv2;
+/// `HuggingFaceConfig`).
 ///
 /// Whatever the source, `weights` uses timm's names (`TimmKeyMap`), so the model has one key
 /// map; loading checks that every weight the config implies is there with its shape and that
@@ -16,7 +17,8 @@ public struct ViTCheckpoint: Sendable {
     public enum Format: String, Sendable, Equatable {
         /// `config.json` with `architecture` + `model_args` + `pretrained_cfg`, timm keys.
         case timm
-        /// transformers `config.json` + `preprocessor_config.json`, `vit.encoder.layer...` keys.
+        /// transformers `config.json` + `preprocessor_config.json`, `vit.encoder.layer...` keys
+        /// (or `deit.`, `dinov2.`, `dinov2_with_registers.`).
         case huggingFace
     }
 
@@ -87,11 +89,15 @@ public struct ViTCheckpoint: Sendable {
     private static func loadHuggingFace(directory: URL, fields: ConfigFields, weightsURL: URL) throws -> ViTCheckpoint {
         let preprocessorURL = try requiredFile(preprocessorFileName, in: directory)
         let file = try SafeTensors.read(weightsURL)
-        let config = try HuggingFaceViT.config(fields, classifierRows: file.entries["classifier.weight"]?.shape.first)
+        let teacherHeads = file.entries["cls_classifier.weight"] != nil
+        let (family, teacher) = try HuggingFaceConfig.family(fields, hasTeacherHeads: teacherHeads)
+        let classifier = file.entries[teacher ? "cls_classifier.weight" : "classifier.weight"]
+        let config = try HuggingFaceConfig.config(fields, family: family, teacher: teacher, classifierRows: classifier?.shape.first)
         let preprocessorFields = try ConfigFields(contentsOf: preprocessorURL)
-        let preprocessing = try HuggingFaceViT.preprocessing(preprocessorFields, config: config)
+        let kind = try HuggingFaceImageProcessor.kind(preprocessorFields, family: family)
+        let preprocessing = try HuggingFaceImageProcessor.preprocessing(preprocessorFields, kind: kind, config: config)
         try checkInputSize(preprocessing, file: preprocessorFields.file)
-        let weights = try HuggingFaceViT.timmWeights(file, config: config)
+        let weights = try HuggingFaceKeyMap.timmWeights(file, config: config, family: family, teacher: teacher)
         try checkFinite(weights, file: file.url.path)
         return ViTCheckpoint(config: config, preprocessing: preprocessing, weights: weights, format: .huggingFace, directory: directory)
     }
@@ -176,6 +182,16 @@ public struct ViTCheckpoint: Sendable {
         }
         if let problem = config.validationProblem() {
             throw CheckpointError.invalidConfig(file: directory.appendingPathComponent(Self.configFileName).path, detail: problem)
+        }
+        // Hugging Face heads timm's VisionTransformer cannot express.
+        let configPath = directory.appendingPathComponent(Self.configFileName).path
+        if config.pooling == .classTokenAndPatchMean {
+            throw CheckpointError.unsupportedConfig(
+                file: configPath, detail: "the [CLS ⊕ patch mean] head of Hugging Face DINOv2 has no timm global_pool; keep the Hugging Face folder")
+        }
+        if config.distillationToken && !config.distillationHead {
+            throw CheckpointError.unsupportedConfig(
+                file: configPath, detail: "a distillation token without head_dist (Hugging Face DeiTForImageClassification) has no timm model; keep the Hugging Face folder")
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
