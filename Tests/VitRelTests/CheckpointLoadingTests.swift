@@ -230,8 +230,8 @@ final class CheckpointLoadingTests: XCTestCase {
     func testUnknownArchitectureAndUnsupportedArgumentsAreNamed() throws {
         let folder = try copyFixture("timm_token")
         let config = folder.appendingPathComponent("config.json")
-        // (DeiT, DeiT-III and DINOv2 are families vitrel reads: ModelFamilyTests.)
-        for name in ["vit_giant_patch14_dinov2", "vit_base_patch16_clip_224", "vit_huge_patch14_224", "vit_base_patch16_224_miil"] {
+        // (DeiT, DeiT-III, DINOv2 and CLIP are families vitrel reads: ModelFamilyTests, ClipFamilyTests.)
+        for name in ["vit_giant_patch14_dinov2", "vit_base_patch16_siglip_224", "vit_huge_patch14_224", "vit_base_patch16_224_miil"] {
             try editJSON(config) { $0["architecture"] = name }
             assertLoadError(folder, .unknownArchitecture(file: config.path, name: name))
         }
@@ -239,11 +239,16 @@ final class CheckpointLoadingTests: XCTestCase {
         try editJSON(config) { $0["architecture"] = "vit_tiny_patch16_224.augreg_in21k" }
         XCTAssertEqual(try ViTCheckpoint.load(from: folder).config.embedDimension, 24)
 
-        try editJSON(config) { Self.set(&$0, "model_args", "qk_norm", true) }
-        assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "model_args.qk_norm = true (vitrel implements the default false)"))
+        try editJSON(config) { Self.set(&$0, "model_args", "scale_attn_norm", true) }
+        assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "model_args.scale_attn_norm = true (vitrel implements the default false)"))
+        // qk_norm is read now; a file without q_norm and k_norm is then missing them.
+        try editJSON(config) { Self.remove(&$0, "model_args", "scale_attn_norm"); Self.set(&$0, "model_args", "qk_norm", true) }
+        let weights = folder.appendingPathComponent("model.safetensors").path
+        assertLoadError(folder, .missingTensors(file: weights, names: (0..<2).flatMap { block in
+            ["q_norm.weight", "q_norm.bias", "k_norm.weight", "k_norm.bias"].map { "blocks.\(block).attn.\($0)" }
+        }))
         // Registers are read now; a file without them is then missing a tensor.
         try editJSON(config) { Self.remove(&$0, "model_args", "qk_norm"); Self.set(&$0, "model_args", "reg_tokens", 4) }
-        let weights = folder.appendingPathComponent("model.safetensors").path
         assertLoadError(folder, .missingTensors(file: weights, names: ["reg_token"]))
         try editJSON(config) { Self.set(&$0, "model_args", "reg_tokens", 0); Self.set(&$0, "model_args", "global_pool", "map") }
         assertLoadError(folder, .unsupportedConfig(file: config.path, detail: "global_pool 'map' (vitrel implements 'token' and 'avg')"))

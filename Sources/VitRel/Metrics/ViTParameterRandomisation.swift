@@ -48,7 +48,8 @@ public struct ViTParameterRandomisation: Sendable, Equatable {
             guard Self.layer(of: name, depth: depth) == layer else { return }
             var generator = SeededGenerator(seed: seed, stream: UInt64(layer) << 32 | ordinal)
             let module = String(name[..<(name.lastIndex(of: ".") ?? name.endIndex)])
-            let isLayerNorm = module.hasSuffix("norm") || module.hasSuffix("norm1") || module.hasSuffix("norm2")
+            // norm, fc_norm, norm1, norm2, attn.q_norm, attn.k_norm (qk_norm), norm_pre (CLIP).
+            let isLayerNorm = module.hasSuffix("norm") || module.hasSuffix("norm1") || module.hasSuffix("norm2") || module == "norm_pre"
             if isLayerNorm {
                 tensor = Tensor(repeating: name.hasSuffix(".weight") ? 1 : 0, shape: tensor.shape)
             } else if name == "cls_token" || name == "pos_embed" {

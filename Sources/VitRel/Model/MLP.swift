@@ -1,38 +1,41 @@
-/// The transformer's feed-forward network: fc1 → exact GELU → fc2 (timm `Mlp`).
+/// The transformer's feed-forward network: fc1 → activation → fc2 (timm `Mlp`); the
+/// activation is the exact GELU, or QuickGELU for OpenAI's CLIP towers.
 public struct MLP<Scalar: TensorScalar>: Sendable {
     /// [hidden, D]
     public var fc1: Linear<Scalar>
     /// [D, hidden]
     public var fc2: Linear<Scalar>
+    public var activation: Activation
 
-    public init(fc1: Linear<Scalar>, fc2: Linear<Scalar>) {
+    public init(fc1: Linear<Scalar>, fc2: Linear<Scalar>, activation: Activation = .gelu) {
         precondition(fc1.outputCount == fc2.inputCount && fc1.inputCount == fc2.outputCount, "MLP shapes")
         self.fc1 = fc1
         self.fc2 = fc2
+        self.activation = activation
     }
 
-    public func zeroed() -> MLP { MLP(fc1: fc1.zeroed(), fc2: fc2.zeroed()) }
+    public func zeroed() -> MLP { MLP(fc1: fc1.zeroed(), fc2: fc2.zeroed(), activation: activation) }
 
     public struct Cache: Sendable {
-        /// [rows, hidden]: fc1 output, before GELU
+        /// [rows, hidden]: fc1 output, before the activation
         public var hiddenPreActivation: [Scalar]
-        /// [rows, hidden]: GELU output, fc2's input
+        /// [rows, hidden]: the activation's output, fc2's input
         public var hidden: [Scalar]
     }
 
     public func forward(_ x: [Scalar], rows: Int) -> (y: [Scalar], cache: Cache) {
         let preActivation = fc1.forward(x, rows: rows)
-        let hidden = GELU.forward(preActivation)
+        let hidden = activation.forward(preActivation)
         let y = fc2.forward(hidden, rows: rows)
         return (y, Cache(hiddenPreActivation: preActivation, hidden: hidden))
     }
 
-    /// The forward pass without a cache (inference): fc1 into `hidden` [rows, hidden], GELU in
-    /// place, fc2 into `y` [rows, D]. Same arithmetic as `forward`, so the same bits (unless
+    /// The forward pass without a cache (inference): fc1 into `hidden` [rows, hidden], the
+    /// activation in place, fc2 into `y` [rows, D]. Same arithmetic as `forward`, so the same bits (unless
     /// fc1 and fc2 carry bfloat16 weights, `InferencePrecision.bf16`).
     public func forward(_ x: [Scalar], rows: Int, hidden: inout [Scalar], into y: inout [Scalar]) {
         fc1.inferenceForward(x, rows: rows, into: &hidden)
-        GELU.forwardInPlace(&hidden)
+        activation.forwardInPlace(&hidden)
         fc2.inferenceForward(hidden, rows: rows, into: &y)
     }
 
@@ -44,13 +47,13 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         let dHidden = fc2.backward(dy, input: cache.hidden, rows: rows, gradient: &gradient.fc2, accumulate: accumulate)
         let dPreActivation: [Scalar]
         if let baseline {
-            dPreActivation = GELU.rescaleBackward(
+            dPreActivation = activation.rescaleBackward(
                 dHidden, input: cache.hiddenPreActivation, output: cache.hidden,
                 baselineInput: baseline.hiddenPreActivation, baselineOutput: baseline.hidden)
         } else if rule.usesIdentityForGELU {
-            dPreActivation = GELU.identityRuleBackward(dHidden, input: cache.hiddenPreActivation)
+            dPreActivation = activation.identityRuleBackward(dHidden, input: cache.hiddenPreActivation)
         } else {
-            dPreActivation = GELU.backward(dHidden, input: cache.hiddenPreActivation)
+            dPreActivation = activation.backward(dHidden, input: cache.hiddenPreActivation)
         }
         return fc1.backward(dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate)
     }
@@ -59,7 +62,8 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
 // MARK: - Relevance
 
 extension MLP {
-    /// fc2 rule → GELU identity (all rule sets: Chefer 2021, AttnLRP eq. 9) → fc1 rule.
+    /// fc2 rule → activation identity (GELU and QuickGELU alike, all rule sets: Chefer 2021,
+    /// AttnLRP eq. 9) → fc1 rule.
     /// `output`: the MLP's forward output, which lets fc2 use the fast αβ form.
     public func relevance(
         _ r: [Scalar], input x: [Scalar], cache: Cache, rows: Int, rules: RelevanceRules, output: [Scalar]? = nil

@@ -4,19 +4,40 @@
 ///
 /// Queries, keys and values are never copied out of the qkv buffer: each head's GEMM reads
 /// them in place with a leading dimension of 3D.
+///
+/// With timm's `qk_norm=True` (Dehghani et al. 2023, "Scaling Vision Transformers to 22
+/// Billion Parameters": LayerNorm on queries and keys keeps the attention logits from
+/// growing without bound) each head's q and k pass through a LayerNorm over the head
+/// dimension before the product (`attn.q_norm`, `attn.k_norm`, weights [head_dim], shared by
+/// the heads). The qkv buffer the heads read then holds the normalised q and k; the
+/// projection's own output is kept beside it for the backward and relevance passes
+/// (`QueryKeyNorm.swift` holds the forward, backward and relevance of that hop).
 public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     /// [3D, D]
     public var queryKeyValue: Linear<Scalar>
     /// [D, D]
     public var projection: Linear<Scalar>
     public var headCount: Int
+    /// timm `attn.q_norm`: LayerNorm over each head's query, [head_dim]; nil without qk_norm.
+    public var queryNorm: LayerNorm<Scalar>?
+    /// timm `attn.k_norm`: LayerNorm over each head's key, [head_dim]; nil without qk_norm.
+    public var keyNorm: LayerNorm<Scalar>?
 
-    public init(queryKeyValue: Linear<Scalar>, projection: Linear<Scalar>, headCount: Int) {
+    public init(
+        queryKeyValue: Linear<Scalar>, projection: Linear<Scalar>, headCount: Int,
+        queryNorm: LayerNorm<Scalar>? = nil, keyNorm: LayerNorm<Scalar>? = nil
+    ) {
         precondition(queryKeyValue.outputCount == 3 * queryKeyValue.inputCount, "qkv must be [3D, D]")
         precondition(queryKeyValue.inputCount % headCount == 0, "width not divisible by heads")
+        precondition((queryNorm == nil) == (keyNorm == nil), "qk_norm normalises both q and k or neither")
+        for norm in [queryNorm, keyNorm].compactMap({ $0 }) {
+            precondition(norm.dimension * headCount == queryKeyValue.inputCount, "q/k norm of width \(norm.dimension) for \(headCount) heads of width \(queryKeyValue.inputCount)")
+        }
         self.queryKeyValue = queryKeyValue
         self.projection = projection
         self.headCount = headCount
+        self.queryNorm = queryNorm
+        self.keyNorm = keyNorm
     }
 
     public var dimension: Int { projection.outputCount }
@@ -24,17 +45,22 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     public var scale: Scalar { 1 / Scalar(headDimension).squareRoot() }
 
     public func zeroed() -> MultiHeadAttention {
-        MultiHeadAttention(queryKeyValue: queryKeyValue.zeroed(), projection: projection.zeroed(), headCount: headCount)
+        MultiHeadAttention(
+            queryKeyValue: queryKeyValue.zeroed(), projection: projection.zeroed(), headCount: headCount,
+            queryNorm: queryNorm?.zeroed(), keyNorm: keyNorm?.zeroed())
     }
 
     /// Activations the backward pass and the explanation methods need.
     public struct Cache: Sendable {
-        /// [B·N, 3D]: q | k | v
+        /// [B·N, 3D]: q | k | v as the heads read them (q and k normalised with qk_norm)
         public var queryKeyValue: [Scalar]
         /// [B, H, N, N]: softmax probabilities (the "attention maps")
         public var attention: [Scalar]
         /// [B·N, D]: heads concatenated, before the output projection
         public var context: [Scalar]
+        /// With qk_norm: the qkv projection's output before q_norm and k_norm, [B·N, 3D], and
+        /// the two norms' caches (rows B·N·H of head_dim). nil without qk_norm.
+        public var queryKeyNorm: QueryKeyNormCache? = nil
     }
 
     /// x [B·N, D] → y [B·N, D]. `attentionOffset` [B, H, N, N], when given, is added to the
@@ -43,7 +69,8 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         _ x: [Scalar], batch: Int, tokens: Int, attentionOffset: [Scalar]? = nil
     ) -> (y: [Scalar], cache: Cache) {
         let n = tokens, d = dimension, h = headCount
-        let qkv = queryKeyValue.forward(x, rows: batch * n)
+        var qkv = queryKeyValue.forward(x, rows: batch * n)
+        let queryKeyNormCache = normaliseQueryAndKey(&qkv, rows: batch * n)
         var attention = [Scalar].uninitialized(batch * h * n * n)
         var context = [Scalar].uninitialized(batch * n * d)
         if let attentionOffset { precondition(attentionOffset.count == attention.count, "attention offset size") }
@@ -65,7 +92,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
             }
         }
         let y = projection.forward(context, rows: batch * n)
-        return (y, Cache(queryKeyValue: qkv, attention: attention, context: context))
+        return (y, Cache(queryKeyValue: qkv, attention: attention, context: context, queryKeyNorm: queryKeyNormCache))
     }
 
     /// The forward pass without a cache, for inference: x [B·N, D] → y [B·N, D] in caller-owned
@@ -78,6 +105,7 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
     ) {
         let n = tokens
         queryKeyValue.inferenceForward(x, rows: batch * n, into: &qkv)
+        normaliseQueryAndKey(&qkv, rows: batch * n, keepingProjection: false)
         qkv.withUnsafeBufferPointer { qkvp in
             context.withUnsafeMutableBufferPointer { cp in
                 attendHeads(
@@ -233,6 +261,13 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
             }
         }
         guard needsInputGradient else { return ([], dAttention) }
+        if let normCache = cache.queryKeyNorm {
+            // Through k_norm and q_norm to the projection's output (σ detached under the LRP
+            // rules, endpoint secants under DeepLIFT, as for norm1 and norm2).
+            queryKeyNormBackward(
+                &dqkv, cache: normCache, rows: batch * n, gradient: &gradient, accumulate: accumulate, rule: rule,
+                baseline: baseline?.queryKeyNorm)
+        }
         let dx = queryKeyValue.backward(dqkv, input: x, rows: batch * n, gradient: &gradient.queryKeyValue, accumulate: accumulate)
         return (dx, dAttention)
     }
@@ -366,6 +401,8 @@ extension MultiHeadAttention {
         public var biasAbsorbed: Double
         /// Relevance created or lost by the softmax rule (AttnLRP's Taylor remainder).
         public var softmaxLeak: Double
+        /// The part of `biasAbsorbed` that q_norm's and k_norm's shifts β absorbed (qk_norm).
+        public var queryKeyNormAbsorbed: Double = 0
     }
 
     /// Relevance r [B·N, D] at the output, propagated to the input (rules in `RelevanceRules`).
@@ -418,11 +455,16 @@ extension MultiHeadAttention {
         guard needsInput else {
             return RelevanceResult(input: [], attention: rAttention, biasAbsorbed: projectionAbsorbed, softmaxLeak: 0)
         }
+        var normAbsorbed = 0.0
+        if let normCache = cache.queryKeyNorm {
+            normAbsorbed = queryKeyNormRelevance(&rQKV, cache: normCache, normalised: cache.queryKeyValue, rows: batch * n, rules: rules)
+        }
         let (rInput, qkvAbsorbed) = queryKeyValue.relevance(
             rQKV, input: x, rows: batch * n, rule: rules.linear, stabiliser: rules.weightRuleStabiliser,
-            output: rules.fastAlphaBeta ? cache.queryKeyValue : nil)
+            output: rules.fastAlphaBeta ? (cache.queryKeyNorm?.projected ?? cache.queryKeyValue) : nil)
         return RelevanceResult(
-            input: rInput, attention: rAttention, biasAbsorbed: projectionAbsorbed + qkvAbsorbed, softmaxLeak: softmaxLeak)
+            input: rInput, attention: rAttention, biasAbsorbed: projectionAbsorbed + normAbsorbed + qkvAbsorbed,
+            softmaxLeak: softmaxLeak, queryKeyNormAbsorbed: normAbsorbed)
     }
 
     /// One head's share of `relevance`: R of its q, k, v [N, hd] (empty when `needsInput` is

@@ -66,6 +66,15 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     public var distillationHead: Bool = true
     /// How `pos_embed` is resampled when the input's grid is not the stored one.
     public var positionInterpolation: PositionInterpolation = .antialiasedBicubic
+    /// timm's `pre_norm` (CLIP image towers, Radford et al. 2021): a LayerNorm `norm_pre` on the
+    /// embedded sequence (patches, prefix tokens and position embedding) before the first
+    /// block; timm then builds the patch embedding without a bias.
+    public var preNorm: Bool = false
+    /// The MLP's nonlinearity (timm `act_layer`): exact GELU, or QuickGELU for OpenAI's CLIP.
+    public var activation: Activation = .gelu
+    /// timm's `qk_norm`: a LayerNorm over head_dim on every head's query and key (ε:
+    /// `layerNormEpsilon`, as timm builds it with the blocks' norm_layer).
+    public var queryKeyNorm: Bool = false
 
     public init(
         imageHeight: Int = 224, imageWidth: Int = 224, patchSize: Int = 16, channels: Int = 3,
@@ -213,5 +222,8 @@ extension ViTConfig {
         positionEmbeddingCoversPrefix = try c.decodeIfPresent(Bool.self, forKey: .positionEmbeddingCoversPrefix) ?? true
         distillationHead = try c.decodeIfPresent(Bool.self, forKey: .distillationHead) ?? true
         positionInterpolation = try c.decodeIfPresent(PositionInterpolation.self, forKey: .positionInterpolation) ?? .antialiasedBicubic
+        preNorm = try c.decodeIfPresent(Bool.self, forKey: .preNorm) ?? false
+        activation = try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .gelu
+        queryKeyNorm = try c.decodeIfPresent(Bool.self, forKey: .queryKeyNorm) ?? false
     }
 }

@@ -18,6 +18,11 @@ extension VisionTransformer {
         var buffers = TransformerBlock<Scalar>.InferenceBuffers(
             rows: batch * n, dimension: config.embedDimension, hiddenDimension: config.mlpHiddenDimension)
         try Self.checkFinite(x, layer: "patch and position embedding", batch: batch, rowsPerImage: n * config.embedDimension)
+        if let normPre {
+            var normalised = [Scalar].uninitialized(x.count)
+            normPre.forward(x, rows: batch * n, into: &normalised)
+            x = normalised
+        }
         for (index, block) in blocks.enumerated() {
             block.forward(inPlace: &x, batch: batch, tokens: n, buffers: &buffers)
             try Self.checkFinite(x, layer: "block \(index) output", batch: batch, rowsPerImage: n * config.embedDimension)

@@ -17,6 +17,9 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
     public var positionEmbedding: Tensor<Scalar>
     /// Patch grid of `positionEmbedding` (rows, columns).
     public var positionGrid: (height: Int, width: Int)
+    /// timm's `norm_pre` (CLIP, `config.preNorm`): LayerNorm of the embedded sequence before
+    /// the first block; nil without pre_norm.
+    public var normPre: LayerNorm<Scalar>?
     public var blocks: [TransformerBlock<Scalar>]
     /// Final LayerNorm: on all tokens before pooling, or after pooling (timm fc_norm).
     public var norm: LayerNorm<Scalar>
@@ -45,17 +48,24 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
         func linear(_ outputs: Int, _ inputs: Int, bias: Bool = true) -> Linear<Scalar> {
             Linear(weight: normal([outputs, inputs], 0.02), bias: bias ? Tensor(zeros: [outputs]) : nil)
         }
-        func layerNorm(_ eps: Double) -> LayerNorm<Scalar> {
-            LayerNorm(weight: Tensor(repeating: seed == nil ? 0 : 1, shape: [d]), bias: Tensor(zeros: [d]), epsilon: eps)
+        func layerNorm(_ eps: Double, width: Int? = nil) -> LayerNorm<Scalar> {
+            let width = width ?? d
+            return LayerNorm(weight: Tensor(repeating: seed == nil ? 0 : 1, shape: [width]), bias: Tensor(zeros: [width]), epsilon: eps)
         }
         self.config = config
+        // timm: PatchEmbed(bias=not pre_norm), the CLIP towers' bias-free patch projection.
         patchEmbedding = PatchEmbedding(
-            projection: linear(d, config.channels * p * p), patchSize: p, channels: config.channels)
+            projection: linear(d, config.channels * p * p, bias: !config.preNorm), patchSize: p, channels: config.channels)
         classToken = config.classToken ? normal([d], 1e-6) : Tensor(zeros: [0])
         distillationToken = config.distillationToken ? normal([d], 0.02) : Tensor(zeros: [0])
         registerTokens = normal([config.registerTokenCount, d], 1e-6)
         positionEmbedding = normal([config.positionTokenCount, d], 0.02)
         positionGrid = (config.gridHeight, config.gridWidth)
+        normPre = config.preNorm ? layerNorm(config.layerNormEpsilon) : nil
+        // qk_norm: timm's norm_layer of width head_dim, the blocks' ε.
+        func queryKeyNorm() -> LayerNorm<Scalar>? {
+            config.queryKeyNorm ? layerNorm(config.layerNormEpsilon, width: config.headDimension) : nil
+        }
         // timm's LayerScale init_values (DINOv2's 1e-5).
         func layerScale() -> LayerScale<Scalar>? {
             config.layerScale ? LayerScale(gamma: Tensor(repeating: seed == nil ? 0 : 1e-5, shape: [d])) : nil
@@ -65,10 +75,12 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
                 norm1: layerNorm(config.layerNormEpsilon),
                 attention: MultiHeadAttention(
                     queryKeyValue: linear(3 * d, d, bias: config.qkvBias), projection: linear(d, d),
-                    headCount: config.headCount),
+                    headCount: config.headCount, queryNorm: queryKeyNorm(), keyNorm: queryKeyNorm()),
                 layerScale1: layerScale(),
                 norm2: layerNorm(config.layerNormEpsilon),
-                mlp: MLP(fc1: linear(config.mlpHiddenDimension, d), fc2: linear(d, config.mlpHiddenDimension)),
+                mlp: MLP(
+                    fc1: linear(config.mlpHiddenDimension, d), fc2: linear(d, config.mlpHiddenDimension),
+                    activation: config.activation),
                 layerScale2: layerScale())
         }
         norm = layerNorm(config.finalNormEpsilon)
@@ -91,6 +103,10 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
         try body("pos_embed", &positionEmbedding)
         try body("patch_embed.proj.weight", &patchEmbedding.projection.weight)
         if patchEmbedding.projection.bias != nil { try body("patch_embed.proj.bias", &patchEmbedding.projection.bias!) }
+        if normPre != nil {
+            try body("norm_pre.weight", &normPre!.weight)
+            try body("norm_pre.bias", &normPre!.bias)
+        }
         for i in blocks.indices {
             let prefix = "blocks.\(i)."
             try body(prefix + "norm1.weight", &blocks[i].norm1.weight)
@@ -98,6 +114,12 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
             try body(prefix + "attn.qkv.weight", &blocks[i].attention.queryKeyValue.weight)
             if blocks[i].attention.queryKeyValue.bias != nil {
                 try body(prefix + "attn.qkv.bias", &blocks[i].attention.queryKeyValue.bias!)
+            }
+            if blocks[i].attention.queryNorm != nil {
+                try body(prefix + "attn.q_norm.weight", &blocks[i].attention.queryNorm!.weight)
+                try body(prefix + "attn.q_norm.bias", &blocks[i].attention.queryNorm!.bias)
+                try body(prefix + "attn.k_norm.weight", &blocks[i].attention.keyNorm!.weight)
+                try body(prefix + "attn.k_norm.bias", &blocks[i].attention.keyNorm!.bias)
             }
             try body(prefix + "attn.proj.weight", &blocks[i].attention.projection.weight)
             try body(prefix + "attn.proj.bias", &blocks[i].attention.projection.bias!)

@@ -16,7 +16,7 @@ extension VisionTransformer {
         /// [N, D] position embedding used for this grid (zero rows for prefix tokens that get
         /// none, timm's `no_embed_class`)
         public var positionEmbedding: [Scalar]
-        /// One trace per block; blocks[0].input is the embedded sequence.
+        /// One trace per block; blocks[0].input is the embedded sequence (after `norm_pre`).
         public var blocks: [TransformerBlock<Scalar>.Trace]
         /// [B·N, D] output of the last block
         public var encoded: [Scalar]
@@ -32,6 +32,9 @@ extension VisionTransformer {
         public var headOutputs: (classToken: [Scalar], distillation: [Scalar])?
         /// [B, classes]
         public var logits: Tensor<Scalar>
+        /// With pre_norm (CLIP): `norm_pre`'s input, the embedded sequence [B·N, D], and its
+        /// cache; its output is blocks[0].input. nil without pre_norm.
+        public var preNorm: (input: [Scalar], cache: LayerNorm<Scalar>.Cache)? = nil
 
         /// Attention probabilities of block `index`, [B, H, N, N].
         public func attention(block index: Int) -> [Scalar] { blocks[index].attention.attention }
@@ -68,6 +71,12 @@ extension VisionTransformer {
         var blockTraces = [TransformerBlock<Scalar>.Trace]()
         blockTraces.reserveCapacity(blocks.count)
         var x = embedding.sequence
+        var preNorm: (input: [Scalar], cache: LayerNorm<Scalar>.Cache)?
+        if let normPre {
+            let (normalised, cache) = normPre.forward(x, rows: batch * n)
+            preNorm = (x, cache)
+            x = normalised
+        }
         for (index, block) in blocks.enumerated() {
             let (y, trace) = block.forward(x, batch: batch, tokens: n, attentionOffset: attentionOffsets[index])
             blockTraces.append(trace)
@@ -81,7 +90,8 @@ extension VisionTransformer {
             patches: embedding.patches, patchTokens: embedding.patchTokens, positionEmbedding: embedding.positionEmbedding,
             blocks: blockTraces, encoded: encoded, normInput: output.normInput, normCache: output.normCache,
             normOutput: output.normOutput, pooled: output.pooled, pooledDistillation: output.pooledDistillation,
-            headOutputs: output.headOutputs, logits: Tensor(shape: [batch, config.classCount], scalars: output.logits))
+            headOutputs: output.headOutputs, logits: Tensor(shape: [batch, config.classCount], scalars: output.logits),
+            preNorm: preNorm)
     }
 
     /// The embedded sequence, cat(prefix tokens, patch embeddings) + position, and what produced it.
@@ -321,6 +331,17 @@ extension VisionTransformer {
             }
             dBlockInputs[index] = dInput
             dx = dInput
+        }
+        if let normPre, let preNorm = trace.preNorm {
+            if let baselinePreNorm = baseline?.preNorm {
+                dx = normPre.rescaleBackward(
+                    dx, input: preNorm.input, cache: preNorm.cache, baselineInput: baselinePreNorm.input,
+                    baselineCache: baselinePreNorm.cache, rows: batch * n)
+            } else {
+                dx = normPre.backward(
+                    dx, input: preNorm.input, cache: preNorm.cache, rows: batch * n, gradient: &parameterGradient.normPre!,
+                    accumulate: accumulate, detachDeviation: rule.detachesLayerNormDeviation)
+            }
         }
         // Embedding: sequence = cat(prefix tokens, patchTokens) + position.
         let prefix = config.prefixTokenCount, patchCount = trace.gridHeight * trace.gridWidth

@@ -77,6 +77,15 @@ extension VisionTransformer {
             r = result.input
             tokenRelevance[index] = Self.sumOverFeatures(r, rows: batch * n, d: d)
         }
+        if let normPre, let preNorm = trace.preNorm {
+            // CLIP's norm_pre takes the rule of every other LayerNorm of the set (identity in
+            // Chefer's, the conservative LN rule in AttnLRP and CP-LRP).
+            let (rEmbedded, absorbed) = normPre.relevance(
+                r, input: preNorm.input, output: trace.blocks.first?.input ?? trace.encoded, cache: preNorm.cache,
+                rows: batch * n, rule: rules.layerNorm, epsilon: rules.stabiliser)
+            ledger.record("norm_pre", out: total(r), in: total(rEmbedded), bias: absorbed)
+            r = rEmbedded
+        }
 
         // Embedding: sequence = cat(prefix tokens, patch tokens) + position embedding (zero rows
         // for prefix tokens without one: all their relevance then stays with the token).

@@ -9,7 +9,8 @@ import Foundation
 /// `group_matcher`), checked against timm by `Tools/make_layer_decay_fixtures.py`. For a
 /// model of depth L and decay rate r:
 ///
-///     cls_token, reg_token, dist_token, pos_embed, patch_embed.*   r^(L+1)
+///     cls_token, reg_token, dist_token, pos_embed, patch_embed.*,
+///     norm_pre.* (CLIP; timm's stem pattern names it)              r^(L+1)
 ///     blocks.k.*                                                   r^(L−k)
 ///     norm.*  (the final LayerNorm: timm groups it with the last block)   r
 ///     everything else (head, head_dist, fc_norm)                   1
@@ -38,7 +39,7 @@ public struct LayerwiseLearningRateDecay: Codable, Equatable, Sendable {
     /// timm's layer id: 0 for the stem, k + 1 for block k, L for the final norm (the last
     /// block's id), L + 1 for the head and anything after it.
     func layerIndex(ofParameter name: String) -> Int {
-        if Self.stemNames.contains(name) || name.hasPrefix("patch_embed.") { return 0 }
+        if Self.stemNames.contains(name) || name.hasPrefix("patch_embed.") || name.hasPrefix("norm_pre.") { return 0 }
         if name.hasPrefix("blocks.") {
             let number = name.dropFirst("blocks.".count).prefix { $0.isNumber }
             if let block = Int(number) { return block + 1 }

@@ -16,7 +16,9 @@ final class GradientCheckTests: XCTestCase {
         var model = VisionTransformer<Double>(config: config, seed: seed)
         var generator = SeededGenerator(seed: seed &+ 100)
         model.forEachParameter { name, tensor in
+            // norm1, norm2, norm / fc_norm, attn.q_norm / k_norm (qk_norm), norm_pre (CLIP).
             let isScale = name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name.hasSuffix("norm.weight")
+                || name == "norm_pre.weight"
             for i in 0..<tensor.count {
                 tensor.scalars[i] = (isScale ? 1 : 0) + 0.4 * generator.nextGaussian()
             }
@@ -122,6 +124,16 @@ final class GradientCheckTests: XCTestCase {
         try checkModel(pooling: .classTokenAndPatchMean) { config in
             config.layerScale = true
             config.registerTokenCount = 2
+        }
+    }
+
+    /// CLIP's norm_pre (and the bias-free patch embedding), QuickGELU and qk_norm's q_norm and
+    /// k_norm: input, parameter and ∂L/∂A gradients against finite differences.
+    func testWholeModelGradientsMatchFiniteDifferencesWithCLIPAndQueryKeyNorm() throws {
+        try checkModel(pooling: .token, family: ClipFamilyTests.clipFeatures)
+        try checkModel(pooling: .average) { config in
+            config.queryKeyNorm = true
+            config.layerScale = true
         }
     }
 

@@ -35,7 +35,7 @@ final class ModelFamilyTests: XCTestCase {
         let deit3 = try XCTUnwrap(ViTConfig.timmFamily(architecture: "deit3_medium_patch16_224"))
         XCTAssertEqual([deit3.embedDimension, deit3.headCount], [512, 8])
         XCTAssertTrue(deit3.layerScale && !deit3.positionEmbeddingCoversPrefix)
-        for name in ["vit_giant_patch14_dinov2", "vit_base_patch16_clip_224", "deit_huge_patch16_224",
+        for name in ["vit_giant_patch14_dinov2", "vit_base_patch16_siglip_224", "deit_huge_patch16_224",
                      "vit_base_patch16_224_miil", "deit_base_distilled_patch16", "vit_small_patch14_reg8_dinov2"] {
             XCTAssertNil(ViTConfig.timmFamily(architecture: name), name)
         }
@@ -205,7 +205,7 @@ final class ModelFamilyTests: XCTestCase {
 
     /// Architectures outside the families stay a one-line error naming the file and the name.
     func testUnknownArchitecturesAreAOneLineError() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-clip-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-siglip-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for file in ["config.json", "model.safetensors"] {
@@ -213,12 +213,12 @@ final class ModelFamilyTests: XCTestCase {
         }
         let configURL = directory.appendingPathComponent("config.json")
         let text = try String(contentsOf: configURL, encoding: .utf8)
-            .replacingOccurrences(of: "deit_tiny_patch16_224", with: "vit_base_patch16_clip_224")
+            .replacingOccurrences(of: "deit_tiny_patch16_224", with: "vit_base_patch16_siglip_224")
         try text.write(to: configURL, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ClassifierModel.load(from: directory)) { error in
             let message = "\(error)"
             XCTAssertFalse(message.contains("\n"), message)
-            XCTAssertTrue(message.contains("vit_base_patch16_clip_224"), message)
+            XCTAssertTrue(message.contains("vit_base_patch16_siglip_224"), message)
         }
     }
 }

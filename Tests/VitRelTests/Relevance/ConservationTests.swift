@@ -3,8 +3,21 @@ import XCTest
 
 /// The conservation contract, in Float64 on a tiny random ViT (depth 2, width 8, 2 heads).
 final class ConservationTests: XCTestCase {
-    static func model(biases: Bool, seed: UInt64 = 11) -> VisionTransformer<Double> {
-        var model = GradientCheckTests.tinyModel(seed: seed)
+    /// The plain ViT, a CLIP tower (norm_pre, no patch bias, QuickGELU, ε 1e-5) and a ViT
+    /// with qk_norm: each conservation test below runs on all three.
+    static let families: [(name: String, apply: (inout ViTConfig) -> Void)] = [
+        ("plain", { _ in }),
+        ("clip", { config in
+            config.preNorm = true
+            config.activation = .quickGELU
+            config.layerNormEpsilon = 1e-5
+            config.finalNormEpsilon = 1e-5
+        }),
+        ("qk_norm", { config in config.queryKeyNorm = true }),
+    ]
+
+    static func model(biases: Bool, seed: UInt64 = 11, family: (inout ViTConfig) -> Void = { _ in }) -> VisionTransformer<Double> {
+        var model = GradientCheckTests.tinyModel(seed: seed, family: family)
         if !biases {
             model.forEachParameter { name, tensor in
                 if name.hasSuffix(".bias") { tensor = Tensor(zeros: tensor.shape) }
@@ -114,54 +127,61 @@ final class ConservationTests: XCTestCase {
     /// LRP-0 with the conservative LayerNorm, constant attention and biases zeroed: every
     /// layer passes on exactly what it receives, and Σ(pixels, CLS, position) = logit.
     func testWholeModelConservesWithEveryLeafCounted() throws {
-        let model = Self.model(biases: false)
-        let images = GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 19)
-        let trace = try model.forward(images)
-        for target in 0..<3 {
-            var seed = Tensor<Double>(zeros: [2, 3])
-            for b in 0..<2 { seed.scalars[b * 3 + target] = trace.logits.scalars[b * 3 + target] }
-            let pass = model.relevance(seed, trace: trace, rules: .lrp0)
-            let ledger = pass.ledger
-            for entry in ledger.entries { XCTAssertEqual(entry.gap, 0, accuracy: 1e-10, entry.layer) }
-            XCTAssertEqual(ledger.leaves, ledger.explainedOutput, accuracy: 1e-10)
-            XCTAssertEqual(pass.pixels!.sum() + ledger.classToken + ledger.positionEmbedding, seed.sum(), accuracy: 1e-10)
-            XCTAssertNotEqual(ledger.classToken, 0)
-            XCTAssertNotEqual(ledger.positionEmbedding, 0)
+        for family in Self.families {
+            let model = Self.model(biases: false, family: family.apply)
+            let images = GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 19)
+            let trace = try model.forward(images)
+            for target in 0..<3 {
+                var seed = Tensor<Double>(zeros: [2, 3])
+                for b in 0..<2 { seed.scalars[b * 3 + target] = trace.logits.scalars[b * 3 + target] }
+                let pass = model.relevance(seed, trace: trace, rules: .lrp0)
+                let ledger = pass.ledger
+                for entry in ledger.entries { XCTAssertEqual(entry.gap, 0, accuracy: 1e-10, "\(family.name) \(entry.layer)") }
+                XCTAssertEqual(ledger.entries.contains { $0.layer == "norm_pre" }, model.config.preNorm, family.name)
+                XCTAssertEqual(ledger.leaves, ledger.explainedOutput, accuracy: 1e-10, family.name)
+                XCTAssertEqual(pass.pixels!.sum() + ledger.classToken + ledger.positionEmbedding, seed.sum(), accuracy: 1e-10, family.name)
+                XCTAssertNotEqual(ledger.classToken, 0)
+                XCTAssertNotEqual(ledger.positionEmbedding, 0)
+            }
         }
     }
 
     /// With biases, every layer's gap is exactly what its biases and softmax rule report:
     /// nothing leaks unaccounted (ε = 0).
     func testEveryLeakIsAccountedBySource() throws {
-        let model = Self.model(biases: true)
-        let images = GradientCheckTests.randomTensor([1, 3, 8, 12], seed: 20)
-        let trace = try model.forward(images)
-        var seed = Tensor<Double>(zeros: [1, 3])
-        seed.scalars[1] = trace.logits.scalars[1]
-        var rules = RelevanceRules.attnLRP(epsilon: 0)
-        rules.patch = .linear(.epsilon(0))
-        let ledger = model.relevance(seed, trace: trace, rules: rules).ledger
-        XCTAssertNotEqual(ledger.totalBiasAbsorbed, 0)
-        XCTAssertNotEqual(ledger.totalSoftmaxLeak, 0)
-        for entry in ledger.entries { XCTAssertEqual(entry.stabiliserLeak, 0, accuracy: 1e-9, entry.layer) }
-        XCTAssertEqual(ledger.endToEndGap, ledger.totalBiasAbsorbed + ledger.totalSoftmaxLeak, accuracy: 1e-9)
+        for family in Self.families {
+            let model = Self.model(biases: true, family: family.apply)
+            let images = GradientCheckTests.randomTensor([1, 3, 8, 12], seed: 20)
+            let trace = try model.forward(images)
+            var seed = Tensor<Double>(zeros: [1, 3])
+            seed.scalars[1] = trace.logits.scalars[1]
+            var rules = RelevanceRules.attnLRP(epsilon: 0)
+            rules.patch = .linear(.epsilon(0))
+            let ledger = model.relevance(seed, trace: trace, rules: rules).ledger
+            XCTAssertNotEqual(ledger.totalBiasAbsorbed, 0)
+            XCTAssertNotEqual(ledger.totalSoftmaxLeak, 0)
+            for entry in ledger.entries { XCTAssertEqual(entry.stabiliserLeak, 0, accuracy: 1e-9, "\(family.name) \(entry.layer)") }
+            XCTAssertEqual(ledger.endToEndGap, ledger.totalBiasAbsorbed + ledger.totalSoftmaxLeak, accuracy: 1e-9, family.name)
+        }
     }
 
     /// Chefer's attention, residual, identity-LayerNorm and zᴮ rules conserve (with LRP-0 on
     /// the linear layers and the safe division's ε set to 0).
     func testCheferStructuralRulesConservePerLayerWithoutBiases() throws {
-        let model = Self.model(biases: false)
-        let images = GradientCheckTests.randomTensor([1, 3, 8, 12], seed: 21)
-        let trace = try model.forward(images)
-        var seed = Tensor<Double>(zeros: [1, 3])
-        seed.scalars[0] = 1
-        var rules = RelevanceRules.chefer
-        rules.linear = .epsilon(0)
-        rules.head = .epsilon(0)
-        rules.stabiliser = 0
-        let pass = model.relevance(seed, trace: trace, rules: rules)
-        for entry in pass.ledger.entries { XCTAssertEqual(entry.gap, 0, accuracy: 1e-10, entry.layer) }
-        XCTAssertEqual(pass.ledger.leaves, 1, accuracy: 1e-10)
+        for family in Self.families {
+            let model = Self.model(biases: false, family: family.apply)
+            let images = GradientCheckTests.randomTensor([1, 3, 8, 12], seed: 21)
+            let trace = try model.forward(images)
+            var seed = Tensor<Double>(zeros: [1, 3])
+            seed.scalars[0] = 1
+            var rules = RelevanceRules.chefer
+            rules.linear = .epsilon(0)
+            rules.head = .epsilon(0)
+            rules.stabiliser = 0
+            let pass = model.relevance(seed, trace: trace, rules: rules)
+            for entry in pass.ledger.entries { XCTAssertEqual(entry.gap, 0, accuracy: 1e-10, "\(family.name) \(entry.layer)") }
+            XCTAssertEqual(pass.ledger.leaves, 1, accuracy: 1e-10, family.name)
+        }
     }
 
     /// The αβ rule drops the relevance of an output with no positive contribution (z = 0):

@@ -102,8 +102,17 @@ final class DeepLIFTTests: XCTestCase {
     /// Σ_pixels attribution = F(x)[t] − F(x′)[t] for the whole model, zero and random
     /// baselines, CLS and average pooling: every rule above and the linear ones in between.
     func testWholeModelSatisfiesSummationToDelta() throws {
+        try checkWholeModelSummationToDelta()
+    }
+
+    /// The same through norm_pre, QuickGELU's secants and q_norm / k_norm's LayerNorm rule.
+    func testWholeModelWithCLIPAndQueryKeyNormSatisfiesSummationToDelta() throws {
+        try checkWholeModelSummationToDelta(family: ClipFamilyTests.clipFeatures)
+    }
+
+    func checkWholeModelSummationToDelta(family: (inout ViTConfig) -> Void = { _ in }) throws {
         for pooling in [ViTConfig.Pooling.token, .average, .classTokenAndPatchMean] {
-            let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 13)
+            let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 13, family: family)
             let images = GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 14)
             let explainer = Explainer(model: model)
             for baseline in [nil, GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 15)] {

@@ -4,8 +4,11 @@ import XCTest
 /// "LRP as modified gradient × input" (Achtibat et al. 2024 §3.3) equals the explicit
 /// rule-by-rule relevance pass, for AttnLRP and CP-LRP at ε = 0, biases included.
 final class ModifiedGradientTests: XCTestCase {
-    func check(_ gradientRule: GradientRule, explicit rules: RelevanceRules, pooling: ViTConfig.Pooling) throws {
-        let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 17)
+    func check(
+        _ gradientRule: GradientRule, explicit rules: RelevanceRules, pooling: ViTConfig.Pooling,
+        family: (inout ViTConfig) -> Void = { _ in }
+    ) throws {
+        let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 17, family: family)
         let images = GradientCheckTests.randomTensor([2, 3, 8, 12], seed: 31)
         let trace = try model.forward(images)
         for target in 0..<3 {
@@ -51,6 +54,17 @@ final class ModifiedGradientTests: XCTestCase {
         try check(.attnLRP, explicit: rules, pooling: .token)
         try check(.attnLRP, explicit: rules, pooling: .average)
         try check(.attnLRP, explicit: rules, pooling: .classTokenAndPatchMean)
+    }
+
+    /// norm_pre and q_norm / k_norm with σ detached, QuickGELU with dy·σ(1.702x): the same
+    /// equality on a model with CLIP's features and qk_norm.
+    func testModifiedGradientEqualsExplicitRulesWithCLIPAndQueryKeyNorm() throws {
+        var attnLRP = RelevanceRules.attnLRP(epsilon: 0)
+        attnLRP.patch = .linear(.epsilon(0))
+        try check(.attnLRP, explicit: attnLRP, pooling: .token, family: ClipFamilyTests.clipFeatures)
+        var cpLRP = RelevanceRules.cpLRP(epsilon: 0)
+        cpLRP.patch = .linear(.epsilon(0))
+        try check(.constantAttention, explicit: cpLRP, pooling: .average, family: ClipFamilyTests.clipFeatures)
     }
 
     func testCPLRPModifiedGradientEqualsExplicitRules() throws {

@@ -50,7 +50,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case invalidConfig(file: String, detail: String)
     /// A config asks for something vitrel does not implement (a pooling, a norm placement...).
     case unsupportedConfig(file: String, detail: String)
-    /// An architecture name outside `vit_{tiny,small,base,large}_patch{p}_{resolution}`.
+    /// An architecture name outside the timm families of `ViTConfig.timmFamily`.
     case unknownArchitecture(file: String, name: String)
     /// Weights the config implies but the file lacks.
     case missingTensors(file: String, names: [String])
@@ -98,7 +98,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedConfig(file, detail):
             return "\(file): not supported: \(detail)"
         case let .unknownArchitecture(file, name):
-            return "\(file): unknown architecture '\(name)' (vitrel reads vit_{tiny,small,base,large}_patch{8,16,32}_{224,384} and model_args overriding them)"
+            return "\(file): unknown architecture '\(name)' (vitrel reads timm's vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}, vit_*_patch14_[reg4_]dinov2, deit_*, deit3_*, vit_{base,large,huge}_patch{14,16,32}_clip_[quickgelu_]{res}, and model_args overriding them)"
         case let .missingTensors(file, names):
             return "\(file): missing \(names.count == 1 ? "tensor" : "\(names.count) tensors") \(Self.list(names))"
         case let .unexpectedTensors(file, names):

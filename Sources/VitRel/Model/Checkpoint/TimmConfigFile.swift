@@ -38,11 +38,14 @@ enum TimmConfigFile {
 
     /// `model_args` keys accepted only at timm's default, the plain ViT vitrel implements.
     static let defaultOnlyModelArguments: [String: JSONValue] = [
-        "qk_norm": .bool(false), "scale_attn_norm": .bool(false), "scale_mlp_norm": .bool(false),
-        "proj_bias": .bool(true), "pos_embed": .string("learn"), "pre_norm": .bool(false),
+        "scale_attn_norm": .bool(false), "scale_mlp_norm": .bool(false),
+        "proj_bias": .bool(true), "pos_embed": .string("learn"),
         "final_norm": .bool(true), "pool_include_prefix": .bool(false), "dynamic_img_pad": .bool(false),
-        "embed_norm_layer": .null, "norm_layer": .null, "act_layer": .null,
+        "embed_norm_layer": .null,
     ]
+
+    /// `act_layer` names vitrel implements (timm `get_act_layer`, which lower-cases the name).
+    static let activations: [String: Activation] = ["gelu": .gelu, "quick_gelu": .quickGELU]
 
     /// Keys of a vitrel-written config that timm ignores: what timm cannot express (LayerNorm
     /// ε of a model converted from Hugging Face) so a round trip keeps it.
@@ -55,11 +58,10 @@ enum TimmConfigFile {
             throw fields.invalid("architecture", "is missing")
         }
         // "vit_base_patch16_224.augreg_in21k": the tag after the dot names weights, not shape.
-        // The families: ViTConfig.timmFamily (plain ViT, DINOv2, DeiT, DeiT-III).
+        // The families: ViTConfig.timmFamily (plain ViT, DINOv2, DeiT, DeiT-III, CLIP). Its
+        // LayerNorm ε is the factory's: timm's LayerNorm default 1e-6, CLIP's 1e-5.
         guard var config = ViTConfig.timmFamily(architecture: architectureField)
         else { throw CheckpointError.unknownArchitecture(file: fields.file, name: architectureField) }
-        config.layerNormEpsilon = 1e-6  // timm's LayerNorm default, every norm of the model
-        config.finalNormEpsilon = 1e-6
 
         let pretrained = try fields.object("pretrained_cfg") ?? fields
         let arguments = try fields.object("model_args") ?? ConfigFields(file: fields.file, path: "model_args", members: [:])
@@ -99,6 +101,7 @@ enum TimmConfigFile {
         }
         config.registerTokenCount = try arguments.int("reg_tokens") ?? config.registerTokenCount
         if let noEmbedClass = try arguments.bool("no_embed_class") { config.positionEmbeddingCoversPrefix = !noEmbedClass }
+        try readNormalisationAndActivation(arguments, into: &config)
 
         // model_args is what timm builds from; the top-level copies are informational.
         let topClasses = try fields.int("num_classes")
@@ -146,6 +149,7 @@ enum TimmConfigFile {
         let understood: Set<String> = [
             "img_size", "patch_size", "in_chans", "num_classes", "global_pool", "embed_dim", "depth", "num_heads",
             "mlp_ratio", "qkv_bias", "class_token", "fc_norm", "init_values", "reg_tokens", "no_embed_class",
+            "pre_norm", "qk_norm", "act_layer", "norm_layer",
         ]
         for key in arguments.members.keys.sorted() where !understood.contains(key) && !ignoredModelArguments.contains(key) {
             let value = arguments.members[key]!
@@ -155,6 +159,36 @@ enum TimmConfigFile {
                     file: arguments.file, detail: "\(arguments.fieldName(key)) = \(value.serialized) (vitrel implements the default \(neutral.serialized))")
             }
             throw CheckpointError.unsupportedConfig(file: arguments.file, detail: "\(arguments.fieldName(key)) is not a ViT argument vitrel knows")
+        }
+    }
+
+    /// `pre_norm`, `qk_norm`, `act_layer` and `norm_layer` over the factory's defaults (null is
+    /// the factory's choice, as timm's `dict(model_args, **kwargs)` passes None on).
+    ///
+    /// - pre_norm: `norm_pre` before the blocks and, as timm builds it, no patch-embedding bias.
+    /// - qk_norm: LayerNorms on each head's q and k, with the blocks' ε.
+    /// - act_layer: "gelu" or "quick_gelu" (case-insensitive, as timm's `get_act_layer`).
+    /// - norm_layer: "layernorm" (timm's `get_norm_layer` drops underscores and case), timm's
+    ///   LayerNorm at its default ε 1e-6 on every norm: in a config.json it replaces even a
+    ///   CLIP factory's `partial(LayerNorm, eps=1e-5)`, which JSON cannot spell.
+    private static func readNormalisationAndActivation(_ arguments: ConfigFields, into config: inout ViTConfig) throws {
+        config.preNorm = try arguments.bool("pre_norm") ?? config.preNorm
+        config.queryKeyNorm = try arguments.bool("qk_norm") ?? config.queryKeyNorm
+        if let name = try arguments.string("act_layer") {
+            guard let activation = activations[name.lowercased()] else {
+                throw CheckpointError.unsupportedConfig(
+                    file: arguments.file,
+                    detail: "\(arguments.fieldName("act_layer")) '\(name)' (vitrel implements \(activations.keys.sorted().map { "'\($0)'" }.joined(separator: " and ")))")
+            }
+            config.activation = activation
+        }
+        if let name = try arguments.string("norm_layer") {
+            guard name.replacingOccurrences(of: "_", with: "").lowercased() == "layernorm" else {
+                throw CheckpointError.unsupportedConfig(
+                    file: arguments.file, detail: "\(arguments.fieldName("norm_layer")) '\(name)' (vitrel implements 'layernorm')")
+            }
+            config.layerNormEpsilon = 1e-6
+            config.finalNormEpsilon = 1e-6
         }
     }
 
@@ -230,6 +264,12 @@ enum TimmConfigFile {
         if config.layerScale { modelArguments["init_values"] = .number(1e-5) }
         if config.registerTokenCount > 0 { modelArguments["reg_tokens"] = .number(Double(config.registerTokenCount)) }
         if !config.positionEmbeddingCoversPrefix { modelArguments["no_embed_class"] = .bool(true) }
+        // A CLIP factory fixes pre_norm and (its quickgelu names) act_layer: say both then.
+        let architecture = architectureName(for: config)
+        let clipFactory = architecture.contains("_clip_")
+        if config.preNorm || clipFactory { modelArguments["pre_norm"] = .bool(config.preNorm) }
+        if config.activation != .gelu || clipFactory { modelArguments["act_layer"] = .string(config.activation.rawValue) }
+        if config.queryKeyNorm { modelArguments["qk_norm"] = .bool(true) }
         // An input size other than the model's needs timm's run-time pos_embed resampling,
         // and fixed_input_size would make timm replace input_size by img_size.
         let fixedInput = preprocessing.inputHeight == config.imageHeight && preprocessing.inputWidth == config.imageWidth
@@ -248,7 +288,7 @@ enum TimmConfigFile {
             "classifier": .string("head"),
         ]
         return .object([
-            "architecture": .string(architectureName(for: config)),
+            "architecture": .string(architecture),
             "num_classes": .number(Double(config.classCount)),
             "num_features": .number(Double(config.embedDimension)),
             "global_pool": .string(pool),
@@ -267,6 +307,11 @@ enum TimmConfigFile {
     static func architectureName(for config: ViTConfig) -> String {
         // timm's distilled class is chosen by the factory; model_args fix every dimension.
         if config.distillationToken { return "deit_base_distilled_patch16_224" }
+        // Only a CLIP factory gives timm's norms ε 1e-5 (partial(LayerNorm, eps=1e-5) has no
+        // JSON spelling); model_args then set pre_norm and act_layer explicitly.
+        if config.layerNormEpsilon == 1e-5 && config.finalNormEpsilon == 1e-5 && (config.preNorm || config.activation == .quickGELU) {
+            return "vit_base_patch16_clip_224"
+        }
         guard !config.layerScale, config.registerTokenCount == 0, config.positionEmbeddingCoversPrefix else { return genericArchitecture }
         let resolution = config.imageHeight == config.imageWidth && config.imageHeight == 384 ? 384 : 224
         for (size, dimensions) in ViTConfig.timmSizes.sorted(by: { $0.key < $1.key })

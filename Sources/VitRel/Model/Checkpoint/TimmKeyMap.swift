@@ -23,13 +23,24 @@ public enum TimmKeyMap {
         if config.registerTokenCount > 0 { keys.append(("reg_token", [1, config.registerTokenCount, d])) }
         keys.append((positionEmbedding, [1, config.positionTokenCount, d]))
         keys.append(("patch_embed.proj.weight", [d, config.channels, p, p]))
-        keys.append(("patch_embed.proj.bias", [d]))
+        // timm builds the patch embedding without a bias when pre_norm follows it (CLIP).
+        if !config.preNorm { keys.append(("patch_embed.proj.bias", [d])) }
+        if config.preNorm {
+            keys.append(("norm_pre.weight", [d]))
+            keys.append(("norm_pre.bias", [d]))
+        }
         for i in 0..<config.depth {
             let block = "blocks.\(i)"
             keys.append(("\(block).norm1.weight", [d]))
             keys.append(("\(block).norm1.bias", [d]))
             keys.append(("\(block).attn.qkv.weight", [3 * d, d]))
             if config.qkvBias { keys.append(("\(block).attn.qkv.bias", [3 * d])) }
+            if config.queryKeyNorm {
+                for norm in ["q_norm", "k_norm"] {
+                    keys.append(("\(block).attn.\(norm).weight", [config.headDimension]))
+                    keys.append(("\(block).attn.\(norm).bias", [config.headDimension]))
+                }
+            }
             keys.append(("\(block).attn.proj.weight", [d, d]))
             keys.append(("\(block).attn.proj.bias", [d]))
             if config.layerScale { keys.append(("\(block).ls1.gamma", [d])) }
