@@ -76,14 +76,9 @@ final class HuggingFaceFamilyTests: XCTestCase {
     /// processor and the eval-mode model on the same file), by both forward passes.
     func testLogitsOnThePNGAreTransformers() throws {
         for name in Self.fixtures {
-            let model = try ClassifierModel.load(from: Self.fixture(name))
-            let expected = try Self.array(name, "logits").scalars
-            let rows = try model.logits(reading: [Self.png]) { _, error in XCTFail("\(name): \(error)") }
-            let logits = try XCTUnwrap(rows.first?.logits)
-            let scale = expected.map(abs).max()!
-            XCTAssertLessThanOrEqual(zip(logits, expected).map { abs($0 - $1) }.max()! / scale, 1e-5, "\(name): \(logits) vs \(expected)")
-            let traced = try model.network.forward(Self.array(name, "pixel_values")).logits.scalars
-            XCTAssertLessThanOrEqual(zip(traced, expected).map { abs($0 - $1) }.max()! / scale, 1e-5, "\(name) traced")
+            try ReferenceLogits.assertMatch(
+                try ClassifierModel.load(from: Self.fixture(name)), png: Self.png, referenceInput: try Self.array(name, "pixel_values"),
+                expected: try Self.array(name, "logits").scalars, name: name)
         }
     }
 

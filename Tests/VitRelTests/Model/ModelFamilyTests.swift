@@ -66,22 +66,9 @@ final class ModelFamilyTests: XCTestCase {
     func testLogitsOnThePNGAreTimmsEvalPipelines() throws {
         let png = Self.fixture("xray_45x37.png")
         for name in Self.fixtures {
-            let model = try ClassifierModel.load(from: Self.fixture(name))
-            let reference = try Self.input(name)
-            let input = try model.preprocessing.input(reading: png)
-            XCTAssertEqual([1] + input.shape, reference.shape, name)
-            let inputError = zip(input.scalars, reference.scalars).map { abs($0 - $1) }.max()!
-            XCTAssertLessThanOrEqual(inputError, 1e-6, "\(name): timm's eval transform of the PNG")
-
-            let expected = try Self.expected(name, "logits")
-            let rows = try model.logits(reading: [png]) { _, error in XCTFail("\(name): \(error)") }
-            let logits = try XCTUnwrap(rows.first?.logits)
-            let scale = expected.map(abs).max()!
-            let relative = zip(logits, expected).map { abs($0 - $1) }.max()! / scale
-            XCTAssertLessThanOrEqual(relative, 1e-5, "\(name): \(logits) vs timm \(expected)")
-            // The traced pass (explanations) computes the same logits as the inference pass.
-            let traced = try model.network.forward(reference).logits.scalars
-            XCTAssertLessThanOrEqual(zip(traced, expected).map { abs($0 - $1) }.max()! / scale, 1e-5, "\(name) traced")
+            try ReferenceLogits.assertMatch(
+                try ClassifierModel.load(from: Self.fixture(name)), png: png, referenceInput: try Self.input(name),
+                expected: try Self.expected(name, "logits"), name: name)
         }
     }
 
