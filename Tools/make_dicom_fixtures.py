@@ -3,10 +3,10 @@
 
 Regenerate from the repository root (CI never runs this; the outputs are committed):
 
-    pip install pydicom numpy pillow
+    pip install pydicom numpy pillow pyjpegls
     python3 Tools/make_dicom_fixtures.py
 
-Made with Python 3.11, pydicom 3.0.2, numpy 2.4.6, Pillow 13.0.0. Every pixel comes from a
+Made with Python 3.11, pydicom 3.0.2, numpy 2.4.6, Pillow 13.0.0, pyjpegls 1.5.1. Every pixel comes from a
 seeded numpy pattern (seed 20240915): a vertical ramp, a bright "rib" band and noise, so that
 windows clip at both ends and bone is bright in the displayed image.
 
@@ -39,6 +39,7 @@ from pydicom.uid import (
     ExplicitVRLittleEndian,
     JPEG2000Lossless,
     JPEGBaseline8Bit,
+    JPEGLSLossless,
     RLELossless,
     generate_uid,
 )
@@ -282,6 +283,15 @@ def main():
     ds.PixelData = rgb.astype(np.uint8).tobytes()
     ds.save_as(OUT / "rgb.dcm", enforce_file_format=True)
     manifest["refused"].append({"file": "rgb.dcm", "contains": "RGB"})
+
+    # JPEG-LS lossless (DCMTK's dcmjpls decodes it), 12 bits with a window: its own random
+    # stream, so adding it left every earlier fixture's bytes as they were.
+    ds = base_dataset("jpegls", "MONOCHROME2", 16, 12)
+    set_pixels(ds, pattern(np.random.default_rng(SEED + 1), 0, 4095))
+    ds.WindowCenter = 1800
+    ds.WindowWidth = 2600
+    ds.compress(JPEGLSLossless, encoding_plugin="pyjpegls", generate_instance_uid=False)
+    write(ds, "mono2_12bit_jpegls.dcm", manifest, "JPEG-LS lossless (DCMTK's dcmjpls decodes it), 12-bit, one window")
 
     # --window C,W overrides, as pydicom's windowing with that window alone.
     for source, center, width in [(mono2_12, 1500, 800), (mono1, 3000, 1200), (rescaled, 20000, 9000.5)]:
