@@ -9,7 +9,7 @@
 /// | `deit_{size}_patch16_{res}`          | nothing (the DeiT recipe, timm's plain ViT)             |
 /// | `deit_{size}_distilled_patch16_{res}`| distillation token + `head_dist`, logits averaged       |
 /// | `deit3_{size}_patch{p}_{res}`        | LayerScale, `pos_embed` on patches only                 |
-/// | `vit_{size}_patch{p}_clip_{res}`     | `norm_pre`, no patch-embedding bias, LayerNorm ε 1e-5   |
+/// | `vit_{size}_patch{p}[_plus]_clip_{res}` | `norm_pre`, no patch-embedding bias, LayerNorm ε 1e-5   |
 /// | `vit_{size}_patch{p}_clip_quickgelu_{res}` | + QuickGELU (OpenAI's CLIP weights)               |
 extension ViTConfig {
     /// Widths, depths and heads of the DeiT-III sizes timm registers beyond `timmSizes`.
@@ -32,7 +32,7 @@ extension ViTConfig {
         guard parts.count >= 4 else { return nil }
         switch parts[0] {
         case "vit":
-            if parts[3] == "clip" { return clip(parts) }
+            if parts[3] == "clip" || (parts.count > 4 && parts[3] == "plus" && parts[4] == "clip") { return clip(parts) }
             guard let size = timmSizes[parts[1]], let p = patch(parts[2]) else { return nil }
             if parts.count == 4, let resolution = Int(parts[3]) { return make(size, patch: p, resolution: resolution) }
             // DINOv2 (Oquab et al. 2023): LayerScale; trained at 518 px (a 37 × 37 grid).
@@ -68,23 +68,34 @@ extension ViTConfig {
         }
     }
 
+    /// Widths, depths, heads and MLP widths of the CLIP image towers (timm 1.0
+    /// `vision_transformer.py`, the `vit_*_clip_*` factories; OpenCLIP's sizes beside OpenAI's).
+    static let clipSizes: [String: (width: Int, depth: Int, heads: Int, mlp: Int)] = [
+        "xsmall": (256, 10, 4, 1024), "medium": (512, 12, 8, 2048), "betwixt": (640, 12, 10, 2560),
+        "base": (768, 12, 12, 3072), "base_plus": (896, 12, 14, 3584), "large": (1024, 24, 16, 4096),
+        "huge": (1280, 32, 16, 5120), "giant": (1408, 40, 16, 6144), "gigantic": (1664, 48, 16, 8192),
+    ]
+
     /// The CLIP image towers timm registers as ViTs (Radford et al. 2021; timm 1.0
-    /// `vit_{base,large,huge}_patch{14,16,32}_clip_[quickgelu_]{res}`): `pre_norm=True` (a
-    /// LayerNorm `norm_pre` before the blocks, the patch embedding without bias) and
-    /// `norm_layer=partial(LayerNorm, eps=1e-5)` on every norm; the `quickgelu` names add
-    /// `act_layer='quick_gelu'`, which OpenAI's own weights need. `parts` starts "vit", size,
-    /// "patch{p}", "clip".
+    /// `vit_{size}_patch{p}[_plus]_clip_[quickgelu_]{res}`, sizes in `clipSizes`):
+    /// `pre_norm=True` (a LayerNorm `norm_pre` before the blocks, the patch embedding without
+    /// bias) and `norm_layer=partial(LayerNorm, eps=1e-5)` on every norm; the `quickgelu` names
+    /// add `act_layer='quick_gelu'`, which OpenAI's own weights need. `parts` starts "vit",
+    /// size, "patch{p}", then "plus" for base_plus, then "clip". Checked against every name timm
+    /// lists (`Tools/make_clip_name_fixtures.py`).
     static func clip(_ parts: [String]) -> ViTConfig? {
-        let sizes: [String: (width: Int, depth: Int, heads: Int)] = [
-            "base": timmSizes["base"]!, "large": timmSizes["large"]!, "huge": deit3Sizes["huge"]!,
-        ]
+        var parts = parts
+        if parts.count > 3 && parts[3] == "plus" {
+            parts.remove(at: 3)
+            parts[1] += "_plus"
+        }
         let quickGELU = parts.count == 6 && parts[4] == "quickgelu"
-        guard parts.count == 5 || quickGELU, let size = sizes[parts[1]], parts[2].hasPrefix("patch"),
+        guard parts.count == 5 || quickGELU, parts[3] == "clip", let size = clipSizes[parts[1]], parts[2].hasPrefix("patch"),
               let patch = Int(parts[2].dropFirst(5)), [14, 16, 32].contains(patch), let resolution = Int(parts[parts.count - 1])
         else { return nil }
         var config = ViTConfig(
             imageHeight: resolution, imageWidth: resolution, patchSize: patch, embedDimension: size.width,
-            depth: size.depth, headCount: size.heads, layerNormEpsilon: 1e-5)
+            depth: size.depth, headCount: size.heads, mlpHiddenDimension: size.mlp, layerNormEpsilon: 1e-5)
         config.preNorm = true
         config.activation = quickGELU ? .quickGELU : .gelu
         return config

@@ -41,10 +41,40 @@ final class ClipFamilyTests: XCTestCase {
         let huge = try XCTUnwrap(ViTConfig.timmFamily(architecture: "vit_huge_patch14_clip_378.dfn5b"))
         XCTAssertEqual([huge.embedDimension, huge.depth, huge.headCount, huge.imageHeight], [1280, 32, 16, 378])
         XCTAssertEqual(ViTConfig.timmFamily(architecture: "vit_base_patch32_clip_448")?.patchSize, 32)
-        for name in ["vit_base_patch16_plus_clip_240", "vit_giant_patch14_clip_224", "vit_small_patch16_clip_224",
+        for name in ["vit_base_plus_patch16_clip_240", "vit_base_patch16_plus_240", "vit_small_patch16_clip_224",
                      "vit_base_patch16_clip", "vit_base_patch16_clip_quickgelu", "vit_base_patch8_clip_224",
                      "vit_base_patch16_clip_gelu_224", "vit_base_patch16_siglip_224"] {
             XCTAssertNil(ViTConfig.timmFamily(architecture: name), name)
+        }
+    }
+
+    /// Every CLIP tower timm lists (`timm.list_models("vit_*clip*")`, 26 in timm 1.0.31) gives
+    /// the architecture timm's factory builds, read from the built module
+    /// (`Tools/make_clip_name_fixtures.py`): sizes from xsmall to gigantic, base_plus, the
+    /// QuickGELU names, MLP ratios 48/11 and 64/13.
+    func testEveryCLIPNameTimmListsGivesTimmsArchitecture() throws {
+        struct Entry: Decodable {
+            var name: String
+            var imageSize: [Int]
+            var patchSize, width, depth, heads, mlpWidth: Int
+            var preNorm, patchBias, qkNorm: Bool
+            var epsilon: Double
+            var activation: String
+        }
+        struct Names: Decodable { var models: [Entry] }
+        let names = try JSONDecoder().decode(Names.self, from: Data(contentsOf: Self.fixture("names.json")))
+        XCTAssertEqual(names.models.count, 26)
+        for entry in names.models {
+            let config = try XCTUnwrap(ViTConfig.timmFamily(architecture: entry.name), entry.name)
+            XCTAssertEqual([config.imageHeight, config.imageWidth], entry.imageSize, entry.name)
+            XCTAssertEqual(
+                [config.patchSize, config.embedDimension, config.depth, config.headCount, config.mlpHiddenDimension],
+                [entry.patchSize, entry.width, entry.depth, entry.heads, entry.mlpWidth], entry.name)
+            XCTAssertEqual(config.preNorm, entry.preNorm, entry.name)
+            XCTAssertEqual(config.preNorm, !entry.patchBias, "\(entry.name): timm drops the patch bias with pre_norm")
+            XCTAssertEqual(config.queryKeyNorm, entry.qkNorm, entry.name)
+            XCTAssertEqual(config.layerNormEpsilon, entry.epsilon, accuracy: 1e-12, entry.name)
+            XCTAssertEqual(config.activation, entry.activation == "quickGELU" ? .quickGELU : .gelu, entry.name)
         }
     }
 
