@@ -57,7 +57,7 @@ fuzz: deps
 	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	.build/$(CONFIG)/vitrel-fuzz --seed $(SEED) --duration $(DURATION) --timeout $(TIMEOUT) --executable $(BIN)
 
-# The main job on the shipped model (Models/vit-radiography-dinov2-112, fine-tuned on real radiographs):
+# The main job on the shipped model (Models/vit-radiography-dinov2-112-ld, fine-tuned on real radiographs):
 # its validation report and calibration, predictions on a fixed handful of real validation
 # films, `vitrel compare` of Chefer-LRP against LIME on 2 validation films per class and on the
 # 12 real COVID-QU-Ex samples (COVID-19 -> COVID; Non-COVID has no class of its own in this

@@ -80,7 +80,7 @@ public func softmaxProbabilities(_ logits: [Float]) -> [Double] {
 /// is a bare `vitrel` when it was found on `PATH`.
 public enum ShippedModel {
     /// Folder name of the default model inside Models/.
-    public static let defaultName = "vit-radiography-dinov2-112"
+    public static let defaultName = "vit-radiography-dinov2-112-ld"
     /// How many parent folders the upward searches climb.
     static let parentLevels = 5
 
