@@ -199,7 +199,7 @@ struct BenchLIME: ParsableCommand {
     var arch = "shipped"
     @Option(help: "LIME samples (forward passes).") var samples = 1000
     @Option(help: "Images per forward pass.") var batch = 32
-    @Option(help: "Superpixels: quickshift, slic or grid.") var segmentation = "quickshift"
+    @Option(help: "Superpixels: quickshift, slic or grid.") var segmentation = SuperpixelMethod.quickshift
     @Option(help: "Timed explanations (medians reported).") var repetitions = 3
     @OptionGroup var precision: BenchPrecisionOptions
     @OptionGroup var gemm: BenchGEMMOptions
@@ -232,10 +232,9 @@ struct BenchLIME: ParsableCommand {
         let image = Image(width: w, height: h, channels: 1, pixels: pixels)
         let segmenter: LIMEExplainer.Segmenter
         switch segmentation {
-        case "slic": segmenter = .slic(SLIC())
-        case "grid": segmenter = .patchGrid(PatchGrid(patchSize: config.patchSize))
-        case "quickshift": segmenter = .quickshift(Quickshift())
-        default: throw ValidationError("--segmentation must be quickshift, slic or grid")
+        case .slic: segmenter = .slic(SLIC())
+        case .grid: segmenter = .patchGrid(PatchGrid(patchSize: config.patchSize))
+        case .quickshift: segmenter = .quickshift(Quickshift())
         }
         let explainer = LIMEExplainer(segmenter: segmenter, sampleCount: samples, batchSize: batch)
         // Each round: one explanation, its wall time and the time inside the classifier closure.

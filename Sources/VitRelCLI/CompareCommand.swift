@@ -68,7 +68,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Draw this many images in total at random (seeded).") var limit: Int?
     @Flag(help: "Only images the model classifies correctly (drawn until the quota is met).") var onlyCorrect = false
     @Option(help: "Seed of the image draw.") var selectionSeed: UInt64 = 0
-    @Option(help: "Class explained and measured: predicted or label (the true class).") var target = "predicted"
+    @Option(help: "Class explained and measured: predicted or label (the true class).") var target = ExplainedClass.predicted
     @Option(help: ArgumentHelp(
         "Region of the localisation metrics: infection, lung, shortcut (the squares of `synth --shortcut`), border[:fraction] (the band along the edges, default 0.1 of each side), corners[:fraction] (default 0.2), centre[:fraction] (inside the border band) or folder:DIR (a mask per image).",
         valueName: "mask")) var mask = GroundTruthMask.infection.description
@@ -76,7 +76,7 @@ struct CompareCommand: ParsableCommand {
     var localisation = "positive"
     @Option(help: "Region perturbation: side of the square regions in pixels (default: the model's patch size).")
     var regionSize: Int?
-    @Option(help: "Region perturbation: morf (most relevant first), lerf or random.") var regionOrder = "morf"
+    @Option(help: "Region perturbation: morf (most relevant first), lerf or random.") var regionOrder = RegionPerturbation.Order.morf
     @Option(help: "Region perturbation: regions perturbed.") var regions = 100
     @Option(help: "Region perturbation: noise:SIGMA (additive Gaussian), black, mean, uniform, blur:SIGMA, constant:V.")
     var perturbation = "noise:0.1"
@@ -101,10 +101,8 @@ struct CompareCommand: ParsableCommand {
         if perClass != nil && limit != nil { throw ValidationError("give --per-class or --limit, not both") }
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if target != "predicted" && target != "label" { throw ValidationError("--target must be predicted or label, got \(target)") }
         do { _ = try GroundTruthMask(argument: mask) } catch { throw ValidationError("\(error)") }
         if localisation != "positive" && localisation != "signed" { throw ValidationError("--localisation must be positive or signed, got \(localisation)") }
-        if RegionPerturbation.Order(rawValue: regionOrder) == nil { throw ValidationError("--region-order must be morf, lerf or random") }
         // Beyond the largest input a model may have, a region is the whole input; past it,
         // counting regions overflowed (found by vitrel-fuzz).
         if let regionSize, regionSize < 1 || regionSize > Preprocessing.maximumResizedSide {
@@ -124,14 +122,14 @@ struct CompareCommand: ParsableCommand {
         resizeOptions.apply(to: &model)
         let chosen = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
         let metricSettings = ComparisonMetricSettings(
-            regionSize: regionSize, regionOrder: RegionPerturbation.Order(rawValue: regionOrder)!, regions: regions,
+            regionSize: regionSize, regionOrder: regionOrder, regions: regions,
             perturbation: try PerturbationBaseline(parsing: perturbation), localisationPositiveOnly: localisation == "positive",
             seed: metricSeed, batchSize: metricBatch)
         let request = ComparisonRequest(
             model: model, data: data, split: split, subset: subset, classAliases: try classMap.aliases(), classMap: classMap.classMap,
             imageOptions: try imageOptions.options(), methods: chosen.methods, explanationOptions: methodOptions.options, lime: chosen.lime, limeSeed: limeOptions.seed ?? 0,
             metrics: chosenMetrics, metricSettings: metricSettings,
-            selection: ImageSelection(quota: quota, seed: selectionSeed), onlyCorrect: onlyCorrect, explainTrueClass: target == "label",
+            selection: ImageSelection(quota: quota, seed: selectionSeed), onlyCorrect: onlyCorrect, explainTrueClass: target == .label,
             mask: try GroundTruthMask(argument: mask), gridsPerClass: grids, alpha: alpha, output: URL(fileURLWithPath: out), fresh: fresh,
             command: Self.commandLine, shard: shard)
         let observer = TerminalRunObserver()

@@ -16,6 +16,15 @@ extension InferencePrecision: ExpressibleByArgument {}
 extension ConservationRuleSet: ExpressibleByArgument {}
 extension ConservationAudit.Arithmetic: ExpressibleByArgument {}
 extension Preprocessing.ResizeArithmetic: ExpressibleByArgument {}
+extension RegionPerturbation.Order: ExpressibleByArgument {}
+
+/// `compare --target`: which class each image is explained and measured for.
+enum ExplainedClass: String, CaseIterable, ExpressibleByArgument {
+    /// The model's prediction.
+    case predicted
+    /// The image's true class (its folder).
+    case label
+}
 
 /// `convert --dtype`: safetensors' names (F16, BF16) in either spelling, case-insensitive.
 extension SafeTensors.DType: ExpressibleByArgument {

@@ -26,6 +26,21 @@ final class CLIEnumArgumentTests: XCTestCase {
         for value in ["'none'", "'downsample'", "'weights'"] { XCTAssertTrue(run.stderr.contains(value), run.stderr) }
     }
 
+    /// compare's `--target` and `--region-order`, and bench lime's `--segmentation`.
+    func testCompareAndBenchChoicesAreUsageErrorsNamingTheChoices() throws {
+        let cases: [([String], [String])] = [
+            (["compare", "--data", "/nonexistent", "--out", "/nonexistent/out", "--target", "truth"], ["'predicted'", "'label'"]),
+            (["compare", "--data", "/nonexistent", "--out", "/nonexistent/out", "--region-order", "sideways"], ["'morf'", "'lerf'", "'random'"]),
+            (["bench", "lime", "--segmentation", "watershed"], ["'quickshift'", "'slic'", "'grid'"]),
+        ]
+        for (arguments, values) in cases {
+            let run = try CLI.run(arguments)
+            XCTAssertEqual(run.status, 64, "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.diagnosticLines.count, 1, "\(arguments): \(run.stderr)")
+            for value in values { XCTAssertTrue(run.stderr.contains(value), "\(arguments) should name \(value): \(run.stderr)") }
+        }
+    }
+
     func testHelpListsTheAllowedValues() throws {
         let run = try CLI.run(["train", "--help"])
         XCTAssertEqual(run.status, 0, run.stderr)
