@@ -131,10 +131,13 @@ final class CheckpointLoadingTests: XCTestCase {
     func testHuggingFaceFolderLoadsWithEveryConfigField() throws {
         let checkpoint = try ViTCheckpoint.load(from: fixture("hf_vit"))
         XCTAssertEqual(checkpoint.format, .huggingFace)
-        XCTAssertEqual(checkpoint.config, ViTConfig(
+        // transformers' ViTEmbeddings.interpolate_pos_encoding: PyTorch's plain bicubic.
+        var expected = ViTConfig(
             imageHeight: 32, imageWidth: 32, patchSize: 8, channels: 3, embedDimension: 24, depth: 2, headCount: 3,
             mlpHiddenDimension: 48, classCount: 3, qkvBias: true, classToken: true, pooling: .token,
-            normAfterPooling: false, layerNormEpsilon: 1e-12, finalNormEpsilon: 1e-12, classNames: Self.labels))
+            normAfterPooling: false, layerNormEpsilon: 1e-12, finalNormEpsilon: 1e-12, classNames: Self.labels)
+        expected.positionInterpolation = .bicubic
+        XCTAssertEqual(checkpoint.config, expected)
         XCTAssertEqual(checkpoint.preprocessing, Preprocessing(
             inputHeight: 32, inputWidth: 32, interpolation: .bilinear, resizeMode: .exact, cropPercent: 1,
             mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]))

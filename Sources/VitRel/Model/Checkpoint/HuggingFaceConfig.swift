@@ -117,7 +117,9 @@ enum HuggingFaceConfig {
             classNames: names)
         switch family {
         case .vit:
-            break
+            // transformers' ViT (`ViTEmbeddings.interpolate_pos_encoding`) resamples with
+            // PyTorch's plain bicubic, as DINOv2 and DeiT do.
+            config.positionInterpolation = .bicubic
         case .deit:
             // Every HF DeiT embeds the distillation token; only the teacher variant reads it.
             config.distillationToken = true
