@@ -40,18 +40,16 @@ folder give the same logits on the same tensor.
 Made with torch 2.15.0, timm 1.0.31, Pillow 13.0.0, numpy 2.4.6.
 """
 
-import json
 import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
 import timm
 import torch
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_family_fixtures import LABELS, film, randomise_  # noqa: E402  (one film, one weight draw)
+from make_family_fixtures import film, randomise_, write_fixture, write_manifest  # noqa: E402  (one film, one weight draw, one record)
 
 SEED = 20240716
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,37 +76,10 @@ def main():
         model = timm.create_model(factory, pretrained=False, **SMALL, **arguments)
         randomise_(model)
         model.eval()
-        folder = OUT / name
-        size = tuple(model.patch_embed.img_size)
-        timm.models.save_for_hf(model.half(), str(folder), model_config={"label_names": LABELS},
-                                safe_serialization=True, data_config={"input_size": (3, *size)})
-        model.float()
-        # What a timm user runs: the folder, its data config, timm's eval transform, the model.
-        user = timm.create_model(f"local-dir:{folder}", pretrained=True).eval()
-        config = timm.data.resolve_data_config({}, model=user)
-        transform = timm.data.create_transform(**config)
-        with Image.open(png) as image:
-            tensor = transform(image.convert("RGB"))[None]
-        with torch.no_grad():
-            logits = user(tensor).float()
-            assert torch.equal(model(tensor).float(), logits), f"{name}: reloaded model differs"
-        np.save(folder / "input.npy", tensor.numpy().astype(np.float32), allow_pickle=False)
-        np.save(folder / "logits.npy", logits.numpy().astype(np.float32), allow_pickle=False)
-        manifest["fixtures"].append({
-            "name": name, "architecture": factory,
-            "config": {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()},
-            "transform": repr(transform), "input": f"{name}/input.npy", "logits": f"{name}/logits.npy",
-            "parameters": sorted(k for k, _ in model.named_parameters() if not k.startswith("blocks.1")),
-        })
-        print(f"{name}: input {list(tensor.shape)} logits {logits.numpy().round(5).tolist()}")
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    rows = "\n".join(f"| {p.relative_to(OUT)} | {p.stat().st_size} |" for p in sorted(OUT.rglob("*")) if p.is_file())
-    (OUT / "README.md").write_text(
-        "# CLIP and qk_norm fixtures\n\nWritten by `Tools/make_clip_family_fixtures.py` (its doc string says what\n"
-        "each folder holds and how to regenerate them); read by `ClipFamilyTests`. Do not edit by hand.\n\n"
-        "| file | bytes |\n|---|---|\n" + rows + "\n")
-    total = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
-    print(f"wrote {OUT.relative_to(ROOT)} ({total} bytes)")
+        # Saved in float16 (small files); the logits come from the folder reloaded in float32.
+        manifest["fixtures"].append(write_fixture(
+            model, OUT / name, name, factory, png, tuple(model.patch_embed.img_size), unlisted="blocks.1", half=True))
+    write_manifest(OUT, manifest, "CLIP and qk_norm fixtures", "Tools/make_clip_family_fixtures.py", "ClipFamilyTests")
 
 
 if __name__ == "__main__":

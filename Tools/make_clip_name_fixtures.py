@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/VitRelTests/Fixtures/families_clip/names.json: for every CLIP image tower timm
+"""Writes Tests/VitRelTests/Fixtures/clip_names/names.json: for every CLIP image tower timm
 registers as a VisionTransformer (`timm.list_models("vit_*clip*")`), the architecture its
 factory builds — input size, patch, width, depth, heads, MLP width, `norm_pre`, LayerNorm ε,
 activation and patch-embedding bias — read from the built module, not from its name.
@@ -15,7 +15,7 @@ import pathlib
 import timm
 import torch
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "VitRelTests" / "Fixtures" / "families_clip" / "names.json"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "VitRelTests" / "Fixtures" / "clip_names" / "names.json"
 
 
 def describe(name):

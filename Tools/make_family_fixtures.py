@@ -97,6 +97,45 @@ def randomise_(model: torch.nn.Module) -> None:
                 raise ValueError(f"unexpected parameter {name} {tuple(p.shape)}")
 
 
+def write_fixture(model, folder, name, factory, png, size, unlisted, half=False):
+    """Saves `model` as a timm hub folder (in float16 when `half`), runs what a timm user runs on
+    `png` (the folder, its data config, timm's eval transform, the model) and saves the input
+    tensor and logits beside it; returns the manifest entry (parameters whose names start with
+    `unlisted` are left out of its list)."""
+    timm.models.save_for_hf(model.half() if half else model, str(folder), model_config={"label_names": LABELS},
+                            safe_serialization=True, data_config={"input_size": (3, *size)})
+    model.float()
+    user = timm.create_model(f"local-dir:{folder}", pretrained=True).eval()
+    config = timm.data.resolve_data_config({}, model=user)
+    transform = timm.data.create_transform(**config)
+    with Image.open(png) as image:
+        tensor = transform(image.convert("RGB"))[None]
+    with torch.no_grad():
+        logits = user(tensor).float()
+        assert torch.equal(model(tensor).float(), logits), f"{name}: reloaded model differs"
+    np.save(folder / "input.npy", tensor.numpy().astype(np.float32), allow_pickle=False)
+    np.save(folder / "logits.npy", logits.numpy().astype(np.float32), allow_pickle=False)
+    print(f"{name}: input {list(tensor.shape)} logits {logits.numpy().round(5).tolist()}")
+    return {
+        "name": name, "architecture": factory,
+        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()},
+        "transform": repr(transform), "input": f"{name}/input.npy", "logits": f"{name}/logits.npy",
+        "parameters": sorted(k for k, _ in model.named_parameters() if not k.startswith(unlisted)),
+    }
+
+
+def write_manifest(out, manifest, title, generator, reader):
+    """manifest.json and a README listing every file of `out` with its size."""
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    rows = "\n".join(f"| {p.relative_to(out)} | {p.stat().st_size} |" for p in sorted(out.rglob("*")) if p.is_file())
+    (out / "README.md").write_text(
+        f"# {title}\n\nWritten by `{generator}` (its doc string says what each\n"
+        f"folder holds and how to regenerate them); read by `{reader}`. Do not edit by hand.\n\n"
+        "| file | bytes |\n|---|---|\n" + rows + "\n")
+    total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"wrote {out.relative_to(ROOT)} ({total} bytes)")
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
@@ -109,38 +148,11 @@ def main():
         model = timm.create_model(factory, pretrained=False, **SMALL, **arguments)
         randomise_(model)
         model.eval()
-        folder = OUT / name
-        size = input_size or tuple(model.patch_embed.img_size)
         # The factory's pretrained_cfg names its training resolution (518 for DINOv2); the
         # folder's data config says what this model is run at.
-        timm.models.save_for_hf(model, str(folder), model_config={"label_names": LABELS}, safe_serialization=True,
-                                data_config={"input_size": (3, *size)})
-        # What a timm user runs: the folder, its data config, timm's eval transform, the model.
-        user = timm.create_model(f"local-dir:{folder}", pretrained=True).eval()
-        config = timm.data.resolve_data_config({}, model=user)
-        transform = timm.data.create_transform(**config)
-        with Image.open(png) as image:
-            tensor = transform(image.convert("RGB"))[None]
-        with torch.no_grad():
-            logits = user(tensor).float()
-            assert torch.equal(model(tensor).float(), logits), f"{name}: reloaded model differs"
-        np.save(folder / "input.npy", tensor.numpy().astype(np.float32), allow_pickle=False)
-        np.save(folder / "logits.npy", logits.numpy().astype(np.float32), allow_pickle=False)
-        manifest["fixtures"].append({
-            "name": name, "architecture": factory,
-            "config": {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()},
-            "transform": repr(transform), "input": f"{name}/input.npy", "logits": f"{name}/logits.npy",
-            "parameters": sorted(k for k, _ in model.named_parameters() if not k.startswith("blocks.")),
-        })
-        print(f"{name}: input {list(tensor.shape)} logits {logits.numpy().round(5).tolist()}")
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    rows = "\n".join(f"| {p.relative_to(OUT)} | {p.stat().st_size} |" for p in sorted(OUT.rglob("*")) if p.is_file())
-    (OUT / "README.md").write_text(
-        "# Model family fixtures\n\nWritten by `Tools/make_family_fixtures.py` (its doc string says what each\n"
-        "folder holds and how to regenerate them); read by `ModelFamilyTests`. Do not edit by hand.\n\n"
-        "| file | bytes |\n|---|---|\n" + rows + "\n")
-    total = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
-    print(f"wrote {OUT.relative_to(ROOT)} ({total} bytes)")
+        size = input_size or tuple(model.patch_embed.img_size)
+        manifest["fixtures"].append(write_fixture(model, OUT / name, name, factory, png, size, unlisted="blocks."))
+    write_manifest(OUT, manifest, "Model family fixtures", "Tools/make_family_fixtures.py", "ModelFamilyTests")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ final class ClipFamilyTests: XCTestCase {
             var activation: String
         }
         struct Names: Decodable { var models: [Entry] }
-        let names = try JSONDecoder().decode(Names.self, from: Data(contentsOf: Self.fixture("names.json")))
+        let names = try JSONDecoder().decode(Names.self, from: Data(contentsOf: TestPaths.fixture("clip_names/names.json")))
         XCTAssertEqual(names.models.count, 26)
         for entry in names.models {
             let config = try XCTUnwrap(ViTConfig.timmFamily(architecture: entry.name), entry.name)
@@ -140,16 +140,9 @@ final class ClipFamilyTests: XCTestCase {
 
     /// Sets `key` of a fixture's model_args to `value` (JSON text) in a copy and loads it.
     func load(fixture: String = "qk_norm", setting key: String, to value: String) throws -> ClassifierModel {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-clip-args-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for file in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: Self.fixture("\(fixture)/" + file), to: directory.appendingPathComponent(file))
+        let directory = try EditedModelFolder.make(from: Self.fixture(fixture), for: self) { text in
+            text.replacingOccurrences(of: "\"model_args\": {", with: "\"model_args\": {\n    \"\(key)\": \(value),")
         }
-        let configURL = directory.appendingPathComponent("config.json")
-        let text = try String(contentsOf: configURL, encoding: .utf8)
-            .replacingOccurrences(of: "\"model_args\": {", with: "\"model_args\": {\n    \"\(key)\": \(value),")
-        try text.write(to: configURL, atomically: true, encoding: .utf8)
         return try ClassifierModel.load(from: directory)
     }
 

@@ -192,16 +192,9 @@ final class ModelFamilyTests: XCTestCase {
 
     /// Architectures outside the families stay a one-line error naming the file and the name.
     func testUnknownArchitecturesAreAOneLineError() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vitrel-siglip-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for file in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: Self.fixture("deit/" + file), to: directory.appendingPathComponent(file))
+        let directory = try EditedModelFolder.make(from: Self.fixture("deit"), for: self) { text in
+            text.replacingOccurrences(of: "deit_tiny_patch16_224", with: "vit_base_patch16_siglip_224")
         }
-        let configURL = directory.appendingPathComponent("config.json")
-        let text = try String(contentsOf: configURL, encoding: .utf8)
-            .replacingOccurrences(of: "deit_tiny_patch16_224", with: "vit_base_patch16_siglip_224")
-        try text.write(to: configURL, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ClassifierModel.load(from: directory)) { error in
             let message = "\(error)"
             XCTAssertFalse(message.contains("\n"), message)
