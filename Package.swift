@@ -58,15 +58,45 @@ let package = Package(
             name: "VitRelLIME",
             dependencies: ["VitRelCore", "VitRelImaging", "COpenBLAS", "CVitRelKernels"]
         ),
-        // Everything else (model, checkpoints, relevance, metrics, data, training, evaluation,
-        // rendering, reports, comparison tables, audit), on VitRelCore, VitRelImaging and
-        // VitRelLIME, which it re-exports (Sources/VitRel/Exports.swift) so that `import VitRel`
-        // still brings in the whole library. The rule: never on VitRelCompare or the CLI.
+        // The model: a ViT's layers, each with its forward, backward and relevance rules
+        // (`Rules` is the vocabulary of rules a layer applies and the ledger of what they leak),
+        // checkpoints (timm and Hugging Face folders, safetensors) and configurations. The rule:
+        // on VitRelCore and VitRelImaging only; it knows no explanation method, metric or report.
+        .target(
+            name: "VitRelModel",
+            dependencies: ["VitRelCore", "VitRelImaging", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        // Datasets on disk: class folders, split folders, COVID-QU-Ex and its masks, balancing,
+        // the synthetic phantoms. The rule: on VitRelCore and VitRelImaging only; it knows no model.
+        .target(name: "VitRelData", dependencies: ["VitRelCore", "VitRelImaging"]),
+        // Pictures: heatmaps, overlays, colour maps, figure grids, charts as PNG and SVG. The rule:
+        // on VitRelCore, VitRelImaging and VitRelLIME (superpixel boundaries) only; it draws what it
+        // is given and knows no model or metric.
+        .target(name: "VitRelRendering", dependencies: ["VitRelCore", "VitRelImaging", "VitRelLIME"]),
+        // The explanation methods: the method descriptors, the explainer that runs a method's
+        // passes over a model, rollouts and the relevance readouts. The rule: on VitRelModel (and
+        // what it builds on) and VitRelLIME only; never on metrics, data or reports.
+        .target(name: "VitRelExplain", dependencies: ["VitRelModel", "VitRelLIME"]),
+        // The metrics of the literature (Quantus-style faithfulness, localisation, randomisation,
+        // robustness, cost): one type per metric, its settings Codable. The rule: on VitRelModel
+        // and VitRelData (ground-truth masks) only; a metric is handed maps, never a method.
+        .target(name: "VitRelMetrics", dependencies: ["VitRelModel", "VitRelData"]),
+        // Evaluation (predictions, confusion matrices, calibration, precision fidelity) and
+        // training (losses, AdamW, schedules, layer-wise decay, checkpoints of a run). The rule:
+        // on VitRelModel, VitRelData and VitRelLIME only; never on explanations or reports.
+        .target(name: "VitRelTraining", dependencies: ["VitRelModel", "VitRelData", "VitRelLIME"]),
+        // Documents: Markdown, HTML and Jupyter writers, tables, boxplots, reliability diagrams.
+        // The rule: on VitRelRendering and VitRelTraining (calibration reports) only.
+        .target(name: "VitRelReporting", dependencies: ["VitRelRendering", "VitRelTraining"]),
+        // The library as one import: comparison tables and summaries, the shortcut audit and the
+        // benchmarks, over every target above, which it re-exports (Sources/VitRel/Exports.swift)
+        // so that `import VitRel` brings in the whole library. The rule: never on VitRelCompare
+        // or the CLI.
         .target(
             name: "VitRel",
             dependencies: [
-                "VitRelCore", "VitRelImaging", "VitRelLIME",
-                .product(name: "RealModule", package: "swift-numerics"),
+                "VitRelCore", "VitRelImaging", "VitRelLIME", "VitRelModel", "VitRelData", "VitRelRendering",
+                "VitRelExplain", "VitRelMetrics", "VitRelTraining", "VitRelReporting",
             ]
         ),
         // The engine of `vitrel compare`, `explain` and `conservation`: a comparison run from
@@ -94,7 +124,11 @@ let package = Package(
         .target(name: "VitRelTestSupport", dependencies: ["VitRel"], path: "Tests/VitRelTestSupport"),
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "VitRelCore", "VitRelImaging", "VitRelLIME", "CVitRelKernels", "VitRelFuzzing", "VitRelTestSupport"],
+            dependencies: [
+                "VitRel", "VitRelCore", "VitRelImaging", "VitRelLIME", "VitRelModel", "VitRelData", "VitRelRendering",
+                "VitRelExplain", "VitRelMetrics", "VitRelTraining", "VitRelReporting", "CVitRelKernels", "VitRelFuzzing",
+                "VitRelTestSupport",
+            ],
             exclude: ["Fixtures"]
         ),
         // The engine called directly (no binary): comparison runs, resumption, the audit.

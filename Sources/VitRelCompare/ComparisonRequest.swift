@@ -108,9 +108,14 @@ public struct ComparisonRequest {
     }
 
     /// One metric's configuration as run.json records it: the metric struct itself, and (to
-    /// compare with folders written before) its `String(describing:)`.
+    /// compare with folders written before) its `String(describing:)` as those vitrels wrote it,
+    /// when every library type lived in the module `VitRel` ("VitRel.ModelOutput.logits", now
+    /// "VitRelMetrics.ModelOutput.logits").
     static func recordedSettings(of metric: any Metric) throws -> RecordedSettings {
-        try RecordedSettings(metric, legacyText: "\(metric)")
+        let text = "\(metric)".replacingOccurrences(
+            of: #"\bVitRel(Model|Data|Rendering|Explain|Metrics|Training|Reporting)\."#, with: "VitRel.",
+            options: .regularExpression)
+        return try RecordedSettings(metric, legacyText: text)
     }
 
     /// The settings the rows depend on (run.json), with `suite` the metrics' configuration.

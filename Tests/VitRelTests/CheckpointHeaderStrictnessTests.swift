@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Header syntax against the safetensors library itself (`Tools/make_safetensors_strictness_fixtures.py`):
 /// vitrel accepts what it accepts and refuses what it refuses, with one deliberate exception.

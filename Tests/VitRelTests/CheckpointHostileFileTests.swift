@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Broken and hostile safetensors files: each must throw its typed error, naming the file in
 /// one line, and never crash or read out of bounds (the library builds -Ounchecked, so only

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Loading timm and Hugging Face folders (fixtures from Tools/make_checkpoint_fixtures.py):
 /// every config field, the key renaming, and the errors for broken folders.

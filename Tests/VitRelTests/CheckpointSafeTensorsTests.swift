@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// safetensors reading and writing: round trips, byte-exact agreement with the reference
 /// crate, and F16/BF16 conversions against torch (fixtures from

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Storing a model's weights as F16 or BF16 (`vitrel convert --dtype`): each weight is the
 /// nearest narrow value (ties to even), the file halves, and a weight the type cannot hold is

@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 import VitRelTestSupport
 
 /// `Fixtures/dicom/manifest.json`, written by `Tools/make_dicom_fixtures.py`: the DICOM

@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// DatasetIndex on split folders (`<root>/{train,val,test}/<class>/*`): splits and classes from
 /// folder names, mixed formats, names with spaces, and every malformed tree as a one-line error.

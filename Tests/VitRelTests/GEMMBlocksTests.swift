@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The blocked matrix product (`TensorScalar.gemm` over `GEMMBlocks`) and the thread pool it
 /// runs on (`Parallel`).

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// `Fixtures/imaging/manifest.json`, written by `Tools/make_imaging_fixtures.py`: which
 /// fixture files exist and which reference (Pillow, torch, timm, numpy) each is checked against.

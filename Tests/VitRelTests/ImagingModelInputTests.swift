@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// `Preprocessing.input(reading:)`: the model input straight from a file's 8/16-bit samples
 /// (no full-size float copy) is the very tensor `apply(to: ImageIO.read(url))` gives, and an

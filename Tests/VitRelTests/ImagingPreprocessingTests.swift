@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// `Preprocessing.apply` against the real Python eval transforms (timm, Hugging Face),
 /// references written by Tools/make_imaging_fixtures.py as uint8 codes before normalisation.

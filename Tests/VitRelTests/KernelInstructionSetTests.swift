@@ -2,6 +2,13 @@ import CVitRelKernels
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The C kernels (`CVitRelKernels`) on every instruction set: the AVX2 and baseline copies must
 /// give the same bits, or a result would depend on the machine (their accuracy against libm is

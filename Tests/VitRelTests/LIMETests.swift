@@ -2,6 +2,13 @@ import COpenBLAS
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 @testable import VitRelLIME
 
 /// LIME: the surrogate against lime 0.2.0.1 (fixture from `Tools/make_lime_fixtures.py`),

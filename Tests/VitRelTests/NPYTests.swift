@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 final class NPYTests: XCTestCase {
     func testReadsEveryNumpyWrittenDtypeWithItsShapeAndValues() throws {

@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 final class PixelSpaceTests: XCTestCase {
     /// LIME hands gray X-rays over as [B, 1, H, W]: normalising them must equal normalising

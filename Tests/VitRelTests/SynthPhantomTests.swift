@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// ChestPhantomGenerator: determinism, masks that mark exactly the evidence, the
 /// radiological distribution of the evidence, and the shortcut rule.

@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The text detector against the independent scipy.ndimage computation of the same steps
 /// (`Tools/make_audit_fixtures.py`): every mask equal pixel for pixel.

@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Resuming a comparison after an image was changed in place: that image's rows are measured
 /// again (with its new checksum), the others are kept as they were.

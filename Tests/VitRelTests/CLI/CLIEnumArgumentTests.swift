@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Options whose values are one of a library enum's cases are parsed by ArgumentParser
 /// (`LibraryEnumArguments.swift`): a value outside the set is a usage error (exit 64) in one

@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The one convention of the whole CLI (README, "Errors and exit status"): errors begin with
 /// `vitrel: error: `; a wrong command line exits 64 (EX_USAGE), anything else that fails exits 1.

@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// A 1,000,000 × 1 PNG (a 1 KB file that preprocessing would make 146,000,000 × 146): one
 /// error line naming the file and the limit, exit 1, never an abort; the other images go on.

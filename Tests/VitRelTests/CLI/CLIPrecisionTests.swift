@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// `--precision`: bf16 predicts like fp32 on the tiny model, an unknown precision is a usage
 /// error, and where oneDNN has no bfloat16 matmul (capped to AVX2 here) bf16 is refused in one

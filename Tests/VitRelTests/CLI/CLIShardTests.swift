@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// `--shard K/N`: shards run at once into one folder, one killed with SIGKILL and run again,
 /// and the assembly equals an unsharded run; what shards refuse; `explain` over a folder.

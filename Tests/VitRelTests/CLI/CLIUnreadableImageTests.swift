@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// A class folder with an unreadable image: `evaluate`, `compare` and `predict` each name it
 /// once in one line, go on with the others, count truthfully and exit 1 at the end.

@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 final class ComparisonSummaryTests: XCTestCase {
     func row(_ image: String, _ label: String, _ method: String, _ metric: String, _ score: Double, curve: [Double] = []) -> ComparisonRecord {

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Fixture: Tests/VitRelTests/Fixtures/evaluation/calibration.json, written by
 /// Tools/make_calibration_fixtures.py (a plain numpy loop over bins for ECE/MCE/per-bin

@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 @testable import VitRelFuzzing
 
 /// Replays every case under Fixtures/fuzz/ — the inputs that once broke vitrel, found by the

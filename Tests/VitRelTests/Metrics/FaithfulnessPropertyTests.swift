@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Hand-checkable properties of the perturbation metrics on a linear model, where the exact
 /// attribution of class t is x ⊙ w_t: removing features S (to 0) lowers the logit by exactly

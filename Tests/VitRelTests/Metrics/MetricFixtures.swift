@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Fixture: Tests/VitRelTests/Fixtures/metrics/quantus.json, written by
 /// Tools/make_metric_fixtures.py (Quantus 0.6.0 on a linear model, 4 inputs of 3×8×8).

@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Parity with Quantus 0.6.0 on the fixture's linear model (Tools/make_metric_fixtures.py).
 /// Tolerance 1e-5: both sides run the model in float64 on float32 inputs and round the logits

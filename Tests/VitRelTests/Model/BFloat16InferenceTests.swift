@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// `InferencePrecision.bf16`: bfloat16 rounding, the bfloat16 Linear product against a Float64
 /// product of the rounded operands, and the untraced pass of a whole model against Float32.

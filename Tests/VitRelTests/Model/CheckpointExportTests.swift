@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 final class CheckpointExportTests: XCTestCase {
     /// A model written as a timm folder loads back with identical weights and logits.

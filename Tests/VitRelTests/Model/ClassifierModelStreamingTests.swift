@@ -1,6 +1,13 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// `ClassifierModel.logits(reading:batchSize:…)`: files are read a batch at a time (a file of
 /// the next batch need not exist while the first is classified), an unreadable file is passed

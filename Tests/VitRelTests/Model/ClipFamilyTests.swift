@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 import VitRelTestSupport
 
 /// timm's CLIP ViTs (pre_norm's `norm_pre`, LayerNorm ε 1e-5, QuickGELU) and `qk_norm` run on

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Logits equal to timm's and Hugging Face's on the same weights and inputs.
 /// Fixtures: Tools/make_checkpoint_fixtures.py (random weights, fixed seeds).

@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 import VitRelTestSupport
 
 /// The timm ViT families (DINOv2 with and without registers, DeiT, distilled DeiT, DeiT-III)

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// One huge but finite weight (3e38) in the tiny timm fixture (issue 13 item 6). timm's Float32
 /// pass gives NaN logits in every case; the model's true function, timm run in Float64

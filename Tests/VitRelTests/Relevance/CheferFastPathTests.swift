@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The fast Chefer-LRP path (αβ from the forward outputs in 3 GEMMs, zero rows skipped, both
 /// passes stopped at the start layer's attention) equals the textbook path in Float64.

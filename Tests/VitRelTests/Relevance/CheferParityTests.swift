@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Parity with the official Chefer et al. code (hila-chefer/Transformer-Explainability,
 /// `ViT_LRP.py` + `ViT_explanation_generator.py`) on a tiny random timm ViT.

@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// DeepLIFT's rescale rule (Shrikumar et al. 2017) through GELU, softmax, LayerNorm and the
 /// attention products, in Float64. The reference is summation-to-delta itself: Σ m·Δx = Δy

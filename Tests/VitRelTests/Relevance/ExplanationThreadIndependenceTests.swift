@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Explanations do not depend on the thread count (the determinism contract): the attention
 /// relevance runs its heads in parallel, the gradient pass its heads too, and the GEMMs are

@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Integrated gradients (Sundararajan et al. 2017, eq. 3) with Gauss–Legendre nodes, in
 /// Float64 on the tiny random ViT: completeness (their Proposition 1) is the property tested.

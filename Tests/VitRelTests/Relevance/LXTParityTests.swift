@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Parity of `attnlrp` and `cp-lrp` with the authors' code: LXT 2.1's AttnLRP and CP-LRP with
 /// zennit's rules on the linear layers and the patch embedding, as LXT's ViT example composes

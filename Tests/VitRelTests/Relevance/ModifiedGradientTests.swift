@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// "LRP as modified gradient × input" (Achtibat et al. 2024 §3.3) equals the explicit
 /// rule-by-rule relevance pass, for AttnLRP and CP-LRP at ε = 0, biases included.

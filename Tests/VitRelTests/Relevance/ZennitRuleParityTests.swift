@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The layer rules against zennit 0.5.1's (`zennit/rules.py`), on one Linear layer with a bias
 /// and signed inputs and one patch embedding on a signed image, in Float64; and the signed γ

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The colour maps against matplotlib's (fixture: Tools/make_rendering_fixtures.py, which
 /// records `cmap(x)` at 13 points and the whole 256-entry table of 'jet', 'bwr' and 'RdBu_r').

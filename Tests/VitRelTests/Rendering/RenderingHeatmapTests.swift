@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Chefer et al. 2021's post-processing: bilinear upsampling (align_corners = false) and
 /// min–max normalisation; and the signed scaling by max |R|.

@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The figure panel as SVG: each tile an embedded PNG of the tile's own pixels where the layout
 /// puts it, titles and colour-bar labels as text, stacked panels nested in their own viewports.

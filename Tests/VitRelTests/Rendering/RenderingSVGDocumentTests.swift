@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The SVG writer: well-formed documents of the declared size, text escaped so any string
 /// survives, numbers and colours written the same way everywhere, images embedded losslessly.

@@ -4,6 +4,13 @@ import XCTest
 import FoundationXML
 #endif
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// An SVG document read back with Foundation's `XMLParser`: the element tree, so tests check
 /// what an XML reader sees (unescaped text, attribute values) rather than searching strings.

@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Chart strokes: lines through their end points, dashes, circles, markers, blending, and
 /// vertical text that is the horizontal text turned a quarter turn.

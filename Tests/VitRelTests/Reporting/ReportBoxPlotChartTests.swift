@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The grouped box plot: boxes where the axis puts their statistics, a legend that spells the
 /// series, "n/a" for empty boxes, a zero line when the axis crosses zero, the same bytes twice.

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Box-plot statistics against matplotlib's `cbook.boxplot_stats` (fixture:
 /// Tools/make_report_fixtures.py → Fixtures/report/boxplot_stats.json).

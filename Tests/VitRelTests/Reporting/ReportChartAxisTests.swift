@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Nice ticks: known ranges give the known 1-2-5 ticks, and the pixel mapping is linear.
 final class ReportChartAxisTests: XCTestCase {

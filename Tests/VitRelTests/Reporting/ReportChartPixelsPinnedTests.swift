@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The raster figures pixel for pixel: SHA-256 digests of the 8-bit pixels of charts and a
 /// panel that use every feature (titles that shrink, legends that wrap and cut, "n/a" boxes,

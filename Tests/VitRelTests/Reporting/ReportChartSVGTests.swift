@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The charts as SVG: well-formed documents of the chart's size whose text is real `<text>`
 /// with the chart's strings, and whose shapes lie where the raster chart's layout (and so the

@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// GitHub-flavoured Markdown tables: known output, alignment markers, escaped pipes.
 final class ReportMarkdownTableTests: XCTestCase {

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The Jupyter notebook writer: nbformat 4.5 structure, lines as Jupyter stores them, PNGs
 /// that decode back to their bytes, deterministic output. (The schema itself is checked by

@@ -1,5 +1,12 @@
 import XCTest
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// The reliability diagram: bars as high as their bin's accuracy, the gap to the mean
 /// confidence shaded red, the diagonal, the counts, the ECE in the title.

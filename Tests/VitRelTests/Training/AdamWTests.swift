@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Fixture: Tests/VitRelTests/Fixtures/training/adamw.json, written by
 /// Tools/make_training_fixtures.py (torch.optim.AdamW with timm's no-decay groups, float64).

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelModel
+@testable import VitRelData
+@testable import VitRelRendering
+@testable import VitRelExplain
+@testable import VitRelMetrics
+@testable import VitRelTraining
+@testable import VitRelReporting
 
 /// Fixture: Tests/VitRelTests/Fixtures/training/layer_decay.json, written by
 /// Tools/make_layer_decay_fixtures.py (timm's `param_groups_layer_decay`, decay 0.7).

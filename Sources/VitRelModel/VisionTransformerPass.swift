@@ -153,7 +153,7 @@ extension VisionTransformer {
 
     /// [prefix, D]: the prefix tokens in sequence order, CLS, distillation token, registers
     /// (timm's `_pos_embed` concatenation order).
-    var prefixTokenTable: [Scalar] {
+    package var prefixTokenTable: [Scalar] {
         (config.classToken ? classToken.scalars : []) + distillationToken.scalars + registerTokens.scalars
     }
 
@@ -189,7 +189,7 @@ extension VisionTransformer {
     /// [B·N, D] → [B, D']: the CLS token, the mean of the patch tokens, or both side by side
     /// (D' = `config.headInputDimension`). Every prefix token (CLS, distillation token,
     /// registers) is left out of the mean.
-    func pool(_ x: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
+    package func pool(_ x: [Scalar], batch: Int, tokens n: Int) -> [Scalar] {
         let d = config.embedDimension, width = config.headInputDimension
         var pooled = [Scalar].zeros(batch * width)
         let prefix = config.prefixTokenCount

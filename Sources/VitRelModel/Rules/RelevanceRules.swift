@@ -140,7 +140,7 @@ public struct RelevanceRules: Equatable, Sendable {
 
 /// Division helpers of the relevance rules.
 @usableFromInline
-enum Stabilise {
+package enum Stabilise {
     /// Chefer's `safe_divide`: a/(b + ε) with ε = 1e-9 in the official code, and 0 where b = 0.
     @inline(__always) @usableFromInline
     static func cheferDivide<S: TensorScalar>(_ a: S, _ b: S, epsilon: S = S(1e-9)) -> S {
@@ -149,7 +149,7 @@ enum Stabilise {
 
     /// a/(b + ε·sign(b)) with sign(0) = 1; 0/0 (ε = 0, b = 0) gives 0.
     @inline(__always) @usableFromInline
-    static func signedDivide<S: TensorScalar>(_ a: S, _ b: S, epsilon: S) -> S {
+    package static func signedDivide<S: TensorScalar>(_ a: S, _ b: S, epsilon: S) -> S {
         let denominator = b + (b >= 0 ? epsilon : -epsilon)
         return denominator == 0 ? 0 : a / denominator
     }

@@ -40,7 +40,7 @@ public struct ConservationLedger: Codable, Sendable, Equatable {
 
     public init() {}
 
-    mutating func record(_ layer: String, out: Double, in relevanceIn: Double, bias: Double = 0, softmax: Double = 0) {
+    package mutating func record(_ layer: String, out: Double, in relevanceIn: Double, bias: Double = 0, softmax: Double = 0) {
         entries.append(Entry(layer: layer, relevanceOut: out, relevanceIn: relevanceIn, biasAbsorbed: bias, softmaxLeak: softmax))
     }
 
