@@ -1,12 +1,5 @@
 import XCTest
 @testable import VitRel
-@testable import VitRelModel
-@testable import VitRelData
-@testable import VitRelRendering
-@testable import VitRelExplain
-@testable import VitRelMetrics
-@testable import VitRelTraining
-@testable import VitRelReporting
 
 /// The arithmetic of the benchmarks' paired rounds, on constructed rounds (no clock involved).
 final class PairedTimingTests: XCTestCase {

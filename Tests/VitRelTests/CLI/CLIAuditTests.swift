@@ -23,7 +23,7 @@ final class CLIAuditTests: XCTestCase {
                 let folder = root.appendingPathComponent(split).appendingPathComponent(name)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 for n in 0..<2 {
-                    let url = try CLI.writeTestImage(in: folder, name: "\(n).png", brightness: 0.3 + 0.3 * Float(k) + 0.1 * Float(n))
+                    let url = try TestImages.write(in: folder, name: "\(n).png", brightness: 0.3 + 0.3 * Float(k) + 0.1 * Float(n))
                     guard n == 1 else { continue }
                     var image = try ImageIO.read(url)
                     for y in 2..<6 { for x in 2..<5 { image.pixels[y * 40 + x] = 1 } }

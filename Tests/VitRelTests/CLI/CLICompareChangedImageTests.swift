@@ -17,8 +17,8 @@ final class CLICompareChangedImageTests: XCTestCase {
         let data = directory.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data.appendingPathComponent("val/COVID-19"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: data.appendingPathComponent("val/Normal"), withIntermediateDirectories: true)
-        let changing = try CLI.writeTestImage(in: data.appendingPathComponent("val/COVID-19"), name: "a.png", brightness: 0.9)
-        _ = try CLI.writeTestImage(in: data.appendingPathComponent("val/Normal"), name: "b.png", brightness: 0.3)
+        let changing = try TestImages.write(in: data.appendingPathComponent("val/COVID-19"), name: "a.png", brightness: 0.9)
+        _ = try TestImages.write(in: data.appendingPathComponent("val/Normal"), name: "b.png", brightness: 0.3)
         let out = directory.appendingPathComponent("report")
         let arguments = ["compare", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--methods", "attention-rollout",
                          "--metrics", "faithfulness-estimate,pixel-flipping", "--grids", "0", "--out", out.path]
@@ -35,7 +35,7 @@ final class CLICompareChangedImageTests: XCTestCase {
         XCTAssertEqual(try rows(), before, "nothing changed: nothing recomputed")
 
         // The same file name, other pixels.
-        _ = try CLI.writeTestImage(in: changing.deletingLastPathComponent(), name: "a.png", brightness: 0.1)
+        _ = try TestImages.write(in: changing.deletingLastPathComponent(), name: "a.png", brightness: 0.1)
         let rerun = try CLI.run(arguments)
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
         let after = try rows()

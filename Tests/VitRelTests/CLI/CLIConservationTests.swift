@@ -14,7 +14,7 @@ import VitRelTestSupport
 final class CLIConservationTests: XCTestCase {
     func conservation(_ arguments: [String]) throws -> (CLI.Run, [String: Any]?) {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let run = try CLI.run(["conservation", "--model", CLI.tinyModel, "--image", image.path, "--json"] + arguments)
         return (run, (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8))) as? [String: Any])
     }
@@ -96,7 +96,7 @@ final class CLIConservationTests: XCTestCase {
 
     func testTheTableStatesTheStartingRelevanceAndTheVerdict() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let run = try CLI.run(["conservation", "--model", CLI.tinyModel, "--image", image.path, "--rule-set", "lrp-0", "--target", "Normal"])
         XCTAssertEqual(run.status, 0, run.stderr)
         for text in ["target        Normal (class 2)", "R = the target's logit", "blocks.1.attn", "patch_embed", "leaves        pixels", "PASS"] {

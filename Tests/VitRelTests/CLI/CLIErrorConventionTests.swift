@@ -13,7 +13,7 @@ import VitRelTestSupport
 /// `vitrel: error: `; a wrong command line exits 64 (EX_USAGE), anything else that fails exits 1.
 final class CLIErrorConventionTests: XCTestCase {
     func testUsageErrorsExit64WithThePrefixWhetherParsingOrTheCommandRefusesTheValue() throws {
-        let image = try CLI.writeTestImage(in: try TestPaths.temporaryDirectory(self)).path
+        let image = try TestImages.write(in: try TestPaths.temporaryDirectory(self)).path
         let cases: [(arguments: [String], message: String)] = [
             (["predict", "--model", CLI.tinyModel, "--image", image, "--no-such-flag"], "--no-such-flag"),  // ArgumentParser
             (["predict", "--model", CLI.tinyModel, "--image", image, "--top-k", "0"], "--top-k must be at least 1"),  // validate()

@@ -24,8 +24,8 @@ final class CLIExplainTests: XCTestCase {
 
     func testExplainWritesOverlaysPanelsMapsAndRecordsForEveryImageAndClass() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let first = try CLI.writeTestImage(in: directory, name: "first.png")
-        let second = try CLI.writeTestImage(in: directory, name: "second scan.png", brightness: 0.3)
+        let first = try TestImages.write(in: directory, name: "first.png")
+        let second = try TestImages.write(in: directory, name: "second scan.png", brightness: 0.3)
         let out = directory.appendingPathComponent("out")
         let stacked = directory.appendingPathComponent("all.npy")
         let run = try CLI.run([
@@ -99,7 +99,7 @@ final class CLIExplainTests: XCTestCase {
 
     func testDefaultTargetIsThePredictedClassAndAlphaChangesTheBlend() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let out = directory.appendingPathComponent("out")
         let run = try CLI.run(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "attention-rollout", "--alpha", "1", "--out", out.path])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -117,7 +117,7 @@ final class CLIExplainTests: XCTestCase {
 
     func testAttnLRPRecordsTheConservationLedgerOfTheLogit() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let out = directory.appendingPathComponent("out")
         let run = try CLI.run(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "attnlrp", "--target", "Normal", "--out", out.path])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -141,7 +141,7 @@ final class CLIExplainTests: XCTestCase {
 
     func testIntegratedGradientsRecordsItsCompletenessGap() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let out = directory.appendingPathComponent("out")
         let run = try CLI.run(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "integrated-gradients", "--steps", "16", "--out", out.path])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -155,7 +155,7 @@ final class CLIExplainTests: XCTestCase {
 
     func testDeepLIFTRecordsItsSummationToDeltaGapAndBaseline() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let out = directory.appendingPathComponent("out")
         let run = try CLI.run(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "deeplift", "--baseline=-1", "--out", out.path])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -170,7 +170,7 @@ final class CLIExplainTests: XCTestCase {
 
     func testLIMEWritesWeightsMasksAndSuperpixelsAndRepeatsWithTheSameSeed() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         var maps = [[Float]]()
         for attempt in 0..<2 {
             let out = directory.appendingPathComponent("out\(attempt)")
@@ -212,7 +212,7 @@ final class CLIExplainTests: XCTestCase {
 
     func testAnUnreadableImageIsReportedInOneLineAndTheOthersAreStillExplained() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let good = try CLI.writeTestImage(in: directory)
+        let good = try TestImages.write(in: directory)
         let missing = directory.appendingPathComponent("missing.png")
         let garbage = directory.appendingPathComponent("garbage.png")
         try Data("not an image".utf8).write(to: garbage)
@@ -230,7 +230,7 @@ final class CLIExplainTests: XCTestCase {
 
     func testBadRequestsStopWithOneLineThatSaysWhatIsValid() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory).path
+        let image = try TestImages.write(in: directory).path
         let out = directory.appendingPathComponent("out").path
         let cases: [(arguments: [String], expected: [String])] = [
             (["--method", "saliency"], ["unknown method \"saliency\"", "chefer-lrp", "integrated-gradients", "lime"]),

@@ -32,7 +32,7 @@ final class CLIHostileInputTests: XCTestCase {
     }
 
     func testDuplicateOrEmptyClassNamesAreRefusedByEveryCommandThatLoadsTheModel() throws {
-        let image = try CLI.writeTestImage(in: try TestPaths.temporaryDirectory(self))
+        let image = try TestImages.write(in: try TestPaths.temporaryDirectory(self))
         for names in [["", "", ""], ["a", "b", "a"]] {
             let folder = try model(labelNames: names)
             for command in [["predict", "--image", image.path], ["explain", "--image", image.path, "--method", "attention-rollout"],
@@ -44,7 +44,7 @@ final class CLIHostileInputTests: XCTestCase {
 
     func testAbsurdSizesAreBoundedWithTheLimitStated() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         try assertOneLineError(["synth", "--out", directory.appendingPathComponent("s").path, "--size", "100000000"], mentions: ["4096"])
         for samples in ["9223372036854775807", "100000000000"] {
             try assertOneLineError(["explain", "--model", CLI.tinyModel, "--image", image.path, "--method", "lime", "--samples", samples],
@@ -159,7 +159,7 @@ final class CLIConvertTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("largest logit change against the source"), run.stdout)
         let file = try SafeTensors.read(out.appendingPathComponent("model.safetensors"))
         XCTAssertTrue(file.entries.values.allSatisfy { $0.dtype == .float16 })
-        let predict = try CLI.run(["predict", "--model", out.path, "--image", try CLI.writeTestImage(in: out).path])
+        let predict = try CLI.run(["predict", "--model", out.path, "--image", try TestImages.write(in: out).path])
         XCTAssertEqual(predict.status, 0, predict.stderr)
 
         let again = try CLI.run(["convert", "--model", CLI.tinyModel, "--dtype", "f16", "--out", out.path])

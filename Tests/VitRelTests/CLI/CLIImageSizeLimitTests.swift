@@ -17,7 +17,7 @@ final class CLIImageSizeLimitTests: XCTestCase {
         let strip = directory.appendingPathComponent("strip.png")
         try ImageIO.writePNG(Image(width: 1_000_000, height: 1, channels: 1, pixels: [Float](repeating: 0.5, count: 1_000_000)), to: strip)
         XCTAssertLessThan(try Data(contentsOf: strip).count, 10_000, "a small file")
-        let good = try CLI.writeTestImage(in: directory)
+        let good = try TestImages.write(in: directory)
         let limit = "\(Preprocessing.maximumResizedPixelCount)"
         let predict = try CLI.run(["predict", "--model", CLI.tinyModel, "--image", strip.path, good.path])
         XCTAssertEqual(predict.status, 1, predict.stderr)

@@ -21,7 +21,7 @@ final class CLIPrecisionTests: XCTestCase {
 
     func testBFloat16PredictsTheSameClassesAsFloat32() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let images = try (0..<3).map { try CLI.writeTestImage(in: directory, name: "x\($0).png", brightness: 0.3 * Float($0 + 1)).path }
+        let images = try (0..<3).map { try TestImages.write(in: directory, name: "x\($0).png", brightness: 0.3 * Float($0 + 1)).path }
         let fp32 = try CLI.run(["predict", "--model", CLI.tinyModel, "--json", "--image"] + images)
         XCTAssertEqual(fp32.status, 0, fp32.stderr)
         guard BFloat16Matrix.isSupported else {
@@ -49,7 +49,7 @@ final class CLIPrecisionTests: XCTestCase {
 
     func testUnknownPrecisionIsAUsageError() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory).path
+        let image = try TestImages.write(in: directory).path
         let run = try CLI.run(["predict", "--model", CLI.tinyModel, "--precision", "fp16", "--image", image])
         XCTAssertEqual(run.status, 64)
         XCTAssertEqual(run.diagnosticLines.count, 1, run.stderr)
@@ -58,7 +58,7 @@ final class CLIPrecisionTests: XCTestCase {
 
     func testBFloat16WithoutItsMatmulIsOneLine() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory).path
+        let image = try TestImages.write(in: directory).path
         let run = try CLI.run(["predict", "--model", CLI.tinyModel, "--precision", "bf16", "--image", image],
                               environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
         XCTAssertEqual(run.status, 1, run.stderr)

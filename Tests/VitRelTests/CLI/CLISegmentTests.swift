@@ -14,7 +14,7 @@ import VitRelTestSupport
 final class CLISegmentTests: XCTestCase {
     func testGridSegmentationDrawsYellowBoundariesAndWritesInt32Labels() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let drawing = directory.appendingPathComponent("grid.png"), labels = directory.appendingPathComponent("grid.npy")
         let run = try CLI.run(["segment", "--image", image.path, "--method", "grid", "--patch-size", "8", "--out", drawing.path, "--labels", labels.path])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -39,7 +39,7 @@ final class CLISegmentTests: XCTestCase {
 
     func testSLICAndQuickshiftGiveSeveralSuperpixelsCoveringTheImage() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         for arguments in [["--method", "slic", "--segments", "9", "--compactness", "20"], ["--method", "quickshift", "--kernel-size", "2", "--seed", "3"]] {
             let labels = directory.appendingPathComponent("labels.npy")
             let run = try CLI.run(["segment", "--image", image.path, "--out", directory.appendingPathComponent("s.png").path, "--labels", labels.path] + arguments)
@@ -54,7 +54,7 @@ final class CLISegmentTests: XCTestCase {
 
     func testASettingOfAnotherMethodAndAnUnreadableImageFailInOneLine() throws {
         let directory = try TestPaths.temporaryDirectory(self)
-        let image = try CLI.writeTestImage(in: directory)
+        let image = try TestImages.write(in: directory)
         let out = directory.appendingPathComponent("s.png").path
         let misplaced = try CLI.run(["segment", "--image", image.path, "--method", "slic", "--kernel-size", "3", "--out", out])
         XCTAssertNotEqual(misplaced.status, 0)
