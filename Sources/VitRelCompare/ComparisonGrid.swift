@@ -9,7 +9,7 @@ struct ComparisonGrid {
     var file: String
     var label: String
     var model: ClassifierModel
-    var input: Tensor<Float>
+    var image: PreparedImage
     var probabilities: [Double]
     var predicted: Int
     var explainers: [PixelExplainer]
@@ -21,14 +21,14 @@ struct ComparisonGrid {
     func drawing() throws -> FigureDrawing {
         let classes = model.classNames
         let targets = Array(classes.indices)
-        let pixelImage = model.preprocessing.pixelImage(fromInput: input)
+        let pixelImage = image.pixels
         let background = pixelImage.gray()
         let side = max(pixelImage.width, pixelImage.height)
         let scale = max(1, (ExplanationFigure.minimumTileSide + side - 1) / side)
         var panels = [FigureDrawing]()
         for (row, explainer) in explainers.enumerated() {
             let method = explainer.method
-            let explanation = try explainer.explain(input, targets: targets, model: model)
+            let explanation = try explainer.explain(image, targets: targets, model: model)
             let overlay = ExplanationFigure.overlay(for: method, alpha: alpha)
             var tiles = [row == 0
                 ? FigurePanel.Tile(title: "Input", subtitle: "true \(label)", image: background)

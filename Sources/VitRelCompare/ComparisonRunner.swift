@@ -76,17 +76,25 @@ final class ComparisonRunner {
         return prediction
     }
 
-    /// One decoded image: the model input and its masks at the input size.
+    /// One decoded image: the pixel image and model input, its masks at the input size, and
+    /// the forward trace every model-internal method starts from.
     struct Prepared {
-        var input: Tensor<Float>
+        var image: PreparedImage
+        var input: Tensor<Float> { image.input }
         var masks: [GroundTruthMask: [Bool]]
         var prediction: Prediction
         var target: Int
+        /// The traced forward pass of the input (a batch of one), run once for all the methods
+        /// that read the model's internals; nil when none does.
+        var trace: VisionTransformer<Float>.Trace?
+        /// Its wall time, charged to each method that starts from it, so a method's `seconds`
+        /// is still the cost of explaining the image with it alone.
+        var traceSeconds: Double
     }
 
     /// A mask image taken through the image's geometry (resize, crop) and thresholded at 0.5.
     private func inputMask(_ image: Image) -> [Bool] {
-        model.preprocessing.pixelImage(fromInput: model.preprocessing.apply(to: image)).gray().pixels.map { $0 >= 0.5 }
+        model.preprocessing.geometry(image).gray().pixels.map { $0 >= 0.5 }
     }
 
     func prepare(_ item: LabelledImage) throws -> Prepared {
@@ -96,7 +104,8 @@ final class ComparisonRunner {
         }
         if let skipped = report.skipped.first { throw ComparisonInputError.unreadable(skipped) }
         let loaded = report.loaded[0]
-        let input = try model.preprocessing.checkedInput(for: loaded.image, file: item.imageURL.path)
+        let image = try model.preprocessing.prepare(loaded.image, file: item.imageURL.path)
+        let input = image.input
         var masks = [GroundTruthMask: [Bool]]()
         if let region = mask.region(height: input.shape[1], width: input.shape[2]) {
             masks[mask] = region
@@ -112,8 +121,11 @@ final class ComparisonRunner {
             masks[mask] = inputMask(image)
         }
         let prediction = try self.prediction(for: item, input: input)
+        let clock = Stopwatch()
+        let trace = try methods.contains { $0.descriptor.needsModelInternals } ? model.network.forward(input.reshaped([1] + input.shape)) : nil
         return Prepared(
-            input: input, masks: masks, prediction: prediction, target: explainTrueClass ? item.classIndex : prediction.predicted)
+            image: image, masks: masks, prediction: prediction, target: explainTrueClass ? item.classIndex : prediction.predicted,
+            trace: trace, traceSeconds: trace == nil ? 0 : clock.seconds)
     }
 
     /// Computes every missing row of `items` and appends it to `results`; returns the images
@@ -183,7 +195,8 @@ final class ComparisonRunner {
         _ item: LabelledImage, key: String, checksum: String, prepared: Prepared, explainer: PixelExplainer, metrics: [MetricKind],
         into results: ResultsFile
     ) throws {
-        let explanation = try explainer.explain(prepared.input, targets: [prepared.target], model: model)
+        let explanation = try explainer.explain(prepared.image, targets: [prepared.target], model: model, trace: prepared.trace)
+        let seconds = explanation.seconds + (explainer.method.descriptor.needsModelInternals ? prepared.traceSeconds : 0)
         let attribution = explanation.pixels[0].values
         let classes = model.classNames
         let explain: ExplainFunction<VisionTransformer<Float>> = { [model] network, input, target in
@@ -194,7 +207,7 @@ final class ComparisonRunner {
             model: metricModel, input: prepared.input, attribution: attribution, target: prepared.target,
             masks: prepared.masks, subject: model.network, explain: explain,
             randomisation: metrics.contains { $0.descriptor.needs.contains(.randomisedModels) } ? ViTParameterRandomisation(seed: randomisationSeed).cascade(model.network) : nil,
-            conservation: explanation.conservation(0), seconds: explanation.seconds)
+            conservation: explanation.conservation(0), seconds: seconds)
         for metric in metrics {
             let clock = Stopwatch()
             var note = ""
@@ -245,7 +258,7 @@ final class ComparisonRunner {
                 let prepared = try prepare(item)
                 let grid = ComparisonGrid(
                     file: item.imageURL.lastPathComponent, label: model.classNames[item.classIndex], model: model,
-                    input: prepared.input, probabilities: prepared.prediction.probabilities,
+                    image: prepared.image, probabilities: prepared.prediction.probabilities,
                     predicted: prepared.prediction.predicted, explainers: explainers, alpha: alpha)
                 let drawing = try grid.drawing()
                 try ImageIO.writePNG(drawing.render(), to: folder.appendingPathComponent(name))

@@ -174,17 +174,23 @@ package struct ExplanationJob {
     package func explain(path: String, stem: String, targets request: TargetRequest, observer: RunObserver) throws -> Result {
         let started = Date()
         let picture = try ImageIO.read(URL(fileURLWithPath: path), options: imageOptions)
-        let input = try model.preprocessing.checkedInput(for: picture, file: path)  // [3, H, W]
-        let height = input.shape[1], width = input.shape[2]
-        let logits = try model.network(input.reshaped([1, 3, height, width])).scalars
+        let image = try model.preprocessing.prepare(picture, file: path)
+        let height = image.input.shape[1], width = image.input.shape[2]
+        let batch = image.input.reshaped([1, 3, height, width])
+        // A method that reads the model's internals gets the one traced forward pass, whose
+        // logits are the prediction (the untraced pass gives the same bits at fp32; at bf16 the
+        // prediction stays the bf16 pass's, as for every prediction).
+        let trace = method.descriptor.needsModelInternals ? try model.network.forward(batch) : nil
+        let tracedLogits = model.network.inferencePrecision == .fp32 ? trace?.logits.scalars : nil
+        let logits = try tracedLogits ?? model.network(batch).scalars
         let probabilities = softmaxProbabilities(logits)
         let predicted = probabilities.indexOfMaximum!
         let targets = request.targets(predicted: predicted)
-        let pixelImage = model.preprocessing.pixelImage(fromInput: input)
+        let pixelImage = image.pixels
 
         let explainer = PixelExplainer(method: method, options: options, lime: lime, limeSeed: limeSeed)
         let bar = observer.progress(label: "LIME \(URL(fileURLWithPath: path).lastPathComponent)", total: lime?.sampleCount ?? 1, shown: lime != nil)
-        let explanation = try explainer.explain(input, targets: targets, model: model) { done, _ in bar.update(done) }
+        let explanation = try explainer.explain(image, targets: targets, model: model, trace: trace) { done, _ in bar.update(done) }
         bar.clear()
         let limeExplanation = explanation.lime
         var maps = [TargetMaps]()

@@ -15,14 +15,23 @@ public struct Explainer<Scalar: TensorScalar> {
     /// Explains `targets[b]` for each image b of `images` [B, C, H, W] (preprocessed).
     /// `targets` nil means each image's predicted class. What is computed is decided by the
     /// method's descriptor (`ExplanationMethod.descriptor`), not here.
+    ///
+    /// `trace` is `model.forward(images)` when the caller has run it already (to read the
+    /// prediction, or for another method on the same input): every pass of the explanation
+    /// then starts from it, and the input's forward pass runs once.
     public func explain(
-        _ images: Tensor<Scalar>, method: ExplanationMethod, targets requested: [Int]? = nil
+        _ images: Tensor<Scalar>, method: ExplanationMethod, targets requested: [Int]? = nil,
+        trace known: VisionTransformer<Scalar>.Trace? = nil
     ) throws -> Explanation {
         let descriptor = method.descriptor
         guard descriptor.needsModelInternals else {
             throw ExplanationError.notApplicable(method.rawValue, "it is model-agnostic; use the LIME explainer")
         }
-        let trace = try model.forward(images)
+        if let known {
+            precondition(known.batch == images.shape[0] && known.imageHeight == images.shape[2] && known.imageWidth == images.shape[3],
+                         "a trace of \(known.batch) × \(known.imageHeight)×\(known.imageWidth) for images \(images.shape)")
+        }
+        let trace = try known ?? model.forward(images)
         let batch = trace.batch, classes = model.config.classCount
         let targets = requested ?? (0..<batch).map { b in
             let row = trace.logits.scalars[(b * classes)..<((b + 1) * classes)]
@@ -154,8 +163,9 @@ public struct Explainer<Scalar: TensorScalar> {
             var ledgers = [ConservationLedger]()
             var maps = [[Scalar]]()
             for b in 0..<batch {
-                // One image at a time so that every ledger is per image.
-                let single = try model.forward(images.slice(b).reshaped([1] + Array(images.shape.dropFirst())))
+                // One image at a time so that every ledger is per image (a single image's
+                // pass starts from the trace it has).
+                let single = try batch == 1 ? trace : model.forward(images.slice(b).reshaped([1] + Array(images.shape.dropFirst())))
                 let singleSeed = Tensor(shape: [1, classes], scalars: Array(seed.scalars[(b * classes)..<((b + 1) * classes)]))
                 let pass = model.relevance(singleSeed, trace: single, rules: rules, toPixels: true)
                 ledgers.append(pass.ledger)

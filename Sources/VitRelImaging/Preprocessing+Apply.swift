@@ -1,7 +1,10 @@
 import Foundation
 import VitRelCore
 
-/// Running the eval transform: image → normalised [3, inputHeight, inputWidth] tensor.
+/// Running the eval transform: image → normalised [3, inputHeight, inputWidth] tensor, in two
+/// steps that can be taken apart: `geometry(_:)` (image → image: channels, resize, crop; the
+/// pixel image the model sees, which overlays, masks and LIME use) and `normalise(_:)` (that
+/// image → tensor). `apply(to:)` is the two in one, bit for bit.
 ///
 /// Steps, mirroring the Python pipelines the checkpoints were trained with:
 /// 1. RGB: gray replicated, alpha dropped (Pillow `convert("RGB")`). A gray image is resized
@@ -35,11 +38,39 @@ import VitRelCore
 /// float path agrees with it to within about 1.5/255 per sample before normalisation
 /// (exactly for nearest and when no resize happens).
 extension Preprocessing {
-    /// The model input for one image: [3, inputHeight, inputWidth].
+    /// The model input for one image: [3, inputHeight, inputWidth]; `normalise(geometry(image))`.
     public func apply(to image: Image) -> Tensor<Float> {
         var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
         scalars.withUnsafeMutableBufferPointer { write(image, into: $0, parallel: true) }
         return Tensor(shape: [3, inputHeight, inputWidth], scalars: scalars)
+    }
+
+    /// Step 1 of the transform: the image as the model sees it, before normalisation: RGB
+    /// (gray replicated), resized and cropped to inputHeight × inputWidth, samples in [0, 1].
+    /// Every map vitrel draws is aligned with it pixel for pixel.
+    public func geometry(_ image: Image) -> Image {
+        let resized = image.pixels.withUnsafeBufferPointer { pixels in
+            geometry(of: image, pixels: pixels, parallel: true)
+        }
+        return resized.rgb()
+    }
+
+    /// Step 2 of the transform: an image at the input size (`geometry`'s output; gray or RGB)
+    /// normalised, (x − mean)/std per channel, into the model input [3, inputHeight, inputWidth].
+    public func normalise(_ image: Image) -> Tensor<Float> {
+        precondition(image.width == inputWidth && image.height == inputHeight && (image.channels == 1 || image.channels >= 3),
+                     "image \(image.width)×\(image.height)×\(image.channels); expected \(inputWidth)×\(inputHeight), gray or RGB")
+        var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
+        scalars.withUnsafeMutableBufferPointer { normalise(image, into: $0) }
+        return Tensor(shape: [3, inputHeight, inputWidth], scalars: scalars)
+    }
+
+    /// Both steps at once for a decoded image, after `checkResize` (`file` names it in the
+    /// error): the pixel image and the model input made from it.
+    public func prepare(_ image: Image, file: String) throws -> PreparedImage {
+        try checkResize(width: image.width, height: image.height, file: file)
+        let pixels = geometry(image)
+        return PreparedImage(pixels: pixels, input: normalise(pixels))
     }
 
     /// Model inputs for a batch: [B, 3, inputHeight, inputWidth], images in parallel.
@@ -95,32 +126,37 @@ extension Preprocessing {
     }
 
     private func write(_ image: Image, into output: UnsafeMutableBufferPointer<Float>, parallel: Bool) {
-        let (width, height) = (image.width, image.height)
         image.pixels.withUnsafeBufferPointer { pixels in
-            let plane = { (c: Int, y: Int) in pixels.baseAddress! + (c * height + y) * width }
-            write(width: width, height: height, channels: image.channels, into: output, parallel: parallel,
-                  eightBit: image.sourceBitDepth == 8) { c, y, _ in
-                UnsafePointer(plane(c, y))
-            } codes: { c, y, scratch in
-                let row = plane(c, y)
-                for x in 0..<width {
-                    let v = row[x]  // NaN → 0, as the float path's clamp leaves it harmless
-                    scratch[x] = v > 0 ? (v < 1 ? UInt8((v * 255).rounded()) : 255) : 0
-                }
-                return UnsafePointer(scratch)
-            }
+            normalise(geometry(of: image, pixels: pixels, parallel: parallel), into: output)
         }
     }
 
-    /// The transform on an image given a row at a time: `row(channel, y, scratch)` as floats
-    /// in [0, 1] and `codes(channel, y, scratch)` as 8-bit codes (read only when `eightBit`),
-    /// both as in `Resampler.resize(…row:)`. Only the first 1 (gray) or 3 (colour) channels are read.
-    private func write(
-        width: Int, height: Int, channels: Int, into output: UnsafeMutableBufferPointer<Float>, parallel: Bool, eightBit: Bool,
+    /// `geometry` on an image's samples, before a gray plane is replicated.
+    private func geometry(of image: Image, pixels: UnsafeBufferPointer<Float>, parallel: Bool) -> Image {
+        let (width, height) = (image.width, image.height)
+        let plane = { (c: Int, y: Int) in pixels.baseAddress! + (c * height + y) * width }
+        return geometry(width: width, height: height, channels: image.channels, parallel: parallel,
+                        eightBit: image.sourceBitDepth == 8) { c, y, _ in
+            UnsafePointer(plane(c, y))
+        } codes: { c, y, scratch in
+            let row = plane(c, y)
+            for x in 0..<width {
+                let v = row[x]  // NaN → 0, as the float path's clamp leaves it harmless
+                scratch[x] = v > 0 ? (v < 1 ? UInt8((v * 255).rounded()) : 255) : 0
+            }
+            return UnsafePointer(scratch)
+        }
+    }
+
+    /// The transform's geometry on an image given a row at a time: `row(channel, y, scratch)`
+    /// as floats in [0, 1] and `codes(channel, y, scratch)` as 8-bit codes (read only when
+    /// `eightBit`), both as in `Resampler.resize(…row:)`. Only the first 1 (gray) or 3 (colour)
+    /// channels are read; the result has 1 or 3 planes at the input size.
+    private func geometry(
+        width: Int, height: Int, channels: Int, parallel: Bool, eightBit: Bool,
         row: (Int, Int, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>,
         codes: (Int, Int, UnsafeMutablePointer<UInt8>) -> UnsafePointer<UInt8>
-    ) {
-        precondition(mean.count == 3 && std.count == 3, "mean/std need 3 channels, got \(mean.count)/\(std.count)")
+    ) -> Image {
         precondition(cropPercent > 0, "cropPercent must be positive, got \(cropPercent)")
         // 1. Colour planes: one for gray (replicated at the end), three for colour.
         let colourPlanes = channels >= 3 ? 3 : 1
@@ -155,10 +191,16 @@ extension Preprocessing {
         if let rounding = resizeMode.centerCrop {
             resized = resized.centerCropped(height: inputHeight, width: inputWidth, rounding: rounding)
         }
+        return resized
+    }
 
-        // 3. Normalise, replicating a gray plane into the three channels.
+    /// 3. Normalise an image at the input size into `output` [3, H, W], replicating a gray
+    /// plane into the three channels.
+    private func normalise(_ image: Image, into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(mean.count == 3 && std.count == 3, "mean/std need 3 channels, got \(mean.count)/\(std.count)")
         let plane = inputHeight * inputWidth
-        resized.pixels.withUnsafeBufferPointer { source in
+        let colourPlanes = image.channels >= 3 ? 3 : 1
+        image.pixels.withUnsafeBufferPointer { source in
             for c in 0..<3 {
                 let from = source.baseAddress! + (colourPlanes == 3 ? c * plane : 0)
                 let to = output.baseAddress! + c * plane
@@ -202,16 +244,15 @@ extension Preprocessing {
         let samples = try ImageIO.readSamples(url, options: options)
         try checkResize(width: samples.width, height: samples.height, file: url.path)
         var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
-        scalars.withUnsafeMutableBufferPointer { output in
-            write(width: samples.width, height: samples.height, channels: samples.channels, into: output, parallel: parallel,
-                  eightBit: samples.bitDepth == 8) { c, y, scratch in
-                samples.row(channel: c, y: y, into: scratch)
-                return UnsafePointer(scratch)
-            } codes: { c, y, scratch in
-                samples.codes(channel: c, y: y, into: scratch)
-                return UnsafePointer(scratch)
-            }
+        let pixels = geometry(width: samples.width, height: samples.height, channels: samples.channels, parallel: parallel,
+                              eightBit: samples.bitDepth == 8) { c, y, scratch in
+            samples.row(channel: c, y: y, into: scratch)
+            return UnsafePointer(scratch)
+        } codes: { c, y, scratch in
+            samples.codes(channel: c, y: y, into: scratch)
+            return UnsafePointer(scratch)
         }
+        scalars.withUnsafeMutableBufferPointer { normalise(pixels, into: $0) }
         return Tensor(shape: [3, inputHeight, inputWidth], scalars: scalars)
     }
 

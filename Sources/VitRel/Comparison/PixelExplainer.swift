@@ -46,11 +46,32 @@ public struct PixelExplainer {
         }
     }
 
+    /// Explains `image` (prepared by `model.preprocessing`) for each target class with the
+    /// model's network. LIME perturbs `image.pixels`. `trace` is the network's forward trace of
+    /// the input as a batch of one, when the caller has it: with a single target, the
+    /// explanation starts from it instead of running the forward pass again.
+    public func explain(
+        _ image: PreparedImage, targets: [Int], model: ClassifierModel, trace: VisionTransformer<Float>.Trace? = nil,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Result {
+        try explain(image.input, pixels: image.pixels, targets: targets, model: model, network: nil,
+                    trace: targets.count == 1 ? trace : nil, progress: progress)
+    }
+
     /// Explains `input` ([3, H, W], preprocessed by `model`) with `network` (the model's own
-    /// network by default; MPRT passes randomised ones) for each target class.
+    /// network by default; MPRT passes randomised ones) for each target class. For inputs the
+    /// caller made itself (perturbed, noised): LIME perturbs the input with its normalisation
+    /// undone.
     public func explain(
         _ input: Tensor<Float>, targets: [Int], model: ClassifierModel, network: VisionTransformer<Float>? = nil,
         progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Result {
+        try explain(input, pixels: nil, targets: targets, model: model, network: network, trace: nil, progress: progress)
+    }
+
+    private func explain(
+        _ input: Tensor<Float>, pixels: Image?, targets: [Int], model: ClassifierModel, network: VisionTransformer<Float>?,
+        trace: VisionTransformer<Float>.Trace?, progress: ((Int, Int) -> Void)?
     ) throws -> Result {
         precondition(input.rank == 3, "input must be [C, H, W], got \(input.shape)")
         precondition(!targets.isEmpty, "no target to explain")
@@ -60,7 +81,7 @@ public struct PixelExplainer {
         if method == .lime, var lime {
             lime.labels = targets
             lime.topLabels = nil
-            let pixelImage = model.preprocessing.pixelImage(fromInput: input)
+            let pixelImage = pixels ?? model.preprocessing.pixelImage(fromInput: input)
             var explained = model
             explained.network = network
             let explanation = try lime.explain(
@@ -70,7 +91,7 @@ public struct PixelExplainer {
         }
         // One batch holding the input once per target: a single forward and backward pass.
         let batch = Tensor.stack([Tensor<Float>](repeating: input, count: targets.count))
-        let explanation = try Explainer(model: network, options: options).explain(batch, method: method, targets: targets)
+        let explanation = try Explainer(model: network, options: options).explain(batch, method: method, targets: targets, trace: trace)
         let raw = explanation.maps.map { Heatmap(width: explanation.width, height: explanation.height, values: $0) }
         return Result(
             pixels: raw.map { $0.resized(width: width, height: height) }, raw: raw, ledgers: explanation.ledgers,

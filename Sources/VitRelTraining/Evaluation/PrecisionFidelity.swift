@@ -26,7 +26,8 @@ public struct PrecisionFidelity: Codable, Sendable {
         precondition(model.network.inferencePrecision == .fp32, "measure from the fp32 model")
         var reduced = model
         try reduced.network.setInferencePrecision(.bf16)
-        let input = try model.preprocessing.input(reading: url)
+        let image = try model.preprocessing.prepare(try ImageIO.read(url), file: url.path)
+        let input = image.input
         let batch = input.reshaped([1] + input.shape)
         let fp32Logits = try model.network(batch).scalars
         let bf16Logits = try reduced.network(batch).scalars
@@ -36,7 +37,7 @@ public struct PrecisionFidelity: Codable, Sendable {
         var explainer = lime
         explainer.topLabels = nil
         explainer.labels = [predicted]
-        let pixels = model.preprocessing.pixelImage(fromInput: input)
+        let pixels = image.pixels
         let fp32Weights = try explainer.explain(pixels, seed: seed, classifier: model.pixelSpaceProbabilities)
             .superpixelWeights(label: predicted)
         let bf16Weights = try explainer.explain(pixels, seed: seed, classifier: reduced.pixelSpaceProbabilities)
