@@ -5,18 +5,34 @@ import VitRel
 /// class, mean curves), `index.html` and `report.ipynb`, all made from the rows of
 /// `results.csv` — so a resumed run reports exactly what an uninterrupted one would.
 struct ComparisonReport {
-    var records: [ComparisonRecord]
-    var methods: [String]
-    var metrics: [String]
-    var classes: [String]
-    var run: ComparisonRunRecord
-    var metricSettings: [String: RecordedSettings]
-    var gridFiles: [(image: String, file: String)]
-    var failures: [ComparisonFailure]
-    var bootstrapSeed: UInt64
+    let records: [ComparisonRecord]
+    let methods: [String]
+    let metrics: [String]
+    let classes: [String]
+    let run: ComparisonRunRecord
+    let metricSettings: [String: RecordedSettings]
+    let gridFiles: [(image: String, file: String)]
+    let failures: [ComparisonFailure]
+    let bootstrapSeed: UInt64
+    /// The bootstrap summary of `records`, computed once: every table, figure and document
+    /// reads this one.
+    let summary: ComparisonSummary
 
-    var summary: ComparisonSummary {
-        ComparisonSummary(records: records, methods: methods, metrics: metrics, classes: classes, seed: bootstrapSeed)
+    init(
+        records: [ComparisonRecord], methods: [String], metrics: [String], classes: [String], run: ComparisonRunRecord,
+        metricSettings: [String: RecordedSettings], gridFiles: [(image: String, file: String)], failures: [ComparisonFailure],
+        bootstrapSeed: UInt64
+    ) {
+        self.records = records
+        self.methods = methods
+        self.metrics = metrics
+        self.classes = classes
+        self.run = run
+        self.metricSettings = metricSettings
+        self.gridFiles = gridFiles
+        self.failures = failures
+        self.bootstrapSeed = bootstrapSeed
+        summary = ComparisonSummary(records: records, methods: methods, metrics: metrics, classes: classes, seed: bootstrapSeed)
     }
 
     /// "0.271 [0.236, 0.305]" — mean and 95% interval; "n/a" when nothing is finite.
@@ -91,7 +107,6 @@ struct ComparisonReport {
 
     /// Writes the documents into `folder`; returns their paths.
     func write(to folder: URL) throws -> [String] {
-        let summary = self.summary
         let figures = folder.appendingPathComponent("figures")
         try createFolder(figures)
         let charts = try drawCharts(summary, into: figures)
