@@ -110,6 +110,11 @@ final class DeepLIFTTests: XCTestCase {
         try checkWholeModelSummationToDelta(family: ClipFamilyTests.clipFeatures)
     }
 
+    /// The same through SwiGLU's product rule and SiLU's secants.
+    func testWholeModelWithSwiGLUSatisfiesSummationToDelta() throws {
+        try checkWholeModelSummationToDelta(family: SwiGLUFamilyTests.swiGLUFeatures)
+    }
+
     func checkWholeModelSummationToDelta(family: (inout ViTConfig) -> Void = { _ in }) throws {
         for pooling in [ViTConfig.Pooling.token, .average, .classTokenAndPatchMean] {
             let model = GradientCheckTests.tinyModel(pooling: pooling, seed: 13, family: family)
