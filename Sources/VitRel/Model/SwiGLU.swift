@@ -67,11 +67,9 @@ public enum SwiGLU {
         guard k > 0 else { return }
         packed.withUnsafeBufferPointer { up in
             h.withUnsafeMutableBufferPointer { hp in
-                Parallel.forEachChunk(rows, grain: max(1, 16384 / k)) { range in
-                    for row in range {
-                        let u = up.baseAddress! + row * 2 * k, out = hp.baseAddress! + row * k
-                        for j in 0..<k { out[j] = Swish.value(u[j], beta: 1) * u[k + j] }
-                    }
+                forEachRow(rows, width: k) { row in
+                    let u = up.baseAddress! + row * 2 * k, out = hp.baseAddress! + row * k
+                    for j in 0..<k { out[j] = Swish.value(u[j], beta: 1) * u[k + j] }
                 }
             }
         }
@@ -85,22 +83,23 @@ public enum SwiGLU {
         precondition(rule != .deepLIFTRescale, "DeepLIFT's multipliers need the baseline: rescaleBackward")
         precondition(packed.count == 2 * dh.count, "SwiGLU backward shapes \(dh.count), \(packed.count)")
         let k = rows > 0 ? dh.count / rows : 0
+        // AttnLRP halves both factors' gradients (uniform rule) and passes SiLU by the identity
+        // rule (y/x = σ(x₁) in place of silu′(x₁)); CP-LRP stops the gate's gradient.
+        let share: Scalar = rule == .attnLRP ? 0.5 : 1
+        let gateShare: Scalar = rule == .constantAttention ? 0 : share
+        let identityRule = rule == .attnLRP
         var du = [Scalar].uninitialized(packed.count)
-        for row in 0..<rows {
-            let base = row * 2 * k
-            for j in 0..<k {
-                let x1 = packed[base + j], x2 = packed[base + k + j], g = dh[row * k + j]
-                let sigma = Swish.sigmoid(x1)
-                switch rule {
-                case .attnLRP:
-                    du[base + j] = g * x2 * sigma / 2
-                    du[base + k + j] = g * x1 * sigma / 2
-                case .constantAttention:
-                    du[base + j] = 0
-                    du[base + k + j] = g * x1 * sigma
-                default:
-                    du[base + j] = g * x2 * Swish.derivative(x1, beta: 1)
-                    du[base + k + j] = g * x1 * sigma
+        dh.withUnsafeBufferPointer { dhp in
+            packed.withUnsafeBufferPointer { up in
+                du.withUnsafeMutableBufferPointer { dup in
+                    forEachRow(rows, width: k) { row in
+                        let g = dhp.baseAddress! + row * k, u = up.baseAddress! + row * 2 * k, d = dup.baseAddress! + row * 2 * k
+                        for j in 0..<k {
+                            let x1 = u[j], x2 = u[k + j], sigma = Swish.sigmoid(x1)
+                            d[j] = gateShare * g[j] * x2 * (identityRule ? sigma : Swish.derivative(x1, beta: 1))
+                            d[k + j] = share * g[j] * x1 * sigma
+                        }
+                    }
                 }
             }
         }
@@ -115,21 +114,38 @@ public enum SwiGLU {
         precondition(packed.count == 2 * dh.count && baseline.count == packed.count, "SwiGLU rescale shapes")
         let k = rows > 0 ? dh.count / rows : 0
         var du = [Scalar].uninitialized(packed.count)
-        for row in 0..<rows {
-            let base = row * 2 * k
-            for j in 0..<k {
-                let x1 = packed[base + j], x2 = packed[base + k + j]
-                let x1Baseline = baseline[base + j], x2Baseline = baseline[base + k + j]
-                let gate = Swish.value(x1, beta: 1), gateBaseline = Swish.value(x1Baseline, beta: 1)
-                let midpoint = (x1 + x1Baseline) / 2
-                let slope = RescaleMultiplier.secant(
-                    dy: gate - gateBaseline, dx: x1 - x1Baseline, midpoint: midpoint, derivative: Swish.derivative(midpoint, beta: 1))
-                let g = dh[row * k + j]
-                du[base + j] = g * (x2 + x2Baseline) / 2 * slope
-                du[base + k + j] = g * (gate + gateBaseline) / 2
+        dh.withUnsafeBufferPointer { dhp in
+            packed.withUnsafeBufferPointer { up in
+                baseline.withUnsafeBufferPointer { bp in
+                    du.withUnsafeMutableBufferPointer { dup in
+                        forEachRow(rows, width: k) { row in
+                            let g = dhp.baseAddress! + row * k, d = dup.baseAddress! + row * 2 * k
+                            let u = up.baseAddress! + row * 2 * k, u0 = bp.baseAddress! + row * 2 * k
+                            for j in 0..<k {
+                                let gate = Swish.value(u[j], beta: 1), gateBaseline = Swish.value(u0[j], beta: 1)
+                                let midpoint = (u[j] + u0[j]) / 2
+                                let slope = RescaleMultiplier.secant(
+                                    dy: gate - gateBaseline, dx: u[j] - u0[j], midpoint: midpoint,
+                                    derivative: Swish.derivative(midpoint, beta: 1))
+                                // Δ(g·x₂) = ḡ·Δx₂ + Δg·x̄₂, Δg = slope·Δx₁.
+                                d[j] = g[j] * (u[k + j] + u0[k + j]) / 2 * slope
+                                d[k + j] = g[j] * (gate + gateBaseline) / 2
+                            }
+                        }
+                    }
+                }
             }
         }
         return du
+    }
+
+    /// Runs `body(row)` for every row, rows split over threads when a row's k elements are few
+    /// against the work worth a thread (as `GELU`'s grain of 16,384 elements).
+    @inline(__always)
+    static func forEachRow(_ rows: Int, width k: Int, _ body: (Int) -> Void) {
+        Parallel.forEachChunk(rows, grain: max(1, 16384 / max(1, k))) { range in
+            for row in range { body(row) }
+        }
     }
 
     /// Relevance of `packed` [rows, 2k] from the relevance r [rows, k] of h: `.uniform` gives
