@@ -45,6 +45,31 @@ final class SwiGLUTests: XCTestCase {
         XCTAssertEqual(Activation.silu.forward([-2.0, 0.5]), [-2 / (1 + Foundation.exp(2.0)), 0.5 / (1 + Foundation.exp(-0.5))])
     }
 
+    /// SiLU as an `Activation` (Swish at β = 1): its gradient against finite differences, the
+    /// identity rule's x ⊙ dx = y ⊙ dy, and DeepLIFT's secant summing to Δy per element; QuickGELU
+    /// (β = 1.702) through the same code keeps its values.
+    func testSiLUActivationGradientIdentityRuleAndRescale() {
+        let x: [Double] = [-12, -4, -1.5, -0.3, 0, 0.2, 1, 3.5, 9]
+        let y = Activation.silu.forward(x)
+        for (xi, yi) in zip(x, y) { XCTAssertEqual(yi, xi / (1 + Foundation.exp(-xi)), accuracy: 1e-15) }
+        let dx = Activation.silu.backward([Double](repeating: 1, count: x.count), input: x)
+        let h = 1e-6
+        for i in x.indices {
+            let fd = (Activation.silu.forward([x[i] + h])[0] - Activation.silu.forward([x[i] - h])[0]) / (2 * h)
+            XCTAssertEqual(fd, dx[i], accuracy: 1e-8, "x = \(x[i])")
+        }
+        let dy = Self.random(x.count, seed: 16)
+        let identity = Activation.silu.identityRuleBackward(dy, input: x)
+        for i in x.indices { XCTAssertEqual(x[i] * identity[i], y[i] * dy[i], accuracy: 1e-14) }
+        var x0 = Self.random(x.count, seed: 17)
+        x0[4] = x[4]
+        let m = Activation.silu.rescaleBackward(
+            [Double](repeating: 1, count: x.count), input: x, output: y, baselineInput: x0, baselineOutput: Activation.silu.forward(x0))
+        let y0 = Activation.silu.forward(x0)
+        for i in x.indices { XCTAssertEqual(m[i] * (x[i] - x0[i]), y[i] - y0[i], accuracy: 1e-14 * max(1, abs(y[i]))) }
+        XCTAssertEqual(QuickGELU.forward([1.0])[0], 0.8457957659328212, accuracy: 1e-15)
+    }
+
     /// dx, dW and db of a SwiGLU MLP against central finite differences (Float64).
     func testBackwardMatchesFiniteDifferences() {
         let mlp = Self.mlp(seed: 3)
