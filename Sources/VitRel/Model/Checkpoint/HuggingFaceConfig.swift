@@ -11,8 +11,11 @@ import Foundation
 /// | `vit`                   | `ViTForImageClassification`                  | plain ViT, CLS head, LayerNorm ε 1e-12               |
 /// | `deit`                  | `DeiTForImageClassification`                 | + distillation token in the sequence, CLS head only  |
 /// | `deit`                  | `DeiTForImageClassificationWithTeacher`      | + `distillation_classifier`, the two logits averaged |
-/// | `dinov2`                | `Dinov2ForImageClassification`              | LayerScale, `mlp_ratio`, head on [CLS ⊕ patch mean]; `use_swiglu_ffn`: SwiGLU MLP (ViT-g/14) |
+/// | `dinov2`                | `Dinov2ForImageClassification`              | LayerScale, `mlp_ratio`, head on [CLS ⊕ patch mean]  |
 /// | `dinov2_with_registers` | `Dinov2WithRegistersForImageClassification` | + register tokens (no position embedding)            |
+///
+/// Either DINOv2 family with `use_swiglu_ffn` (ViT-g/14) has a SwiGLU MLP (`Dinov2SwiGLUFFN`,
+/// `mlp.weights_in` / `mlp.weights_out`; `SwiGLU`).
 ///
 /// Sources: transformers 5.24 `models/{vit,deit,dinov2,dinov2_with_registers}/
 /// configuration_*.py` (defaults) and `modeling_*.py` (what the fields mean).
