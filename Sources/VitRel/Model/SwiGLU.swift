@@ -29,7 +29,8 @@
 ///   through `Dinov2SwiGLUFFN`; vitrel follows the gated-MLP maps instead.
 /// - `.chefer` (uniform): R_h/2 each. Chefer et al. 2021 split A·V by the generic rule on each
 ///   operand and halve both (`layers_ours.einsum.relprop`, then `cam /= 2`); for an elementwise
-///   product each operand's share x·(∂h/∂x)·R/h is all of R, so halving it is the uniform rule.
+///   product each operand's share x·(∂h/∂x)·R/h is all of R, so halving it is the uniform rule
+///   (computed without the division, whose safe form would only drop R where h = 0).
 /// - `.cpLRP` (constant gate): R_{x₂} = R_h, R_{x₁} = 0. CP-LRP holds the attention weights
 ///   constant and sends all relevance through V (Ali et al. 2022, the AH rule); the gate is an
 ///   input-dependent weight of the same kind and is held constant the same way, which is the
