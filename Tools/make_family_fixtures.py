@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Fixtures of the timm ViT families vitrel reads (issue 15, items 1 and 6): tiny random-weight
-DINOv2, DINOv2 with registers, DeiT, distilled DeiT and DeiT-III models written by timm, a PNG,
-and timm's own eval pipeline's logits on that PNG.
+DINOv2, DINOv2 with registers, DeiT, distilled DeiT, DeiT-III and DINOv2 ViT-g/14 (SwiGLU)
+models written by timm, a PNG, and timm's own eval pipeline's logits on that PNG.
 
 Regenerate (from the repository root; deterministic on CPU, no download: pretrained=False):
 
     python3 Tools/make_family_fixtures.py
 
-writes Tests/VitRelTests/Fixtures/families/ (about 150 KB):
+writes Tests/VitRelTests/Fixtures/families/ (about 590 KB):
 
     xray_45x37.png      8-bit L, a smooth "film" 37 wide × 45 high (the same picture as
                         Tools/make_pillow_resize_fixtures.py draws, another size)
@@ -27,9 +27,19 @@ writes Tests/VitRelTests/Fixtures/families/ (about 150 KB):
     deit_distilled deit_tiny_distilled_patch16_224 at img 32: dist_token, head_dist, the
                   eval-mode logits (head(x_cls) + head_dist(x_dist)) / 2
     deit3         deit3_small_patch16_224 at img 32: LayerScale, no_embed_class
+    dinov2_giant  vit_giant_patch14_dinov2 at img 28, embed_dim 24: SwiGLUPacked MLP (GluMlp
+                  with nn.SiLU, gate_last=False: fc2(silu(x1) * x2) of fc1's two halves), the
+                  factory's mlp_ratio 2.66667 * 2 (not in model_args: fc1 int(24 * 5.33334) =
+                  128 wide, fc2 64 → 24), LayerScale
+    dinov2_giant_reg4  vit_giant_patch14_reg4_dinov2: as dinov2_giant + 4 registers,
+                  no_embed_class; img 42 resampled to 28 as dinov2_reg4
+                  (both giant folders hold float16 weights: the model is converted with
+                  .half() before saving and its logits are the float32 reload's)
 
-Every model: embed_dim 16, depth 2, num_heads 2, num_classes 3, label names of the COVID-QU-Ex
-classes. Weights are drawn so that every path matters: Linear and conv weights N(0, 1/fan_in),
+Every model: embed_dim 16 (24 for the giant ones: 16 · 5.33334 truncates to an odd width,
+which GluMlp refuses), depth 2, num_heads 2, num_classes 3, label names of the COVID-QU-Ex
+classes. The fixtures are appended in this order, so regenerating leaves the earlier ones'
+bytes unchanged. Weights are drawn so that every path matters: Linear and conv weights N(0, 1/fan_in),
 biases N(0, 0.1²), LayerNorm weight 1 + N(0, 0.2²) and bias N(0, 0.1²), LayerScale γ
 N(0, 0.7²) (signs of both kinds, not timm's 1e-5, which would hide the blocks), cls_token,
 dist_token, reg_token and pos_embed N(0, 0.5²). Seed: torch.manual_seed(SEED + i) before
@@ -65,7 +75,12 @@ FIXTURES = [
     ("deit", "deit_tiny_patch16_224", dict(img_size=32), None),
     ("deit_distilled", "deit_tiny_distilled_patch16_224", dict(img_size=32), None),
     ("deit3", "deit3_small_patch16_224", dict(img_size=32), None),
+    ("dinov2_giant", "vit_giant_patch14_dinov2", dict(img_size=28, embed_dim=24), None),
+    ("dinov2_giant_reg4", "vit_giant_patch14_reg4_dinov2", dict(img_size=42, embed_dim=24, dynamic_img_size=True), (28, 28)),
 ]
+# Saved with float16 weights (half the file; the logits come from the folder reloaded in
+# float32, as Tools/make_clip_family_fixtures.py does).
+HALF = {"dinov2_giant", "dinov2_giant_reg4"}
 
 
 def film(height, width):
@@ -145,13 +160,14 @@ def main():
                 "versions": {"torch": torch.__version__.split("+")[0], "timm": timm.__version__}, "fixtures": []}
     for index, (name, factory, arguments, input_size) in enumerate(FIXTURES):
         torch.manual_seed(SEED + index)
-        model = timm.create_model(factory, pretrained=False, **SMALL, **arguments)
+        model = timm.create_model(factory, pretrained=False, **{**SMALL, **arguments})
         randomise_(model)
         model.eval()
         # The factory's pretrained_cfg names its training resolution (518 for DINOv2); the
         # folder's data config says what this model is run at.
         size = input_size or tuple(model.patch_embed.img_size)
-        manifest["fixtures"].append(write_fixture(model, OUT / name, name, factory, png, size, unlisted="blocks."))
+        manifest["fixtures"].append(write_fixture(
+            model, OUT / name, name, factory, png, size, unlisted="blocks.", half=name in HALF))
     write_manifest(OUT, manifest, "Model family fixtures", "Tools/make_family_fixtures.py", "ModelFamilyTests")
 
 

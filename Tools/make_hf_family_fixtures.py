@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fixtures of the Hugging Face transformers folders vitrel reads beyond ViTForImageClassification
-(issue 15 item 2): tiny random-weight DINOv2, DINOv2 with registers, DeiT and DeiT-with-teacher
-classifiers written by transformers' own save_pretrained, their image processors, a PNG, and the
+(issue 15 item 2): tiny random-weight DINOv2, DINOv2 with registers, DeiT, DeiT-with-teacher and
+SwiGLU DINOv2 (ViT-g/14's use_swiglu_ffn) classifiers written by transformers' own save_pretrained, their image processors, a PNG, and the
 logits transformers gives on that PNG through its own image processor.
 
 Regenerate (from the repository root; deterministic on CPU, nothing downloaded):
@@ -9,7 +9,7 @@ Regenerate (from the repository root; deterministic on CPU, nothing downloaded):
     pip install transformers      # if missing; torch and Pillow are needed too
     python3 Tools/make_hf_family_fixtures.py
 
-writes Tests/VitRelTests/Fixtures/hf_families/ (about 250 KB):
+writes Tests/VitRelTests/Fixtures/hf_families/ (about 410 KB):
 
     xray_45x37.png     8-bit L, 37 wide × 45 high (the picture of Tools/make_family_fixtures.py)
     manifest.json      per fixture: the classes, the processor, the pixel and logits files
@@ -33,13 +33,22 @@ writes Tests/VitRelTests/Fixtures/hf_families/ (about 250 KB):
                        DeiTImageProcessor: resize to 28 × 28 bicubic, centre crop 24 × 24.
     hf_deit_teacher    DeiTForImageClassificationWithTeacher: cls_classifier on CLS,
                        distillation_classifier on the distillation token, logits averaged.
+    hf_dinov2_swiglu   Dinov2ForImageClassification with use_swiglu_ffn=True (Dinov2SwiGLUFFN:
+                       down_proj(silu(gate_proj(x)) * up_proj(x)), hidden
+                       (int(16 * 3 * 2 / 3) + 7) // 8 * 8 = 32; saved as the legacy
+                       mlp.weights_in [gate_proj; up_proj] (64 × 16) and mlp.weights_out (16 × 32)
+                       that transformers' conversion_mapping.py writes back), otherwise as
+                       hf_dinov2.
+    hf_dinov2_reg_swiglu  Dinov2WithRegistersForImageClassification with use_swiglu_ffn=True,
+                       otherwise as hf_dinov2_reg.
 
 Every model: hidden 16, 2 layers, 2 heads, 3 classes with the COVID-QU-Ex names, ImageNet mean
 and std. Weights are drawn so that every path matters: Linear and conv weights N(0, 1/fan_in),
 biases N(0, 0.1²), LayerNorm weights 1 + N(0, 0.2²), LayerScale λ N(0, 0.7²) (DINOv2's default
 1.0 and timm's 1e-5 would hide either the blocks or the signs), cls, distillation and register
 tokens and position embeddings N(0, 0.5²); the mask token (pre-training only) stays as
-initialised. Seed: torch.manual_seed(SEED + i) before fixture i in the order above.
+initialised. Seed: torch.manual_seed(SEED + i) before fixture i in the order above (the SwiGLU
+fixtures come last, so regenerating leaves the earlier ones' bytes unchanged).
 
 The processors are transformers' PIL ("slow") backends (backend="pil", the former
 use_fast=False): they resize the 8-bit PIL image with Pillow, which is what vitrel reproduces.
@@ -108,6 +117,9 @@ FIXTURES = [
      Dinov2WithRegistersConfig(**SMALL, **DINOV2, num_register_tokens=2), dinov2_processor),
     ("hf_deit", DeiTForImageClassification, DeiTConfig(**SMALL, **DEIT), deit_processor),
     ("hf_deit_teacher", DeiTForImageClassificationWithTeacher, DeiTConfig(**SMALL, **DEIT), deit_processor),
+    ("hf_dinov2_swiglu", Dinov2ForImageClassification, Dinov2Config(**SMALL, **DINOV2, use_swiglu_ffn=True), dinov2_processor),
+    ("hf_dinov2_reg_swiglu", Dinov2WithRegistersForImageClassification,
+     Dinov2WithRegistersConfig(**SMALL, **DINOV2, num_register_tokens=2, use_swiglu_ffn=True), dinov2_processor),
 ]
 
 

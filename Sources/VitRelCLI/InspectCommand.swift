@@ -32,7 +32,7 @@ struct InspectCommand: ParsableCommand {
         print("""
             folder          \(summary.folder) (\(summary.format))
             input           \(c.channels)×\(c.imageHeight)×\(c.imageWidth), patch \(c.patchSize) → \(c.gridHeight)×\(c.gridWidth) grid, \(c.tokenCount) tokens
-            encoder         width \(c.embedDimension), depth \(c.depth), \(c.headCount) heads, MLP \(c.mlpHiddenDimension), qkv bias \(c.qkvBias)
+            encoder         width \(c.embedDimension), depth \(c.depth), \(c.headCount) heads, MLP \(c.mlpDescription), qkv bias \(c.qkvBias)
             pooling         \(c.pooling.rawValue)\(c.normAfterPooling ? " (norm after pooling)" : ""), LayerNorm ε \(c.layerNormEpsilon), final ε \(c.finalNormEpsilon)
             parameters      \(summary.parameters)
             classes         \(c.classNames.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", "))

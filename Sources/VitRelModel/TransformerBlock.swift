@@ -78,13 +78,17 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
         var output: [Scalar]
         /// [rows, hidden] MLP hidden layer
         var hidden: [Scalar]
+        /// [rows, hidden / 2] SwiGLU's gated product, fc2's input (empty for a plain MLP)
+        var gated: [Scalar]
 
-        public init(rows: Int, dimension d: Int, hiddenDimension: Int) {
+        /// `gatedDimension`: fc2's input width when the MLP is SwiGLU (`ViTConfig.mlpInnerDimension`), else 0.
+        public init(rows: Int, dimension d: Int, hiddenDimension: Int, gatedDimension: Int = 0) {
             normalised = .uninitialized(rows * d)
             queryKeyValue = .uninitialized(rows * 3 * d)
             context = .uninitialized(rows * d)
             output = .uninitialized(rows * d)
             hidden = .uninitialized(rows * hiddenDimension)
+            gated = .uninitialized(rows * gatedDimension)
         }
     }
 
@@ -98,7 +102,7 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
         layerScale1?.forward(inPlace: &buffers.output)
         Kernels.addInPlace(&x, buffers.output)
         norm2.forward(x, rows: rows, into: &buffers.normalised)
-        mlp.forward(buffers.normalised, rows: rows, hidden: &buffers.hidden, into: &buffers.output)
+        mlp.forward(buffers.normalised, rows: rows, hidden: &buffers.hidden, gated: &buffers.gated, into: &buffers.output)
         layerScale2?.forward(inPlace: &buffers.output)
         Kernels.addInPlace(&x, buffers.output)
     }

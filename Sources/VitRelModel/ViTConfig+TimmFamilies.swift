@@ -6,6 +6,7 @@
 /// | `vit_{size}_patch{p}_{res}`          | nothing                                                 |
 /// | `vit_{size}_patch14_dinov2`          | LayerScale, patch 14, 518 px                            |
 /// | `vit_{size}_patch14_reg4_dinov2`     | + 4 register tokens, `pos_embed` on patches only        |
+/// | `vit_giant_patch14[_reg4]_dinov2`    | + SwiGLU MLP (`SwiGLUPacked`, SiLU gate), 1536 × 40 × 24 |
 /// | `deit_{size}_patch16_{res}`          | nothing (the DeiT recipe, timm's plain ViT)             |
 /// | `deit_{size}_distilled_patch16_{res}`| distillation token + `head_dist`, logits averaged       |
 /// | `deit3_{size}_patch{p}_{res}`        | LayerScale, `pos_embed` on patches only                 |
@@ -16,6 +17,22 @@ extension ViTConfig {
     static let deit3Sizes: [String: (width: Int, depth: Int, heads: Int)] = [
         "medium": (512, 12, 8), "huge": (1280, 32, 16),
     ]
+
+    /// DINOv2 ViT-g/14 (Oquab et al. 2023): width, depth and heads of timm's
+    /// `vit_giant_patch14_dinov2`.
+    static let dinov2GiantSize = (width: 1536, depth: 40, heads: 24)
+
+    /// The `mlp_ratio` timm's `vit_giant_patch14[_reg4]_dinov2` factories fix, `2.66667 * 2`
+    /// (fc1 int(1536·5.33334) = 8192 = 2·4096 wide, `SwiGLUPacked`): the default a config.json
+    /// that overrides `embed_dim` but not `mlp_ratio` gets, as timm applies it.
+    public static let dinov2GiantMLPRatio = 2.66667 * 2
+
+    /// The `mlp_ratio` a timm factory fixes: `dinov2GiantMLPRatio` for the giant DINOv2 names,
+    /// timm's default 4 for the others vitrel reads as a ratio.
+    public static func timmMLPRatio(architecture name: String) -> Double {
+        guard let config = timmFamily(architecture: name), config.mlpKind == .swiGLU else { return 4 }
+        return dinov2GiantMLPRatio
+    }
 
     /// The config of a timm factory name of one of the families above (the tag after a dot,
     /// `.lvd142m`, names weights and is ignored); nil for any other name. Strict: the name
@@ -33,12 +50,19 @@ extension ViTConfig {
         switch parts[0] {
         case "vit":
             if parts[3] == "clip" || (parts.count > 4 && parts[3] == "plus" && parts[4] == "clip") { return clip(parts) }
-            guard let size = timmSizes[parts[1]], let p = patch(parts[2]) else { return nil }
-            if parts.count == 4, let resolution = Int(parts[3]) { return make(size, patch: p, resolution: resolution) }
+            let giant = parts[1] == "giant"
+            guard let size = giant ? dinov2GiantSize : timmSizes[parts[1]], let p = patch(parts[2]) else { return nil }
+            if !giant, parts.count == 4, let resolution = Int(parts[3]) { return make(size, patch: p, resolution: resolution) }
             // DINOv2 (Oquab et al. 2023): LayerScale; trained at 518 px (a 37 × 37 grid).
             if parts[1] != "tiny", p == 14, parts.last == "dinov2", parts.count == 4 || (parts.count == 5 && parts[3] == "reg4") {
                 var config = make(size, patch: 14, resolution: 518)
                 config.layerScale = true
+                if giant {
+                    // ViT-g/14: mlp_layer=SwiGLUPacked, act_layer=nn.SiLU, mlp_ratio 2.66667·2.
+                    config.mlpKind = .swiGLU
+                    config.activation = .silu
+                    config.mlpHiddenDimension = Int(Double(size.width) * dinov2GiantMLPRatio)
+                }
                 if parts.count == 5 {
                     // Darcet et al. 2024: registers, and timm's no_embed_class for that checkpoint.
                     config.registerTokenCount = 4

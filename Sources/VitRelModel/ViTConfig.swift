@@ -70,8 +70,12 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     /// embedded sequence (patches, prefix tokens and position embedding) before the first
     /// block; timm then builds the patch embedding without a bias.
     public var preNorm: Bool = false
-    /// The MLP's nonlinearity (timm `act_layer`): exact GELU, or QuickGELU for OpenAI's CLIP.
+    /// The MLP's nonlinearity (timm `act_layer`): exact GELU, QuickGELU for OpenAI's CLIP,
+    /// SiLU (SwiGLU's gate, with `mlpKind` `.swiGLU`).
     public var activation: Activation = .gelu
+    /// The feed-forward network (timm `mlp_layer`): `Mlp`, or DINOv2 ViT-g/14's SwiGLU, whose
+    /// fc1 is `mlpHiddenDimension` wide ([x₁ | x₂] packed) and fc2 reads half of that.
+    public var mlpKind: MLPKind = .mlp
     /// timm's `qk_norm`: a LayerNorm over head_dim on every head's query and key (ε:
     /// `layerNormEpsilon`, as timm builds it with the blocks' norm_layer).
     public var queryKeyNorm: Bool = false
@@ -102,6 +106,18 @@ public struct ViTConfig: Codable, Equatable, Sendable {
     }
 
     public var headDimension: Int { embedDimension / headCount }
+    /// fc2's input width: the hidden width, or half of it for SwiGLU (silu(x₁) ⊙ x₂).
+    public var mlpInnerDimension: Int { mlpKind == .swiGLU ? mlpHiddenDimension / 2 : mlpHiddenDimension }
+    /// The MLP in a few words, for listings (`vitrel inspect`): "GELU 3072", or
+    /// "SwiGLU 8192 → 4096 (SiLU gate)".
+    public var mlpDescription: String {
+        switch mlpKind {
+        case .mlp:
+            let name = ["gelu": "GELU", "quick_gelu": "QuickGELU", "silu": "SiLU"][activation.rawValue] ?? activation.rawValue
+            return "\(name) \(mlpHiddenDimension)"
+        case .swiGLU: return "SwiGLU \(mlpHiddenDimension) → \(mlpInnerDimension) (SiLU gate)"
+        }
+    }
     public var gridHeight: Int { imageHeight / patchSize }
     public var gridWidth: Int { imageWidth / patchSize }
     public var patchCount: Int { gridHeight * gridWidth }
@@ -186,6 +202,9 @@ public struct ViTConfig: Codable, Equatable, Sendable {
         if distillationToken && (!classToken || pooling != .token || normAfterPooling) {
             return "a distillation token needs a class token and token pooling without fc_norm (timm's distilled head)"
         }
+        if mlpKind == .swiGLU && (mlpHiddenDimension % 2 != 0 || activation != .silu) {
+            return "a SwiGLU MLP needs an even packed width and the SiLU gate, got width \(mlpHiddenDimension) and \(activation.rawValue)"
+        }
         if registerTokenCount < 0 || registerTokenCount > 64 { return "register token count \(registerTokenCount) is outside 0...64" }
         for (name, epsilon) in [("layer_norm_eps", layerNormEpsilon), ("final_norm_eps", finalNormEpsilon)]
         where !(epsilon > 0 && epsilon <= 1) {
@@ -225,5 +244,6 @@ extension ViTConfig {
         preNorm = try c.decodeIfPresent(Bool.self, forKey: .preNorm) ?? false
         activation = try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .gelu
         queryKeyNorm = try c.decodeIfPresent(Bool.self, forKey: .queryKeyNorm) ?? false
+        mlpKind = try c.decodeIfPresent(MLPKind.self, forKey: .mlpKind) ?? .mlp
     }
 }

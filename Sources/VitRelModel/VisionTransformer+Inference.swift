@@ -16,7 +16,8 @@ extension VisionTransformer {
         embedding.patches = []
         embedding.patchTokens = []
         var buffers = TransformerBlock<Scalar>.InferenceBuffers(
-            rows: batch * n, dimension: config.embedDimension, hiddenDimension: config.mlpHiddenDimension)
+            rows: batch * n, dimension: config.embedDimension, hiddenDimension: config.mlpHiddenDimension,
+            gatedDimension: config.mlpKind == .swiGLU ? config.mlpInnerDimension : 0)
         try Self.checkFinite(x, layer: "patch and position embedding", batch: batch, rowsPerImage: n * config.embedDimension)
         if let normPre {
             var normalised = [Scalar].uninitialized(x.count)

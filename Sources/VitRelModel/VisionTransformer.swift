@@ -79,8 +79,8 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
                 layerScale1: layerScale(),
                 norm2: layerNorm(config.layerNormEpsilon),
                 mlp: MLP(
-                    fc1: linear(config.mlpHiddenDimension, d), fc2: linear(d, config.mlpHiddenDimension),
-                    activation: config.activation),
+                    fc1: linear(config.mlpHiddenDimension, d), fc2: linear(d, config.mlpInnerDimension),
+                    activation: config.activation, kind: config.mlpKind),
                 layerScale2: layerScale())
         }
         norm = layerNorm(config.finalNormEpsilon)

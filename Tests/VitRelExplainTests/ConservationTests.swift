@@ -4,8 +4,9 @@ import VitRelTestSupport
 
 /// The conservation contract, in Float64 on a tiny random ViT (depth 2, width 8, 2 heads).
 final class ConservationTests: XCTestCase {
-    /// The plain ViT, a CLIP tower (norm_pre, no patch bias, QuickGELU, ε 1e-5) and a ViT
-    /// with qk_norm: each conservation test below runs on all three.
+    /// The plain ViT, a CLIP tower (norm_pre, no patch bias, QuickGELU, ε 1e-5), a ViT with
+    /// qk_norm and DINOv2 ViT-g/14's SwiGLU MLP (with LayerScale): each conservation test below
+    /// runs on all four.
     static let families: [(name: String, apply: (inout ViTConfig) -> Void)] = [
         ("plain", { _ in }),
         ("clip", { config in
@@ -15,6 +16,7 @@ final class ConservationTests: XCTestCase {
             config.finalNormEpsilon = 1e-5
         }),
         ("qk_norm", { config in config.queryKeyNorm = true }),
+        ("swiglu", TinyViT.swiGLUFeatures),
     ]
 
     static func model(biases: Bool, seed: UInt64 = 11, family: (inout ViTConfig) -> Void = { _ in }) -> VisionTransformer<Double> {

@@ -112,6 +112,11 @@ final class DeepLIFTTests: XCTestCase {
         try checkWholeModelSummationToDelta(family: TinyViT.clipFeatures)
     }
 
+    /// The same through SwiGLU's product rule and SiLU's secants.
+    func testWholeModelWithSwiGLUSatisfiesSummationToDelta() throws {
+        try checkWholeModelSummationToDelta(family: TinyViT.swiGLUFeatures)
+    }
+
     func checkWholeModelSummationToDelta(family: (inout ViTConfig) -> Void = { _ in }) throws {
         for pooling in [ViTConfig.Pooling.token, .average, .classTokenAndPatchMean] {
             let model = TinyViT.model(pooling: pooling, seed: 13, family: family)

@@ -4,12 +4,12 @@ import XCTest
 @testable import VitRelModel
 import VitRelTestSupport
 
-/// Hugging Face DINOv2 (with and without registers), DeiT and DeiT-with-teacher folders run on
-/// a PNG against transformers' own PIL image processors and models; the [CLS ⊕ patch mean]
-/// pooling's relevance rule accounted for. Fixtures: `Tools/make_hf_family_fixtures.py`
+/// Hugging Face DINOv2 (with and without registers, each also with ViT-g/14's SwiGLU FFN), DeiT
+/// and DeiT-with-teacher folders run on a PNG against transformers' own PIL image processors and
+/// models; the [CLS ⊕ patch mean] pooling's relevance rule accounted for. Fixtures: `Tools/make_hf_family_fixtures.py`
 /// (Fixtures/hf_families/).
 final class HuggingFaceFamilyTests: XCTestCase {
-    static let fixtures = ["hf_dinov2", "hf_dinov2_reg", "hf_deit", "hf_deit_teacher"]
+    static let fixtures = ["hf_dinov2", "hf_dinov2_reg", "hf_deit", "hf_deit_teacher", "hf_dinov2_swiglu", "hf_dinov2_reg_swiglu"]
     static func fixture(_ path: String) -> URL { TestPaths.fixture("hf_families/" + path) }
     static var png: URL { fixture("xray_45x37.png") }
 
@@ -218,8 +218,13 @@ final class HuggingFaceFamilyTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(directory.path), "the message names the file", line: line)
             }
         }
+        // use_swiglu_ffn is read now (SwiGLUFamilyTests); on this GELU folder the SwiGLU FFN's
+        // weights are missing, and the error names them.
         try edit(config) { $0["use_swiglu_ffn"] = true }
-        assertError(.unsupportedConfig(file: config.path, detail: "use_swiglu_ffn true (vitrel implements DINOv2's GELU MLP, not the SwiGLU FFN of ViT-g/14)"))
+        XCTAssertThrowsError(try ViTCheckpoint.load(from: directory)) { error in
+            guard case .missingTensors(_, let names)? = error as? CheckpointError else { return XCTFail("\(error)") }
+            XCTAssertTrue(names.contains("dinov2.encoder.layer.0.mlp.weights_in.weight"), "\(names)")
+        }
         try original.write(to: config)
         try edit(config) { $0["model_type"] = "swin" }
         assertError(.unsupportedConfig(file: config.path, detail: "model_type 'swin' (vitrel reads 'vit', 'deit', 'dinov2', 'dinov2_with_registers')"))

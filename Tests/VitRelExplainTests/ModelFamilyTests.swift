@@ -3,11 +3,12 @@ import XCTest
 @testable import VitRelExplain
 import VitRelTestSupport
 
-/// The timm ViT families (DINOv2 with and without registers, DeiT, distilled DeiT, DeiT-III)
+/// The timm ViT families (DINOv2 with and without registers, ViT-g/14's SwiGLU among them, DeiT,
+/// distilled DeiT, DeiT-III)
 /// run on a PNG against timm's own eval pipeline, and their relevance accounted for.
 /// Fixtures: `Tools/make_family_fixtures.py` (Fixtures/families/).
 final class ModelFamilyTests: XCTestCase {
-    static let fixtures = ["dinov2", "dinov2_reg4", "deit", "deit_distilled", "deit3"]
+    static let fixtures = ["dinov2", "dinov2_reg4", "deit", "deit_distilled", "deit3", "dinov2_giant", "dinov2_giant_reg4"]
     static func fixture(_ path: String) -> URL { TestPaths.fixture("families/" + path) }
 
     static func expected(_ name: String, _ file: String) throws -> [Float] {
@@ -35,7 +36,7 @@ final class ModelFamilyTests: XCTestCase {
         let deit3 = try XCTUnwrap(ViTConfig.timmFamily(architecture: "deit3_medium_patch16_224"))
         XCTAssertEqual([deit3.embedDimension, deit3.headCount], [512, 8])
         XCTAssertTrue(deit3.layerScale && !deit3.positionEmbeddingCoversPrefix)
-        for name in ["vit_giant_patch14_dinov2", "vit_base_patch16_siglip_224", "deit_huge_patch16_224",
+        for name in ["vit_giant_patch14_224", "vit_base_patch16_siglip_224", "deit_huge_patch16_224",
                      "vit_base_patch16_224_miil", "deit_base_distilled_patch16", "vit_small_patch14_reg8_dinov2"] {
             XCTAssertNil(ViTConfig.timmFamily(architecture: name), name)
         }
@@ -45,6 +46,7 @@ final class ModelFamilyTests: XCTestCase {
         let features: [String: (layerScale: Bool, registers: Int, distilled: Bool, coversPrefix: Bool)] = [
             "dinov2": (true, 0, false, true), "dinov2_reg4": (true, 4, false, false), "deit": (false, 0, false, true),
             "deit_distilled": (false, 0, true, true), "deit3": (true, 0, false, false),
+            "dinov2_giant": (true, 0, false, true), "dinov2_giant_reg4": (true, 4, false, false),
         ]
         for name in Self.fixtures {
             let config = try ClassifierModel.load(from: Self.fixture(name)).config

@@ -68,6 +68,17 @@ final class ModifiedGradientTests: XCTestCase {
         try check(.constantAttention, explicit: cpLRP, pooling: .average, family: TinyViT.clipFeatures)
     }
 
+    /// SwiGLU's gated product: AttnLRP's uniform rule (both factors' gradients halved, SiLU's
+    /// by y/x) and CP-LRP's constant gate (no gradient to x₁) equal the explicit rules.
+    func testModifiedGradientEqualsExplicitRulesWithSwiGLU() throws {
+        var attnLRP = RelevanceRules.attnLRP(epsilon: 0)
+        attnLRP.patch = .linear(.epsilon(0))
+        try check(.attnLRP, explicit: attnLRP, pooling: .token, family: TinyViT.swiGLUFeatures)
+        var cpLRP = RelevanceRules.cpLRP(epsilon: 0)
+        cpLRP.patch = .linear(.epsilon(0))
+        try check(.constantAttention, explicit: cpLRP, pooling: .classTokenAndPatchMean, family: TinyViT.swiGLUFeatures)
+    }
+
     func testCPLRPModifiedGradientEqualsExplicitRules() throws {
         var rules = RelevanceRules.cpLRP(epsilon: 0)
         rules.patch = .linear(.epsilon(0))

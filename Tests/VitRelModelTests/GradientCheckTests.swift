@@ -94,6 +94,17 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// DINOv2 ViT-g/14's SwiGLU MLP (fc1 packed [x₁ | x₂], silu(x₁) ⊙ x₂, fc2 from half the
+    /// width) with LayerScale, under token pooling and under Hugging Face's [CLS ⊕ patch mean]
+    /// head with registers: input, parameter and ∂L/∂A gradients against finite differences.
+    func testWholeModelGradientsMatchFiniteDifferencesWithSwiGLU() throws {
+        try checkModel(pooling: .token, family: TinyViT.swiGLUFeatures)
+        try checkModel(pooling: .classTokenAndPatchMean) { config in
+            TinyViT.swiGLUFeatures(&config)
+            config.registerTokenCount = 2
+        }
+    }
+
     func testLayerNormBackwardMatchesFiniteDifferences() {
         var generator = SeededGenerator(seed: 3)
         let d = 7, rows = 3

@@ -57,4 +57,11 @@ public enum TinyViT {
         config.layerNormEpsilon = 1e-5
         config.finalNormEpsilon = 1e-5
     }
+
+    /// DINOv2 ViT-g/14's SwiGLU MLP in every block, with DINOv2's LayerScale.
+    public static func swiGLUFeatures(_ config: inout ViTConfig) {
+        config.mlpKind = .swiGLU
+        config.activation = .silu
+        config.layerScale = true
+    }
 }

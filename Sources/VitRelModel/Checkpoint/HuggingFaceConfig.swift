@@ -14,6 +14,9 @@ import Foundation
 /// | `dinov2`                | `Dinov2ForImageClassification`              | LayerScale, `mlp_ratio`, head on [CLS ⊕ patch mean]  |
 /// | `dinov2_with_registers` | `Dinov2WithRegistersForImageClassification` | + register tokens (no position embedding)            |
 ///
+/// Either DINOv2 family with `use_swiglu_ffn` (ViT-g/14) has a SwiGLU MLP (`Dinov2SwiGLUFFN`,
+/// `mlp.weights_in` / `mlp.weights_out`; `SwiGLU`).
+///
 /// Sources: transformers 5.24 `models/{vit,deit,dinov2,dinov2_with_registers}/
 /// configuration_*.py` (defaults) and `modeling_*.py` (what the fields mean).
 enum HuggingFaceConfig {
@@ -72,13 +75,12 @@ enum HuggingFaceConfig {
     // MARK: config.json
 
     static func config(_ fields: ConfigFields, family: Family, teacher: Bool, classifierRows: Int?) throws -> ViTConfig {
+        // DINOv2 ViT-g/14's SwiGLU FFN gates with SiLU whatever hidden_act says (the hub's
+        // facebook/dinov2-giant keeps "gelu" there); hidden_act is the plain MLP's.
+        let swiGLU = try family.isDINOv2 && fields.bool("use_swiglu_ffn") == true
         let activation = try fields.string("hidden_act") ?? "gelu"
-        guard activation == "gelu" else {
+        guard activation == "gelu" || swiGLU else {
             throw CheckpointError.unsupportedConfig(file: fields.file, detail: "hidden_act '\(activation)' (vitrel implements the exact erf 'gelu')")
-        }
-        if family.isDINOv2, try fields.bool("use_swiglu_ffn") == true {
-            throw CheckpointError.unsupportedConfig(
-                file: fields.file, detail: "use_swiglu_ffn true (vitrel implements DINOv2's GELU MLP, not the SwiGLU FFN of ViT-g/14)")
         }
         let defaults = Self.defaults(family)
         let image = try fields.size("image_size") ?? (224, 224)
@@ -98,7 +100,10 @@ enum HuggingFaceConfig {
             // Dinov2MLP: int(hidden_size * mlp_ratio); the config has no intermediate_size.
             let ratio = try fields.double("mlp_ratio") ?? 4
             guard ratio > 0, ratio * Double(width) < 0x1p40 else { throw fields.invalid("mlp_ratio", "must be positive and moderate, got \(ratio)") }
-            mlpHidden = Int(Double(width) * ratio)
+            let hidden = Int(Double(width) * ratio)
+            // Dinov2SwiGLUFFN: k = (int(hidden * 2 / 3) + 7) // 8 * 8 (two thirds, rounded up to
+            // a multiple of 8; ViT-g: 4096), `weights_in` D → 2k packed as timm's fc1.
+            mlpHidden = swiGLU ? 2 * ((Int(Double(2 * hidden) / 3) + 7) / 8 * 8) : hidden
         } else {
             mlpHidden = try fields.int("intermediate_size") ?? 3072
         }
@@ -115,6 +120,10 @@ enum HuggingFaceConfig {
             classToken: true, pooling: family.isDINOv2 ? .classTokenAndPatchMean : .token, normAfterPooling: false,
             layerNormEpsilon: epsilon, finalNormEpsilon: epsilon,
             classNames: names)
+        if swiGLU {
+            config.mlpKind = .swiGLU
+            config.activation = .silu
+        }
         switch family {
         case .vit:
             // transformers' ViT (`ViTEmbeddings.interpolate_pos_encoding`) resamples with

@@ -6,7 +6,8 @@ import Foundation
 /// `convert_deit_timm_to_pytorch.py` (`rename_keys`, `read_in_q_k_v`), which split timm's
 /// `attn.qkv` into query, key and value by rows; here the three are stacked back in that
 /// order. DINOv2's (`convert_dinov2_to_hf.py`) names the block's norms `norm1`/`norm2`, its
-/// MLP `mlp.fc1`/`mlp.fc2` and its LayerScales `layer_scale{1,2}.lambda1` (timm `ls{1,2}.gamma`).
+/// MLP `mlp.fc1`/`mlp.fc2` (the SwiGLU FFN of ViT-g/14 `mlp.weights_in`/`mlp.weights_out`) and
+/// its LayerScales `layer_scale{1,2}.lambda1` (timm `ls{1,2}.gamma`).
 /// transformers ≥ 5 renames these legacy names on load (`conversion_mapping.py`) and back on
 /// save, so folders on the hub and folders saved today both hold them.
 ///
@@ -21,10 +22,15 @@ enum HuggingFaceKeyMap {
 
     /// The HF tensors that make up one timm tensor, with their shapes: `attn.qkv` comes from
     /// three, everything else from one of the same shape.
-    static func sources(ofTimmKey key: String, shape: [Int], family: Family, teacher: Bool) -> [(key: String, shape: [Int])] {
+    static func sources(
+        ofTimmKey key: String, shape: [Int], family: Family, teacher: Bool, mlpKind: MLPKind = .mlp
+    ) -> [(key: String, shape: [Int])] {
         let parts = key.split(separator: ".").map(String.init)
         let model = family.prefix
         let dinov2 = family.isDINOv2
+        // Dinov2SwiGLUFFN's legacy names (what the hub holds and transformers ≥ 5 writes back):
+        // `weights_in` is timm's packed fc1 ([gate_proj; up_proj] = [x₁ | x₂]), `weights_out` fc2.
+        let (fc1, fc2) = mlpKind == .swiGLU ? ("weights_in", "weights_out") : ("fc1", "fc2")
         if parts[0] == "blocks", parts.count >= 4 {
             let layer = "\(model).encoder.layer.\(parts[1])"
             let leaf = parts[parts.count - 1]  // weight | bias | gamma
@@ -34,8 +40,8 @@ enum HuggingFaceKeyMap {
                 let partShape = [rows] + shape.dropFirst()
                 return ["query", "key", "value"].map { ("\(layer).attention.attention.\($0).\(leaf)", partShape) }
             case ("attn", "proj"): return [("\(layer).attention.output.dense.\(leaf)", shape)]
-            case ("mlp", "fc1"): return [(dinov2 ? "\(layer).mlp.fc1.\(leaf)" : "\(layer).intermediate.dense.\(leaf)", shape)]
-            case ("mlp", "fc2"): return [(dinov2 ? "\(layer).mlp.fc2.\(leaf)" : "\(layer).output.dense.\(leaf)", shape)]
+            case ("mlp", "fc1"): return [(dinov2 ? "\(layer).mlp.\(fc1).\(leaf)" : "\(layer).intermediate.dense.\(leaf)", shape)]
+            case ("mlp", "fc2"): return [(dinov2 ? "\(layer).mlp.\(fc2).\(leaf)" : "\(layer).output.dense.\(leaf)", shape)]
             case ("norm1", ""): return [(dinov2 ? "\(layer).norm1.\(leaf)" : "\(layer).layernorm_before.\(leaf)", shape)]
             case ("norm2", ""): return [(dinov2 ? "\(layer).norm2.\(leaf)" : "\(layer).layernorm_after.\(leaf)", shape)]
             case ("ls1", ""): return [("\(layer).layer_scale1.lambda1", shape)]
@@ -73,7 +79,9 @@ enum HuggingFaceKeyMap {
     /// and returns the weights under timm's names.
     static func timmWeights(_ file: SafeTensorsFile, config: ViTConfig, family: Family, teacher: Bool) throws -> [String: Tensor<Float>] {
         let timmKeys = TimmKeyMap.expectedShapes(for: config)
-        let plan = timmKeys.map { (key: $0.key, sources: sources(ofTimmKey: $0.key, shape: $0.shape, family: family, teacher: teacher)) }
+        let plan = timmKeys.map {
+            (key: $0.key, sources: sources(ofTimmKey: $0.key, shape: $0.shape, family: family, teacher: teacher, mlpKind: config.mlpKind))
+        }
         let skipped = ignored(family: family)
         let positionKey = "\(family.prefix).embeddings.position_embeddings"
         let foldsClassPosition = family == .dinov2WithRegisters

@@ -83,12 +83,17 @@ enum TimmConfigFile {
         config.embedDimension = try arguments.int("embed_dim") ?? config.embedDimension
         config.depth = try arguments.int("depth") ?? config.depth
         config.headCount = try arguments.int("num_heads") ?? config.headCount
-        let mlpRatio = try arguments.double("mlp_ratio") ?? 4
+        // The factory's ratio when model_args has none (ViT-g/14's 2.66667·2, else timm's 4).
+        let mlpRatio = try arguments.double("mlp_ratio") ?? ViTConfig.timmMLPRatio(architecture: architectureField)
         guard mlpRatio > 0, mlpRatio * Double(config.embedDimension) < 0x1p40 else {
             throw arguments.invalid("mlp_ratio", "must be positive and moderate, got \(mlpRatio)")
         }
-        // timm's Mlp: hidden_features = int(dim * mlp_ratio), truncating like Swift's Int(_:).
+        // timm's Mlp and GluMlp: hidden_features = int(dim * mlp_ratio), truncating like
+        // Swift's Int(_:); GluMlp asserts it is even (fc2 reads half).
         config.mlpHiddenDimension = Int(Double(config.embedDimension) * mlpRatio)
+        if config.mlpKind == .swiGLU && config.mlpHiddenDimension % 2 != 0 {
+            throw arguments.invalid("mlp_ratio", "gives SwiGLUPacked an odd hidden width \(config.mlpHiddenDimension) (timm asserts it is even)")
+        }
         config.qkvBias = try arguments.bool("qkv_bias") ?? true
         config.classToken = try arguments.bool("class_token") ?? true
         // init_values: LayerScale's initial γ; any number means the blocks have ls1/ls2.
@@ -167,14 +172,23 @@ enum TimmConfigFile {
     ///
     /// - pre_norm: `norm_pre` before the blocks and, as timm builds it, no patch-embedding bias.
     /// - qk_norm: LayerNorms on each head's q and k, with the blocks' ε.
-    /// - act_layer: "gelu" or "quick_gelu" (case-insensitive, as timm's `get_act_layer`).
+    /// - act_layer: "gelu" or "quick_gelu" (case-insensitive, as timm's `get_act_layer`); "silu"
+    ///   (or "swish") only on a SwiGLU factory, whose gate it is.
     /// - norm_layer: "layernorm" (timm's `get_norm_layer` drops underscores and case), timm's
     ///   LayerNorm at its default ε 1e-6 on every norm: in a config.json it replaces even a
     ///   CLIP factory's `partial(LayerNorm, eps=1e-5)`, which JSON cannot spell.
     private static func readNormalisationAndActivation(_ arguments: ConfigFields, into config: inout ViTConfig) throws {
         config.preNorm = try arguments.bool("pre_norm") ?? config.preNorm
         config.queryKeyNorm = try arguments.bool("qk_norm") ?? config.queryKeyNorm
-        if let name = try arguments.string("act_layer") {
+        if let name = try arguments.string("act_layer"), config.mlpKind == .swiGLU {
+            // SwiGLUPacked gates with the factory's nn.SiLU; timm's get_act_layer also
+            // spells it "swish".
+            guard ["silu", "swish"].contains(name.lowercased()) else {
+                throw CheckpointError.unsupportedConfig(
+                    file: arguments.file,
+                    detail: "\(arguments.fieldName("act_layer")) '\(name)' on SwiGLUPacked (vitrel implements its SiLU gate, 'silu')")
+            }
+        } else if let name = try arguments.string("act_layer") {
             guard let activation = activations[name.lowercased()] else {
                 throw CheckpointError.unsupportedConfig(
                     file: arguments.file,
@@ -270,6 +284,9 @@ enum TimmConfigFile {
         if config.preNorm || clipFactory { modelArguments["pre_norm"] = .bool(config.preNorm) }
         if config.activation != .gelu || clipFactory { modelArguments["act_layer"] = .string(config.activation.rawValue) }
         if config.queryKeyNorm { modelArguments["qk_norm"] = .bool(true) }
+        // The ViT-g/14 factory fixes SwiGLUPacked (no JSON spelling) and LayerScale: say when
+        // there is none.
+        if config.mlpKind == .swiGLU && !config.layerScale { modelArguments["init_values"] = .null }
         // An input size other than the model's needs timm's run-time pos_embed resampling,
         // and fixed_input_size would make timm replace input_size by img_size.
         let fixedInput = preprocessing.inputHeight == config.imageHeight && preprocessing.inputWidth == config.imageWidth
@@ -307,6 +324,9 @@ enum TimmConfigFile {
     static func architectureName(for config: ViTConfig) -> String {
         // timm's distilled class is chosen by the factory; model_args fix every dimension.
         if config.distillationToken { return "deit_base_distilled_patch16_224" }
+        // Only the ViT-g/14 factories build SwiGLUPacked MLPs; model_args fix the rest
+        // (registers and no_embed_class included).
+        if config.mlpKind == .swiGLU { return "vit_giant_patch14_dinov2" }
         // Only a CLIP factory gives timm's norms ε 1e-5 (partial(LayerNorm, eps=1e-5) has no
         // JSON spelling); model_args then set pre_norm and act_layer explicitly.
         if config.layerNormEpsilon == 1e-5 && config.finalNormEpsilon == 1e-5 && (config.preNorm || config.activation == .quickGELU) {

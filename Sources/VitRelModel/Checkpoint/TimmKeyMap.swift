@@ -48,7 +48,8 @@ public enum TimmKeyMap {
             keys.append(("\(block).norm2.bias", [d]))
             keys.append(("\(block).mlp.fc1.weight", [m, d]))
             keys.append(("\(block).mlp.fc1.bias", [m]))
-            keys.append(("\(block).mlp.fc2.weight", [d, m]))
+            // SwiGLUPacked's fc2 reads half of fc1's width; its `mlp.norm` is an Identity.
+            keys.append(("\(block).mlp.fc2.weight", [d, config.mlpInnerDimension]))
             keys.append(("\(block).mlp.fc2.bias", [d]))
             if config.layerScale { keys.append(("\(block).ls2.gamma", [d])) }
         }

@@ -54,6 +54,18 @@ public struct RelevanceRules: Equatable, Sendable {
         case attnLRP
     }
 
+    /// Rules for the gated product h = silu(x₁) ⊙ x₂ of a SwiGLU feed-forward (DINOv2 ViT-g/14;
+    /// `SwiGLU`, whose comment gives each rule set's reason). The SiLU before it takes the
+    /// identity rule under every set, as GELU does. Both rules conserve exactly.
+    public enum GatedProductRule: Equatable, Sendable {
+        /// AttnLRP's uniform rule for a product of two inputs (Achtibat et al. 2024): R_h/2 to
+        /// each factor; also Chefer et al. 2021's halved generic rule, as on A·V.
+        case uniform
+        /// The gate silu(x₁) is a constant, so x₂ takes all of R_h (CP-LRP's constant
+        /// attention, Ali et al. 2022; Arras et al. 2017's signal-take-all rule).
+        case constantGate
+    }
+
     /// Rules for residual additions z = a + b.
     public enum ResidualRule: Equatable, Sendable {
         /// Chefer et al. 2021: proportional split, then each branch rescaled so that
@@ -77,6 +89,7 @@ public struct RelevanceRules: Equatable, Sendable {
     public var attention: AttentionRule
     public var residual: ResidualRule
     public var patch: PatchRule
+    public var gatedProduct: GatedProductRule
     /// ε of the structural rules: the proportional residual split, the attention rules'
     /// quotients (uniform matmul, constant attention, Chefer's halved rules) and LayerNorm's.
     public var stabiliser: Double
@@ -91,7 +104,8 @@ public struct RelevanceRules: Equatable, Sendable {
 
     public init(
         linear: LinearRule, head: LinearRule? = nil, layerNorm: LayerNormRule, attention: AttentionRule,
-        residual: ResidualRule, patch: PatchRule, stabiliser: Double = 1e-9, weightRuleStabiliser: Double? = nil
+        residual: ResidualRule, patch: PatchRule, gatedProduct: GatedProductRule? = nil, stabiliser: Double = 1e-9,
+        weightRuleStabiliser: Double? = nil
     ) {
         self.linear = linear
         self.head = head ?? linear
@@ -99,6 +113,9 @@ public struct RelevanceRules: Equatable, Sendable {
         self.attention = attention
         self.residual = residual
         self.patch = patch
+        // The gate is an input-dependent weight like the attention probabilities: constant
+        // where they are constant, split uniformly where A·V is split.
+        self.gatedProduct = gatedProduct ?? (attention == .constantAttention ? .constantGate : .uniform)
         self.stabiliser = stabiliser
         self.weightRuleStabiliser = weightRuleStabiliser ?? stabiliser
     }
@@ -106,7 +123,7 @@ public struct RelevanceRules: Equatable, Sendable {
     /// Chefer, Gur & Wolf, CVPR 2021 (the official Transformer-Explainability code).
     public static let chefer = RelevanceRules(
         linear: .alphaBeta(alpha: 1, beta: 0), layerNorm: .identity, attention: .cheferHalved,
-        residual: .cheferRenormalised, patch: .zB)
+        residual: .cheferRenormalised, patch: .zB, gatedProduct: .uniform)
 
     /// AttnLRP (Achtibat et al., ICML 2024) as LXT 2.1 runs it on a ViT: ε-LRP on the linear
     /// layers and the head (zennit `Epsilon(ε)`), conservative LayerNorm, softmax and uniform
@@ -120,7 +137,7 @@ public struct RelevanceRules: Equatable, Sendable {
     public static func attnLRP(epsilon: Double = 1e-6, gamma: Double = 0.25) -> RelevanceRules {
         RelevanceRules(
             linear: .epsilon(epsilon), layerNorm: .conservative, attention: .attnLRP, residual: .proportional,
-            patch: .linear(.gamma(gamma)), stabiliser: 0, weightRuleStabiliser: epsilon)
+            patch: .linear(.gamma(gamma)), gatedProduct: .uniform, stabiliser: 0, weightRuleStabiliser: epsilon)
     }
 
     /// CP-LRP (Ali et al., ICML 2022) as LXT 2.1's default map for torchvision ViTs runs it:
@@ -128,14 +145,15 @@ public struct RelevanceRules: Equatable, Sendable {
     public static func cpLRP(epsilon: Double = 1e-6, gamma: Double = 0.25) -> RelevanceRules {
         RelevanceRules(
             linear: .epsilon(epsilon), layerNorm: .conservative, attention: .constantAttention,
-            residual: .proportional, patch: .linear(.gamma(gamma)), stabiliser: 0, weightRuleStabiliser: epsilon)
+            residual: .proportional, patch: .linear(.gamma(gamma)), gatedProduct: .constantGate, stabiliser: 0,
+            weightRuleStabiliser: epsilon)
     }
 
     /// LRP-0 everywhere it is defined, with the conservative LayerNorm and constant attention:
     /// the exactly conservative reference (leaks only through biases and constants).
     public static let lrp0 = RelevanceRules(
         linear: .epsilon(0), layerNorm: .conservative, attention: .constantAttention, residual: .proportional,
-        patch: .linear(.epsilon(0)), stabiliser: 0)
+        patch: .linear(.epsilon(0)), gatedProduct: .constantGate, stabiliser: 0)
 }
 
 /// Division helpers of the relevance rules.
@@ -162,10 +180,12 @@ public enum GradientRule: Sendable, Equatable {
     case exact
     /// AttnLRP with ε = 0: LayerNorm's σ held constant, GELU's gradient replaced by y/x = Φ(x)
     /// (identity rule), ∂/∂A and ∂/∂V halved (uniform rule on A·V), ∂/∂q and ∂/∂k halved
-    /// again (uniform rule on q·kᵀ); linear layers, residuals and softmax keep their gradient.
+    /// again (uniform rule on q·kᵀ), SwiGLU's two factors halved likewise (`SwiGLU.backward`);
+    /// linear layers, residuals and softmax keep their gradient.
     case attnLRP
     /// CP-LRP with ε = 0: as AttnLRP but the attention probabilities are constants
-    /// (no gradient reaches q and k) and V keeps its whole gradient.
+    /// (no gradient reaches q and k) and V keeps its whole gradient; so is SwiGLU's gate
+    /// (x₂ keeps its whole gradient, none reaches x₁).
     case constantAttention
     /// DeepLIFT with the rescale rule (Shrikumar et al. 2017, §3.5.1 and eq. 3): every
     /// derivative is replaced by a multiplier m with Σ m·Δx = Δy, Δ = value at the input minus
