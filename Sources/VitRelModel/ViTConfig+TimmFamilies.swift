@@ -27,11 +27,14 @@ extension ViTConfig {
     /// that overrides `embed_dim` but not `mlp_ratio` gets, as timm applies it.
     public static let dinov2GiantMLPRatio = 2.66667 * 2
 
-    /// The `mlp_ratio` a timm factory fixes: `dinov2GiantMLPRatio` for the giant DINOv2 names,
-    /// timm's default 4 for the others vitrel reads as a ratio.
+    /// The `mlp_ratio` a timm factory fixes, the default a config.json that overrides
+    /// `embed_dim` but not `mlp_ratio` gets: `dinov2GiantMLPRatio` for the giant DINOv2 names;
+    /// the CLIP giant's 48/11 and gigantic's 64/13 (the ratio of the factory's widths, 6144/1408
+    /// and 8192/1664, is the same rational and so the same double); 4 for the others.
     public static func timmMLPRatio(architecture name: String) -> Double {
-        guard let config = timmFamily(architecture: name), config.mlpKind == .swiGLU else { return 4 }
-        return dinov2GiantMLPRatio
+        guard let config = timmFamily(architecture: name) else { return 4 }
+        if config.mlpKind == .swiGLU { return dinov2GiantMLPRatio }
+        return Double(config.mlpHiddenDimension) / Double(config.embedDimension)
     }
 
     /// The config of a timm factory name of one of the families above (the tag after a dot,

@@ -37,6 +37,12 @@ final class ClipFamilyTests: XCTestCase {
                      "vit_base_patch16_clip_gelu_224", "vit_base_patch16_siglip_224"] {
             XCTAssertNil(ViTConfig.timmFamily(architecture: name), name)
         }
+        // The factory's mlp_ratio, which a config.json overriding embed_dim alone keeps (timm
+        // computes int(embed_dim · mlp_ratio) with the factory's 48/11 and 64/13).
+        XCTAssertEqual(ViTConfig.timmMLPRatio(architecture: "vit_giant_patch14_clip_224"), 48.0 / 11.0)
+        XCTAssertEqual(ViTConfig.timmMLPRatio(architecture: "vit_gigantic_patch14_clip_224"), 64.0 / 13.0)
+        XCTAssertEqual(ViTConfig.timmMLPRatio(architecture: "vit_large_patch14_clip_224"), 4)
+        XCTAssertEqual(Int(1024 * ViTConfig.timmMLPRatio(architecture: "vit_giant_patch14_clip_224")), Int(1024 * 48.0 / 11.0))
     }
 
     /// Every CLIP tower timm lists (`timm.list_models("vit_*clip*")`, 26 in timm 1.0.31) gives
