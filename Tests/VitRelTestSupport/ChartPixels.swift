@@ -1,4 +1,4 @@
-@testable import VitRelRendering
+import VitRelRendering
 
 /// Pixel reading shared by the chart and figure tests.
 public enum ChartPixels {

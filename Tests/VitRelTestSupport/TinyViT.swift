@@ -1,4 +1,4 @@
-@testable import VitRelModel
+import VitRelModel
 
 /// The tiny random ViT of the gradient checks (8 × 12 input, 4-pixel patches, width 8, two
 /// blocks), its inputs and its loss, shared by the model's, the methods' and the optimiser's
