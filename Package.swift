@@ -141,7 +141,7 @@ let package = Package(
         // findings replayed, and the `vitrel` binary run as users run it.
         .testTarget(
             name: "VitRelTests",
-            dependencies: ["VitRel", "VitRelFuzzing", "VitRelTestSupport"],
+            dependencies: ["VitRel", "VitRelCLI", "VitRelFuzzing", "VitRelTestSupport"],
             exclude: ["Fixtures"]
         ),
         // The engine called directly (no binary): comparison runs, resumption, the audit.

@@ -1,6 +1,7 @@
 import XCTest
 import VitRelTestSupport
 @testable import VitRel
+@testable import VitRelCLI
 @testable import VitRelModel
 @testable import VitRelData
 @testable import VitRelRendering

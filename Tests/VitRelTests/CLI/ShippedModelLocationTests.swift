@@ -1,13 +1,6 @@
 import XCTest
 import VitRelTestSupport
-@testable import VitRel
-@testable import VitRelModel
-@testable import VitRelData
-@testable import VitRelRendering
-@testable import VitRelExplain
-@testable import VitRelMetrics
-@testable import VitRelTraining
-@testable import VitRelReporting
+@testable import VitRelCLI
 
 /// Where the shipped model is looked for without `--model`: beside the executable, under its
 /// install prefix, above it, then from the working directory; `$VITREL_MODEL` first.
