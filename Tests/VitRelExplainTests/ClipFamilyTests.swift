@@ -350,18 +350,13 @@ final class ClipFamilyTests: XCTestCase {
         let model = TinyViT.model(seed: 71, family: TinyViT.clipFeatures)
         let images = TinyViT.randomTensor([1, 3, 8, 12], seed: 72)
         let trace = try model.forward(images)
-        var seed = Tensor<Double>(zeros: [1, 3])
-        seed.scalars[2] = trace.logits.scalars[2]
-        var rules = RelevanceRules.attnLRP(epsilon: 0)
-        rules.patch = .linear(.epsilon(0))
-        let ledger = model.relevance(seed, trace: trace, rules: rules).ledger
-        for entry in ledger.entries { XCTAssertEqual(entry.stabiliserLeak, 0, accuracy: 1e-9, entry.layer) }
-        XCTAssertEqual(ledger.endToEndGap, ledger.totalBiasAbsorbed + ledger.totalSoftmaxLeak, accuracy: 1e-9)
+        let ledger = LeakAccounting.zeroEpsilonAttnLRPLedger(model, trace: trace, target: 2)
+        LeakAccounting.assertEveryLeakHasASource(ledger, "CLIP with qk_norm")
         XCTAssertNotEqual(try XCTUnwrap(ledger.entries.first { $0.layer == "norm_pre" }).biasAbsorbed, 0)
         let block = model.blocks[0]
         let result = block.attention.relevance(
             TinyViT.randomTensor([trace.tokens * model.config.embedDimension], seed: 73).scalars,
-            input: trace.blocks[0].normalisedInput, cache: trace.blocks[0].attention, batch: 1, tokens: trace.tokens, rules: rules)
+            input: trace.blocks[0].normalisedInput, cache: trace.blocks[0].attention, batch: 1, tokens: trace.tokens, rules: LeakAccounting.zeroEpsilonAttnLRP)
         XCTAssertNotEqual(result.queryKeyNormAbsorbed, 0)
     }
 
@@ -387,13 +382,8 @@ final class ClipFamilyTests: XCTestCase {
             let exact = VisionTransformer<Double>(converting: model.network)
             let trace = try exact.forward(Tensor<Double>(images))
             for target in 0..<3 {
-                var seed = Tensor<Double>(zeros: [1, 3])
-                seed.scalars[target] = trace.logits.scalars[target]
-                var rules = RelevanceRules.attnLRP(epsilon: 0)
-                rules.patch = .linear(.epsilon(0))
-                let exactLedger = exact.relevance(seed, trace: trace, rules: rules).ledger
-                for entry in exactLedger.entries { XCTAssertEqual(entry.stabiliserLeak, 0, accuracy: 1e-9, "\(name) \(entry.layer)") }
-                XCTAssertEqual(exactLedger.endToEndGap, exactLedger.totalBiasAbsorbed + exactLedger.totalSoftmaxLeak, accuracy: 1e-9, name)
+                let exactLedger = LeakAccounting.zeroEpsilonAttnLRPLedger(exact, trace: trace, target: target)
+                LeakAccounting.assertEveryLeakHasASource(exactLedger, name)
             }
         }
     }

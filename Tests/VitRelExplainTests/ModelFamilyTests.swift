@@ -111,15 +111,8 @@ final class ModelFamilyTests: XCTestCase {
             let model = VisionTransformer<Double>(converting: loaded.network)
             let trace = try model.forward(Tensor<Double>(try Self.input(name)))
             for target in 0..<3 {
-                var seed = Tensor<Double>(zeros: [1, 3])
-                seed.scalars[target] = trace.logits.scalars[target]
-                var rules = RelevanceRules.attnLRP(epsilon: 0)
-                rules.patch = .linear(.epsilon(0))
-                let ledger = model.relevance(seed, trace: trace, rules: rules).ledger
-                for entry in ledger.entries {
-                    XCTAssertEqual(entry.stabiliserLeak, 0, accuracy: 1e-9, "\(name) \(entry.layer)")
-                }
-                XCTAssertEqual(ledger.endToEndGap, ledger.totalBiasAbsorbed + ledger.totalSoftmaxLeak, accuracy: 1e-9, name)
+                let ledger = LeakAccounting.zeroEpsilonAttnLRPLedger(model, trace: trace, target: target)
+                LeakAccounting.assertEveryLeakHasASource(ledger, name)
             }
         }
     }

@@ -227,13 +227,8 @@ final class SwiGLUFamilyTests: XCTestCase {
             let model = VisionTransformer<Double>(converting: loaded.network)
             let file = folder.hasPrefix("hf_") ? "pixel_values.npy" : "input.npy"
             let trace = try model.forward(Tensor<Double>(try Self.input("\(folder)/\(file)")))
-            var seed = Tensor<Double>(zeros: [1, 3])
-            seed.scalars[1] = trace.logits.scalars[1]
-            var rules = RelevanceRules.attnLRP(epsilon: 0)
-            rules.patch = .linear(.epsilon(0))
-            let ledger = model.relevance(seed, trace: trace, rules: rules).ledger
-            for entry in ledger.entries { XCTAssertEqual(entry.stabiliserLeak, 0, accuracy: 1e-9, "\(folder) \(entry.layer)") }
-            XCTAssertEqual(ledger.endToEndGap, ledger.totalBiasAbsorbed + ledger.totalSoftmaxLeak, accuracy: 1e-9, folder)
+            let ledger = LeakAccounting.zeroEpsilonAttnLRPLedger(model, trace: trace, target: 1)
+            LeakAccounting.assertEveryLeakHasASource(ledger, folder)
         }
     }
 
