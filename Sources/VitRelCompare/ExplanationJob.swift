@@ -40,17 +40,6 @@ package struct ExplanationJob {
         package var pixelMaps: [[Float]]
     }
 
-    /// One target's maps and the extras its method reports.
-    struct TargetMaps {
-        /// Raw map on the method's grid: the patch grid or the input.
-        var raw: Heatmap
-        /// Raw map at the input size (the token grid upsampled bilinearly).
-        var pixels: Heatmap
-        var ledger: ConservationLedger?
-        var completenessGap: Double?
-        var lime: LIMELabelExplanation?
-    }
-
     var overlay: Overlay { ExplanationFigure.overlay(for: method, alpha: alpha) }
     var scaling: Heatmap.Scaling { overlay.scaling }
 
@@ -193,12 +182,6 @@ package struct ExplanationJob {
         let explanation = try explainer.explain(image, targets: targets, model: model, trace: trace) { done, _ in bar.update(done) }
         bar.clear()
         let limeExplanation = explanation.lime
-        var maps = [TargetMaps]()
-        for k in targets.indices {
-            maps.append(TargetMaps(
-                raw: explanation.raw[k], pixels: explanation.pixels[k], ledger: explanation.ledgers?[k],
-                completenessGap: explanation.completenessGaps?[k], lime: try limeExplanation?.explanation(label: targets[k])))
-        }
 
         // Files.
         let classes = model.classNames
@@ -207,17 +190,20 @@ package struct ExplanationJob {
         let background = pixelImage.gray()
         var overlays = [Image](), targetRecords = [ExplanationRecord.Target]()
         var maskTiles = [[FigurePanel.Tile]]()
-        for (target, map) in zip(targets, maps) {
+        // Each target's maps straight from the explanation: the raw map on the method's grid,
+        // the map at the input size, and what the method reports beside them.
+        for (k, target) in targets.enumerated() {
             let className = safeFileName(classes[target])
             var files = [String: String]()
-            let shown = overlay.blend(map.pixels.normalised(scaling), over: background)
+            let shown = overlay.blend(explanation.pixels[k].normalised(scaling), over: background)
             overlays.append(shown)
             files["overlay"] = try write(shown, to: url("\(base).\(className).overlay.png"))
-            files["pixels"] = try write(map.pixels, to: url("\(base).\(className).pixels.npy"))
-            if method.isTokenLevel { files["tokens"] = try write(map.raw, to: url("\(base).\(className).tokens.npy")) }
+            files["pixels"] = try write(explanation.pixels[k], to: url("\(base).\(className).pixels.npy"))
+            if method.isTokenLevel { files["tokens"] = try write(explanation.raw[k], to: url("\(base).\(className).tokens.npy")) }
 
             var limeSummary: ExplanationRecord.LIMESummary?
-            if let limeExplanation, let surrogate = map.lime {
+            if let limeExplanation {
+                let surrogate = try limeExplanation.explanation(label: target)
                 var masks = [String: [Int]](), tiles = [FigurePanel.Tile]()
                 for count in featureCounts {
                     let (chosen, tile) = try ExplanationFigure.limeMask(
@@ -231,9 +217,9 @@ package struct ExplanationJob {
                     localPrediction: surrogate.localPrediction, modelPrediction: surrogate.modelPrediction, masks: masks)
             }
             targetRecords.append(ExplanationRecord.Target(
-                index: target, name: classes[target], probability: probabilities[target], relevanceSum: map.raw.sum, files: files,
-                conservation: map.ledger.map { ExplanationRecord.ConservationSummary($0, startingRelevance: method.descriptor.ruleSet?.startsFromLogit == false ? "one-hot" : "logit") },
-                completenessGap: map.completenessGap, lime: limeSummary))
+                index: target, name: classes[target], probability: probabilities[target], relevanceSum: explanation.raw[k].sum, files: files,
+                conservation: explanation.ledgers.map { $0[k] }.map { ExplanationRecord.ConservationSummary($0, startingRelevance: method.descriptor.ruleSet?.startsFromLogit == false ? "one-hot" : "logit") },
+                completenessGap: explanation.completenessGaps?[k], lime: limeSummary))
         }
 
         var limeSettings: ExplanationRecord.LIMESettings?
@@ -263,11 +249,11 @@ package struct ExplanationJob {
             options: method == .lime ? [:] : settings, classes: classes,
             prediction: .init(index: predicted, name: classes[predicted], probability: probabilities[predicted]),
             probabilities: Dictionary(uniqueKeysWithValues: zip(classes, probabilities)), logits: logits,
-            inputSize: [height, width], mapSize: [maps[0].raw.height, maps[0].raw.width],
+            inputSize: [height, width], mapSize: [explanation.raw[0].height, explanation.raw[0].width],
             displayScaling: scaling.rawValue, colorMap: overlay.colorMap.name, alpha: alpha,
             targets: targetRecords, lime: limeSettings, panel: panelFile, panelSVG: panelSVG.path, seconds: Date().timeIntervalSince(started))
         try writeJSON(record, to: url("\(base).json"))
-        return Result(record: record, pixelMaps: maps.map(\.pixels.values))
+        return Result(record: record, pixelMaps: explanation.pixels.map(\.values))
     }
 
     private func write(_ image: Image, to url: URL) throws -> String {
