@@ -97,15 +97,17 @@ final class ComparisonRunner {
         model.preprocessing.geometry(image).gray().pixels.map { $0 >= 0.5 }
     }
 
-    func prepare(_ item: LabelledImage) throws -> Prepared {
+    /// Decodes `item` once into what its rows need; `traced` false skips the traced forward pass
+    /// (the figure grids explain every class in one batch and cannot start from it).
+    func prepare(_ item: LabelledImage, traced: Bool = true) throws -> Prepared {
         let report = index.loadImages([item], includeMasks: mask.datasetMask != nil) { [imageOptions] url in
             // The window is the image's; a mask file (never DICOM in practice) is read as it is.
             try ImageIO.read(url, options: url == item.imageURL ? imageOptions : .fileDefaults)
         }
         if let skipped = report.skipped.first { throw ComparisonInputError.unreadable(skipped) }
         let loaded = report.loaded[0]
-        let image = try model.preprocessing.prepare(loaded.image, file: item.imageURL.path)
-        let input = image.input
+        let preparedImage = try model.preprocessing.prepare(loaded.image, file: item.imageURL.path)
+        let input = preparedImage.input
         var masks = [GroundTruthMask: [Bool]]()
         if let region = mask.region(height: input.shape[1], width: input.shape[2]) {
             masks[mask] = region
@@ -122,9 +124,10 @@ final class ComparisonRunner {
         }
         let prediction = try self.prediction(for: item, input: input)
         let clock = Stopwatch()
-        let trace = try methods.contains { $0.descriptor.needsModelInternals } ? model.network.forward(input.reshaped([1] + input.shape)) : nil
+        let needsTrace = traced && methods.contains { $0.descriptor.needsModelInternals }
+        let trace = try needsTrace ? model.network.forward(input.reshaped([1] + input.shape)) : nil
         return Prepared(
-            image: image, masks: masks, prediction: prediction, target: explainTrueClass ? item.classIndex : prediction.predicted,
+            image: preparedImage, masks: masks, prediction: prediction, target: explainTrueClass ? item.classIndex : prediction.predicted,
             trace: trace, traceSeconds: trace == nil ? 0 : clock.seconds)
     }
 
@@ -255,7 +258,7 @@ final class ComparisonRunner {
             let name = "grid-\(stem).png"
             let svgName = "grid-\(stem).svg"
             do {
-                let prepared = try prepare(item)
+                let prepared = try prepare(item, traced: false)
                 let grid = ComparisonGrid(
                     file: item.imageURL.lastPathComponent, label: model.classNames[item.classIndex], model: model,
                     image: prepared.image, probabilities: prepared.prediction.probabilities,
