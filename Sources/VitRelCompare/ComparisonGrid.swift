@@ -14,6 +14,8 @@ struct ComparisonGrid {
     var predicted: Int
     var explainers: [PixelExplainer]
     var alpha: Float
+    /// Explanations of every class already computed (LIME's, kept from the rows), by method.
+    var precomputed = [ExplanationMethod: PixelExplainer.Result]()
     /// LIME masks drawn (numbers of positive superpixels), as in the paper.
     var featureCounts = [3, 8]
 
@@ -28,7 +30,7 @@ struct ComparisonGrid {
         var panels = [FigureDrawing]()
         for (row, explainer) in explainers.enumerated() {
             let method = explainer.method
-            let explanation = try explainer.explain(image, targets: targets, model: model)
+            let explanation = try precomputed[method] ?? explainer.explain(image, targets: targets, model: model)
             let overlay = ExplanationFigure.overlay(for: method, alpha: alpha)
             var tiles = [row == 0
                 ? FigurePanel.Tile(title: "Input", subtitle: "true \(label)", image: background)

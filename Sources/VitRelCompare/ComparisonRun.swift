@@ -102,6 +102,8 @@ public struct ComparisonRun {
 
         let results = try ResultsFile(url: resultsURL)
         let resumed = results.records.count
+        runner.gridCandidates = Set(
+            Self.gridImages(selected, perClass: request.gridsPerClass, classCount: model.classNames.count).map { runner.key(for: $0) })
         let failures = try runner.measure(selected, into: results, adopting: shards.finishedRecords(), observer: observer)
         try results.synchronize()
         // Grids of images that could be compared only: a failed image would fail again, and be reported twice.

@@ -23,6 +23,13 @@ final class ComparisonRunner {
     private var predictions = [URL: Prediction]()
     /// Rows `measure` copied from elsewhere instead of measuring them.
     private(set) var adoptedRows = 0
+    /// Keys of the images the figure grids will most likely show (chosen before measuring;
+    /// a grid image that later fails is replaced and explained afresh).
+    var gridCandidates = Set<String>()
+    /// LIME's explanation of every class of each grid candidate, kept from its rows so that the
+    /// grid does not run LIME a second time (its surrogates are fitted per label, so the rows'
+    /// class has the same map whichever labels are explained).
+    private var gridLIME = [String: PixelExplainer.Result]()
 
     struct Prediction {
         var probabilities: [Double]
@@ -198,9 +205,13 @@ final class ComparisonRunner {
         _ item: LabelledImage, key: String, checksum: String, prepared: Prepared, explainer: PixelExplainer, metrics: [MetricKind],
         into results: ResultsFile
     ) throws {
-        let explanation = try explainer.explain(prepared.image, targets: [prepared.target], model: model, trace: prepared.trace)
+        let keptForGrid = explainer.method == .lime && gridCandidates.contains(key)
+        let targets = keptForGrid ? Array(model.classNames.indices) : [prepared.target]
+        let explanation = try explainer.explain(prepared.image, targets: targets, model: model, trace: prepared.trace)
+        if keptForGrid { gridLIME[key] = explanation }
+        let k = targets.firstIndex(of: prepared.target)!
         let seconds = explanation.seconds + (explainer.method.descriptor.needsModelInternals ? prepared.traceSeconds : 0)
-        let attribution = explanation.pixels[0].values
+        let attribution = explanation.pixels[k].values
         let classes = model.classNames
         let explain: ExplainFunction<VisionTransformer<Float>> = { [model] network, input, target in
             let image = input.rank == 4 ? input.reshaped(Array(input.shape.dropFirst())) : input
@@ -210,7 +221,7 @@ final class ComparisonRunner {
             model: metricModel, input: prepared.input, attribution: attribution, target: prepared.target,
             masks: prepared.masks, subject: model.network, explain: explain,
             randomisation: metrics.contains { $0.descriptor.needs.contains(.randomisedModels) } ? ViTParameterRandomisation(seed: randomisationSeed).cascade(model.network) : nil,
-            conservation: explanation.conservation(0), seconds: seconds)
+            conservation: explanation.conservation(k), seconds: seconds)
         for metric in metrics {
             let clock = Stopwatch()
             var note = ""
@@ -262,7 +273,8 @@ final class ComparisonRunner {
                 let grid = ComparisonGrid(
                     file: item.imageURL.lastPathComponent, label: model.classNames[item.classIndex], model: model,
                     image: prepared.image, probabilities: prepared.prediction.probabilities,
-                    predicted: prepared.prediction.predicted, explainers: explainers, alpha: alpha)
+                    predicted: prepared.prediction.predicted, explainers: explainers, alpha: alpha,
+                    precomputed: gridLIME[key(for: item)].map { [.lime: $0] } ?? [:])
                 let drawing = try grid.drawing()
                 try ImageIO.writePNG(drawing.render(), to: folder.appendingPathComponent(name))
                 try drawing.svg().write(to: folder.appendingPathComponent(svgName))

@@ -99,6 +99,21 @@ final class ComparisonRunTests: XCTestCase {
         XCTAssertEqual(row.curve, direct.curve ?? [])
     }
 
+    /// The grids reuse LIME's all-class explanation of their images from the rows: the rows
+    /// are those of a run without grids, row for row, and the grid figures are still drawn.
+    func testRowsDoNotDependOnTheGridsThatReuseLIME() throws {
+        let data = try phantoms()
+        let withGrids = try TestPaths.temporaryDirectory(self).appendingPathComponent("grids")
+        let withoutGrids = try TestPaths.temporaryDirectory(self).appendingPathComponent("none")
+        _ = try ComparisonRun(try request(data: data, out: withGrids)).run(observer: QuietRunObserver())
+        var plain = try request(data: data, out: withoutGrids)
+        plain.gridsPerClass = 0
+        _ = try ComparisonRun(plain).run(observer: QuietRunObserver())
+        XCTAssertEqual(ComparisonRows.timeless(try ComparisonRows.read(withGrids)), ComparisonRows.timeless(try ComparisonRows.read(withoutGrids)))
+        let figures = try FileManager.default.contentsOfDirectory(atPath: withGrids.appendingPathComponent("figures").path)
+        XCTAssertEqual(figures.filter { $0.hasPrefix("grid-") && $0.hasSuffix(".png") }.count, 3, "one grid per class")
+    }
+
     func testAResumedRunReproducesTheDeletedRowsExactly() throws {
         let data = try phantoms()
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")

@@ -196,6 +196,23 @@ final class LIMETests: XCTestCase {
         XCTAssertNotEqual(first.labelExplanations, other.labelExplanations)
     }
 
+    /// A label's surrogate is fitted on its own: explaining it alone or beside every other class
+    /// gives the same weights and map (compare keeps LIME's all-class explanation of a grid
+    /// image from its rows, and the rows must not depend on it).
+    func testALabelsExplanationDoesNotDependOnTheOtherLabelsExplained() throws {
+        let image = try LIMEFixtures().image("rgb_image")
+        for selection in [LIMEFeatureSelection.auto, .none] {
+            var alone = LIMEExplainer(sampleCount: 120, batchSize: 25, topLabels: nil, labels: [1])
+            alone.surrogate.featureSelection = selection
+            var all = alone
+            all.labels = [0, 1, 2]
+            let one = try alone.explain(image, seed: 4) { regionModel($0) }
+            let every = try all.explain(image, seed: 4) { regionModel($0) }
+            XCTAssertEqual(try one.explanation(label: 1), try every.explanation(label: 1), "\(selection)")
+            XCTAssertEqual(try one.heatmap(label: 1).scalars.map(\.bitPattern), try every.heatmap(label: 1).scalars.map(\.bitPattern))
+        }
+    }
+
     func testExplanationDoesNotDependOnThreadCount() throws {
         let image = try LIMEFixtures().image("rgb_image")
         let explainer = LIMEExplainer(segmenter: .slic(SLIC(segmentCount: 30)), sampleCount: 150)
