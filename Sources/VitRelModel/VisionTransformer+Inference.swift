@@ -39,9 +39,9 @@ extension VisionTransformer {
 
     /// Stops the pass at the first layer whose output holds a NaN or an infinity, naming it
     /// (issue 13: an overflowing weight must be an error that says where, not `nan` printed
-    /// as a probability). One comparison per activation: under 1/(24·D) of the block's GEMM work.
+    /// as a probability). `Kernels.firstNonFiniteIndex`: a multiply-add per activation, in parallel.
     static func checkFinite(_ x: [Scalar], layer: String, batch: Int, rowsPerImage: Int) throws {
-        guard let index = x.firstIndex(where: { !$0.isFinite }) else { return }
+        guard let index = Kernels.firstNonFiniteIndex(x) else { return }
         throw ModelError.nonFinite(layer: layer, detail: "image \(index / rowsPerImage): \(x[index])")
     }
 }

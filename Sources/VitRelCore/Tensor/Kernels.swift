@@ -191,4 +191,44 @@ extension Kernels {
             }
         }
     }
+
+    /// The index of the first NaN or infinity in `x`, or nil: the check the untraced forward
+    /// pass makes after every block (issue 13). x·0 is 0 for a finite x and NaN otherwise, so
+    /// eight running sums of x·0 (independent, so the adds overlap) stay 0 over a chunk of
+    /// finite values; only a chunk whose sum is not 0 is searched element by element. Chunks
+    /// run in parallel and the first bad chunk wins, so the answer does not depend on threads.
+    /// (A generic `firstIndex(where:)` took ~4% of a ViT-B forward pass, on one thread.)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func firstNonFiniteIndex<Scalar: TensorScalar>(_ x: [Scalar]) -> Int? {
+        let chunk = 1 << 15
+        let chunks = (x.count + chunk - 1) / chunk
+        guard chunks > 0 else { return nil }
+        var firsts = [Int](repeating: Int.max, count: chunks)
+        x.withUnsafeBufferPointer { p in
+            firsts.withUnsafeMutableBufferPointer { found in
+                Parallel.forEachChunk(chunks, grain: 4) { range in
+                    for c in range {
+                        let start = c * chunk, end = min(p.count, start + chunk)
+                        var s0: Scalar = 0, s1: Scalar = 0, s2: Scalar = 0, s3: Scalar = 0
+                        var s4: Scalar = 0, s5: Scalar = 0, s6: Scalar = 0, s7: Scalar = 0
+                        var i = start
+                        while i + 8 <= end {
+                            s0 += p[i] * 0; s1 += p[i + 1] * 0; s2 += p[i + 2] * 0; s3 += p[i + 3] * 0
+                            s4 += p[i + 4] * 0; s5 += p[i + 5] * 0; s6 += p[i + 6] * 0; s7 += p[i + 7] * 0
+                            i += 8
+                        }
+                        while i < end { s0 += p[i] * 0; i += 1 }
+                        guard ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) != 0 else { continue }
+                        for j in start..<end where !p[j].isFinite {
+                            found[c] = j
+                            break
+                        }
+                    }
+                }
+            }
+        }
+        let first = firsts.min()!
+        return first == Int.max ? nil : first
+    }
 }
