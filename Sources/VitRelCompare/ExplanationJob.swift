@@ -166,12 +166,13 @@ package struct ExplanationJob {
         let image = try model.preprocessing.prepare(picture, file: path)
         let height = image.input.shape[1], width = image.input.shape[2]
         let batch = image.input.reshaped([1, 3, height, width])
-        // A method that reads the model's internals gets the one traced forward pass, whose
-        // logits are the prediction (the untraced pass gives the same bits at fp32; at bf16 the
-        // prediction stays the bf16 pass's, as for every prediction).
-        let trace = method.descriptor.needsModelInternals ? try model.network.forward(batch) : nil
-        let tracedLogits = model.network.inferencePrecision == .fp32 ? trace?.logits.scalars : nil
-        let logits = try tracedLogits ?? model.network(batch).scalars
+        // At fp32 a method that reads the model's internals runs the one traced forward pass
+        // here: its logits are the prediction (the untraced pass gives the same bits) and the
+        // explanation starts from it. At bf16 the prediction is the bf16 pass's, as for every
+        // prediction, and the explanation traces its own fp32 pass.
+        let traced = method.descriptor.needsModelInternals && model.network.inferencePrecision == .fp32
+        let trace = traced ? try model.network.forward(batch) : nil
+        let logits = try trace?.logits.scalars ?? model.network(batch).scalars
         let probabilities = softmaxProbabilities(logits)
         let predicted = probabilities.indexOfMaximum!
         let targets = request.targets(predicted: predicted)
