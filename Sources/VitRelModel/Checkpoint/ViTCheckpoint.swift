@@ -131,7 +131,7 @@ public struct ViTCheckpoint: Sendable {
     static func checkFinite(_ weights: [String: Tensor<Float>], file: String) throws {
         for key in weights.keys.sorted() {
             let scalars = weights[key]!.scalars
-            if let index = scalars.firstIndex(where: { !$0.isFinite }) {
+            if let index = Kernels.firstNonFiniteIndex(scalars) {
                 throw CheckpointError.invalidConfig(file: file, detail: "tensor \(key) holds \(scalars[index]) at element \(index); every weight must be finite")
             }
         }
