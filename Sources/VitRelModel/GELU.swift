@@ -96,16 +96,10 @@ public enum GELU {
         _ dy: [Scalar], input x: [Scalar], output y: [Scalar], baselineInput x0: [Scalar], baselineOutput y0: [Scalar]
     ) -> [Scalar] {
         precondition(dy.count == x.count && y.count == x.count && x0.count == x.count && y0.count == x.count, "GELU rescale shapes")
-        var dx = [Scalar].uninitialized(x.count)
         let inverseSqrt2 = 1 / Scalar(2).squareRoot()
         let inverseSqrt2Pi = 1 / (2 * Scalar.pi).squareRoot()
-        for i in 0..<x.count {
-            let midpoint = (x[i] + x0[i]) / 2
-            let multiplier = RescaleMultiplier.secant(
-                dy: y[i] - y0[i], dx: x[i] - x0[i], midpoint: midpoint,
-                derivative: (1 + Scalar.erf(midpoint * inverseSqrt2)) / 2 + midpoint * Scalar.exp(-midpoint * midpoint / 2) * inverseSqrt2Pi)
-            dx[i] = dy[i] * multiplier
+        return RescaleMultiplier.elementwise(dy, input: x, output: y, baselineInput: x0, baselineOutput: y0) { midpoint in
+            (1 + Scalar.erf(midpoint * inverseSqrt2)) / 2 + midpoint * Scalar.exp(-midpoint * midpoint / 2) * inverseSqrt2Pi
         }
-        return dx
     }
 }

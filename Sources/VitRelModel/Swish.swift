@@ -84,13 +84,8 @@ enum Swish {
     ) -> [Scalar] {
         precondition(dy.count == x.count && y.count == x.count && x0.count == x.count && y0.count == x.count, "Swish rescale shapes")
         let b = Scalar(beta)
-        var dx = [Scalar].uninitialized(x.count)
-        for i in 0..<x.count {
-            let midpoint = (x[i] + x0[i]) / 2
-            let multiplier = RescaleMultiplier.secant(
-                dy: y[i] - y0[i], dx: x[i] - x0[i], midpoint: midpoint, derivative: derivative(midpoint, beta: b))
-            dx[i] = dy[i] * multiplier
+        return RescaleMultiplier.elementwise(dy, input: x, output: y, baselineInput: x0, baselineOutput: y0) { midpoint in
+            derivative(midpoint, beta: b)
         }
-        return dx
     }
 }

@@ -15,4 +15,19 @@ enum RescaleMultiplier {
     static func secant<S: TensorScalar>(dy: S, dx: S, midpoint: S, derivative: @autoclosure () -> S) -> S {
         isTiny(dx, midpoint: midpoint) ? derivative() : dy / dx
     }
+
+    /// DeepLIFT's backward pass through an elementwise nonlinearity y = f(x): dx_i = dy_i·m_i,
+    /// m_i = `secant` of (x_i, y_i) against the baseline (x′_i, y′_i), with `derivative` f′ at the
+    /// midpoint where Δx is tiny. GELU's and Swish's rules, which differ only in f′.
+    @inline(__always)
+    static func elementwise<S: TensorScalar>(
+        _ dy: [S], input x: [S], output y: [S], baselineInput x0: [S], baselineOutput y0: [S], derivative: (S) -> S
+    ) -> [S] {
+        var dx = [S].uninitialized(x.count)
+        for i in 0..<x.count {
+            let midpoint = (x[i] + x0[i]) / 2
+            dx[i] = dy[i] * secant(dy: y[i] - y0[i], dx: x[i] - x0[i], midpoint: midpoint, derivative: derivative(midpoint))
+        }
+        return dx
+    }
 }
