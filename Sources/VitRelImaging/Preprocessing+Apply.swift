@@ -40,9 +40,7 @@ import VitRelCore
 extension Preprocessing {
     /// The model input for one image: [3, inputHeight, inputWidth]; `normalise(geometry(image))`.
     public func apply(to image: Image) -> Tensor<Float> {
-        var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
-        scalars.withUnsafeMutableBufferPointer { write(image, into: $0, parallel: true) }
-        return Tensor(shape: [3, inputHeight, inputWidth], scalars: scalars)
+        normalise(image.pixels.withUnsafeBufferPointer { geometry(of: image, pixels: $0, parallel: true) })
     }
 
     /// Step 1 of the transform: the image as the model sees it, before normalisation: RGB
@@ -243,7 +241,6 @@ extension Preprocessing {
     public func input(reading url: URL, options: ImageReadOptions = .fileDefaults, parallel: Bool = true) throws -> Tensor<Float> {
         let samples = try ImageIO.readSamples(url, options: options)
         try checkResize(width: samples.width, height: samples.height, file: url.path)
-        var scalars = [Float](repeating: 0, count: 3 * inputHeight * inputWidth)
         let pixels = geometry(width: samples.width, height: samples.height, channels: samples.channels, parallel: parallel,
                               eightBit: samples.bitDepth == 8) { c, y, scratch in
             samples.row(channel: c, y: y, into: scratch)
@@ -252,8 +249,7 @@ extension Preprocessing {
             samples.codes(channel: c, y: y, into: scratch)
             return UnsafePointer(scratch)
         }
-        scalars.withUnsafeMutableBufferPointer { normalise(pixels, into: $0) }
-        return Tensor(shape: [3, inputHeight, inputWidth], scalars: scalars)
+        return normalise(pixels)
     }
 
     /// `apply(to:)` after `checkResize`: for an image decoded already (`file` names it in the error).
