@@ -73,7 +73,7 @@ struct CompareCommand: ParsableCommand {
         "Region of the localisation metrics: infection, lung, shortcut (the squares of `synth --shortcut`), border[:fraction] (the band along the edges, default 0.1 of each side), corners[:fraction] (default 0.2), centre[:fraction] (inside the border band) or folder:DIR (a mask per image).",
         valueName: "mask")) var mask = GroundTruthMask.infection.description
     @Option(help: "Localisation metrics read positive relevance only (positive, Arras et al. 2022) or the signed map as Quantus does (signed).")
-    var localisation = "positive"
+    var localisation = LocalisationSign.positive
     @Option(help: "Region perturbation: side of the square regions in pixels (default: the model's patch size).")
     var regionSize: Int?
     @Option(help: "Region perturbation: morf (most relevant first), lerf or random.") var regionOrder = RegionPerturbation.Order.morf
@@ -102,7 +102,6 @@ struct CompareCommand: ParsableCommand {
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         do { _ = try GroundTruthMask(argument: mask) } catch { throw ValidationError("\(error)") }
-        if localisation != "positive" && localisation != "signed" { throw ValidationError("--localisation must be positive or signed, got \(localisation)") }
         // Beyond the largest input a model may have, a region is the whole input; past it,
         // counting regions overflowed (found by vitrel-fuzz).
         if let regionSize, regionSize < 1 || regionSize > Preprocessing.maximumResizedSide {
@@ -123,7 +122,7 @@ struct CompareCommand: ParsableCommand {
         let chosen = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
         let metricSettings = ComparisonMetricSettings(
             regionSize: regionSize, regionOrder: regionOrder, regions: regions,
-            perturbation: try PerturbationBaseline(parsing: perturbation), localisationPositiveOnly: localisation == "positive",
+            perturbation: try PerturbationBaseline(parsing: perturbation), localisationPositiveOnly: localisation == .positive,
             seed: metricSeed, batchSize: metricBatch)
         let request = ComparisonRequest(
             model: model, data: data, split: split, subset: subset, classAliases: try classMap.aliases(), classMap: classMap.classMap,

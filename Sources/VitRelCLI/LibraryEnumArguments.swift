@@ -26,6 +26,13 @@ enum ExplainedClass: String, CaseIterable, ExpressibleByArgument {
     case label
 }
 
+/// `compare --localisation`: whether the localisation metrics read the positive relevance only
+/// (Arras et al. 2022) or the signed map.
+enum LocalisationSign: String, CaseIterable, ExpressibleByArgument {
+    case positive
+    case signed
+}
+
 /// `convert --dtype`: safetensors' names (F16, BF16) in either spelling, case-insensitive.
 extension SafeTensors.DType: ExpressibleByArgument {
     public init?(argument: String) {

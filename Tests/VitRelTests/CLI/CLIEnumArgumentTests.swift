@@ -33,11 +33,12 @@ final class CLIEnumArgumentTests: XCTestCase {
         for value in ["'none'", "'downsample'", "'weights'"] { XCTAssertTrue(run.stderr.contains(value), run.stderr) }
     }
 
-    /// compare's `--target` and `--region-order`, and bench lime's `--segmentation`.
+    /// compare's `--target`, `--region-order` and `--localisation`, and bench lime's `--segmentation`.
     func testCompareAndBenchChoicesAreUsageErrorsNamingTheChoices() throws {
         let cases: [([String], [String])] = [
             (["compare", "--data", "/nonexistent", "--out", "/nonexistent/out", "--target", "truth"], ["'predicted'", "'label'"]),
             (["compare", "--data", "/nonexistent", "--out", "/nonexistent/out", "--region-order", "sideways"], ["'morf'", "'lerf'", "'random'"]),
+            (["compare", "--data", "/nonexistent", "--out", "/nonexistent/out", "--localisation", "absolute"], ["'positive'", "'signed'"]),
             (["bench", "lime", "--segmentation", "watershed"], ["'quickshift'", "'slic'", "'grid'"]),
         ]
         for (arguments, values) in cases {
