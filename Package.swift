@@ -47,7 +47,8 @@ let package = Package(
             ]
         ),
         // Images: PNG/JPEG/DICOM decoding, PNG/JPEG encoding, colour conversions, cropping, Pillow's
-        // resampling kernels and the eval transform (image → model input). The rule: on
+        // resampling kernels, the eval transform (image → model input) and maps on a grid (Heatmap:
+        // upsampling and scaling of relevance maps). The rule: on
         // VitRelCore and the codecs' C libraries only, never on the model, relevance, LIME,
         // metrics or reports.
         .target(name: "VitRelImaging", dependencies: ["VitRelCore", "CPNG", "CJPEG", "CVitRelDICOM"]),
@@ -69,7 +70,7 @@ let package = Package(
         // Datasets on disk: class folders, split folders, COVID-QU-Ex and its masks, balancing,
         // the synthetic phantoms. The rule: on VitRelCore and VitRelImaging only; it knows no model.
         .target(name: "VitRelData", dependencies: ["VitRelCore", "VitRelImaging"]),
-        // Pictures: heatmaps, overlays, colour maps, figure grids, charts as PNG and SVG. The rule:
+        // Pictures: overlays of heatmaps, colour maps, figure grids, charts as PNG and SVG. The rule:
         // on VitRelCore, VitRelImaging and VitRelLIME (superpixel boundaries) only; it draws what it
         // is given and knows no model or metric.
         .target(name: "VitRelRendering", dependencies: ["VitRelCore", "VitRelImaging", "VitRelLIME"]),

@@ -15,7 +15,7 @@ struct ComparisonGrid {
     var explainers: [PixelExplainer]
     var alpha: Float
     /// Explanations of every class already computed (LIME's, kept from the rows), by method.
-    var precomputed = [ExplanationMethod: PixelExplainer.Result]()
+    var precomputed = [ExplanationMethod: Explanation]()
     /// LIME masks drawn (numbers of positive superpixels), as in the paper.
     var featureCounts = [3, 8]
 
@@ -35,7 +35,7 @@ struct ComparisonGrid {
             var tiles = [row == 0
                 ? FigurePanel.Tile(title: "Input", subtitle: "true \(label)", image: background)
                 : FigurePanel.Tile(title: "", image: nil)]
-            for (target, map) in zip(targets, explanation.pixels) {
+            for (target, map) in zip(targets, explanation.pixelMaps) {
                 tiles.append(FigurePanel.Tile(
                     title: classes[target],
                     subtitle: String(format: "p = %.3f", probabilities[target]) + (target == predicted ? ", predicted" : ""),

@@ -29,7 +29,7 @@ final class ComparisonRunner {
     /// LIME's explanation of every class of each grid candidate, kept from its rows so that the
     /// grid does not run LIME a second time (its surrogates are fitted per label, so the rows'
     /// class has the same map whichever labels are explained).
-    private var gridLIME = [String: PixelExplainer.Result]()
+    private var gridLIME = [String: Explanation]()
 
     struct Prediction {
         var probabilities: [Double]
@@ -211,11 +211,11 @@ final class ComparisonRunner {
         if keptForGrid { gridLIME[key] = explanation }
         let k = targets.firstIndex(of: prepared.target)!
         let seconds = explanation.seconds + (explainer.method.descriptor.needsModelInternals ? prepared.traceSeconds : 0)
-        let attribution = explanation.pixels[k].values
+        let attribution = explanation.pixelMap(k).values
         let classes = model.classNames
         let explain: ExplainFunction<VisionTransformer<Float>> = { [model] network, input, target in
             let image = input.rank == 4 ? input.reshaped(Array(input.shape.dropFirst())) : input
-            return try explainer.explain(image, targets: [target], model: model, network: network).pixels[0].values
+            return try explainer.explain(image, targets: [target], model: model, network: network).pixelMap(0).values
         }
         let inputs = MetricInputs<VisionTransformer<Float>>(
             model: metricModel, input: prepared.input, attribution: attribution, target: prepared.target,

@@ -36,8 +36,8 @@ package struct ExplanationJob {
     /// What one image produced.
     package struct Result {
         package var record: ExplanationRecord
-        /// Raw map per target at the input size, row-major [H·W] (for `--save-relevance`).
-        package var pixelMaps: [[Float]]
+        /// The explanation the files were written from (its `pixelMaps` go to `--save-relevance`).
+        package var explanation: Explanation
     }
 
     var overlay: Overlay { ExplanationFigure.overlay(for: method, alpha: alpha) }
@@ -72,7 +72,7 @@ package struct ExplanationJob {
             do {
                 let result = try explain(path: path, stem: stem, targets: request, observer: observer)
                 records.append(result.record)
-                stacked += result.pixelMaps.joined()
+                if relevanceFile != nil { stacked += result.explanation.pixelMaps.flatMap(\.values) }
             } catch let error where Self.isConfigurationError(error) {
                 // The same for every image: stop instead of repeating it.
                 progress.clear()
@@ -193,14 +193,15 @@ package struct ExplanationJob {
         var maskTiles = [[FigurePanel.Tile]]()
         // Each target's maps straight from the explanation: the raw map on the method's grid,
         // the map at the input size, and what the method reports beside them.
+        let pixelMaps = explanation.pixelMaps
         for (k, target) in targets.enumerated() {
             let className = safeFileName(classes[target])
             var files = [String: String]()
-            let shown = overlay.blend(explanation.pixels[k].normalised(scaling), over: background)
+            let shown = overlay.blend(pixelMaps[k].normalised(scaling), over: background)
             overlays.append(shown)
             files["overlay"] = try write(shown, to: url("\(base).\(className).overlay.png"))
-            files["pixels"] = try write(explanation.pixels[k], to: url("\(base).\(className).pixels.npy"))
-            if method.isTokenLevel { files["tokens"] = try write(explanation.raw[k], to: url("\(base).\(className).tokens.npy")) }
+            files["pixels"] = try write(pixelMaps[k], to: url("\(base).\(className).pixels.npy"))
+            if method.isTokenLevel { files["tokens"] = try write(explanation.maps[k], to: url("\(base).\(className).tokens.npy")) }
 
             var limeSummary: ExplanationRecord.LIMESummary?
             if let limeExplanation {
@@ -218,7 +219,7 @@ package struct ExplanationJob {
                     localPrediction: surrogate.localPrediction, modelPrediction: surrogate.modelPrediction, masks: masks)
             }
             targetRecords.append(ExplanationRecord.Target(
-                index: target, name: classes[target], probability: probabilities[target], relevanceSum: explanation.raw[k].sum, files: files,
+                index: target, name: classes[target], probability: probabilities[target], relevanceSum: explanation.maps[k].sum, files: files,
                 conservation: explanation.ledgers.map { $0[k] }.map { ExplanationRecord.ConservationSummary($0, startingRelevance: method.descriptor.ruleSet?.startsFromLogit == false ? "one-hot" : "logit") },
                 completenessGap: explanation.completenessGaps?[k], lime: limeSummary))
         }
@@ -250,11 +251,11 @@ package struct ExplanationJob {
             options: method == .lime ? [:] : settings, classes: classes,
             prediction: .init(index: predicted, name: classes[predicted], probability: probabilities[predicted]),
             probabilities: Dictionary(uniqueKeysWithValues: zip(classes, probabilities)), logits: logits,
-            inputSize: [height, width], mapSize: [explanation.raw[0].height, explanation.raw[0].width],
+            inputSize: [height, width], mapSize: [explanation.maps[0].height, explanation.maps[0].width],
             displayScaling: scaling.rawValue, colorMap: overlay.colorMap.name, alpha: alpha,
             targets: targetRecords, lime: limeSettings, panel: panelFile, panelSVG: panelSVG.path, seconds: Date().timeIntervalSince(started))
         try writeJSON(record, to: url("\(base).json"))
-        return Result(record: record, pixelMaps: explanation.pixels.map(\.values))
+        return Result(record: record, explanation: explanation)
     }
 
     private func write(_ image: Image, to url: URL) throws -> String {

@@ -23,6 +23,7 @@ public struct Explainer<Scalar: TensorScalar> {
         _ images: Tensor<Scalar>, method: ExplanationMethod, targets requested: [Int]? = nil,
         trace known: VisionTransformer<Scalar>.Trace? = nil
     ) throws -> Explanation {
+        let clock = Stopwatch()
         let descriptor = method.descriptor
         guard descriptor.needsModelInternals else {
             throw ExplanationError.notApplicable(method.rawValue, "it is model-agnostic; use the LIME explainer")
@@ -42,14 +43,18 @@ public struct Explainer<Scalar: TensorScalar> {
             throw ClassLookupError.targetOutOfRange(target, classes)
         }
         let oneHot = Self.oneHot(targets, classes: classes)
-        let gridH = trace.gridHeight, gridW = trace.gridWidth
+        func explanation(_ maps: [[Scalar]], height: Int, width: Int, ledgers: [ConservationLedger]?, gaps: [Double]?) -> Explanation {
+            Explanation(
+                method: method, targets: targets,
+                maps: maps.map { Heatmap(width: width, height: height, values: $0.map(Float.init)) },
+                inputHeight: trace.imageHeight, inputWidth: trace.imageWidth, ledgers: ledgers, completenessGaps: gaps,
+                seconds: clock.seconds)
+        }
         func tokenExplanation(_ maps: [[Scalar]]) -> Explanation {
-            Explanation(method: method, targets: targets, height: gridH, width: gridW, maps: maps.map { $0.map(Float.init) })
+            explanation(maps, height: trace.gridHeight, width: trace.gridWidth, ledgers: nil, gaps: nil)
         }
         func pixelExplanation(_ maps: [[Scalar]], ledgers: [ConservationLedger]? = nil, gaps: [Double]? = nil) -> Explanation {
-            Explanation(
-                method: method, targets: targets, height: trace.imageHeight, width: trace.imageWidth,
-                maps: maps.map { $0.map(Float.init) }, ledgers: ledgers, completenessGaps: gaps)
+            explanation(maps, height: trace.imageHeight, width: trace.imageWidth, ledgers: ledgers, gaps: gaps)
         }
 
         if descriptor.needs.contains(.predictionRow) { try requireClassTokenReadout(method) }

@@ -74,23 +74,3 @@ public struct ExplanationOptions: Sendable, Equatable {
 
     public init() {}
 }
-
-/// One explanation per image of a batch.
-public struct Explanation: Sendable {
-    public var method: ExplanationMethod
-    /// Target class per image.
-    public var targets: [Int]
-    /// Map height and width: the patch grid for token-level methods, the input size otherwise.
-    public var height: Int
-    public var width: Int
-    /// [B, height, width] raw (unnormalised) relevance.
-    public var maps: [[Float]]
-    /// Per image: the conservation ledger, for LRP methods that propagate to the pixels.
-    public var ledgers: [ConservationLedger]?
-    /// Per image: Σ attributions − (F(x) − F(baseline)) of the target logit: integrated
-    /// gradients' completeness gap (quadrature error), DeepLIFT's summation-to-delta gap
-    /// (rounding only).
-    public var completenessGaps: [Double]?
-
-    public var isTokenLevel: Bool { method.isTokenLevel }
-}

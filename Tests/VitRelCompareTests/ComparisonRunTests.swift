@@ -89,7 +89,7 @@ final class ComparisonRunTests: XCTestCase {
         let explanation = try PixelExplainer(method: .attentionRollout).explain(input, targets: [predicted], model: model)
         let network = model.network
         let inputs = MetricInputs<VisionTransformer<Float>>(
-            model: MetricModel(batchSize: 32) { try network($0) }, input: input, attribution: explanation.pixels[0].values,
+            model: MetricModel(batchSize: 32) { try network($0) }, input: input, attribution: explanation.pixelMap(0).values,
             target: predicted)
         let suite = request.metricSettings.suite(patchSize: model.config.patchSize)
         let direct = try suite.run(.faithfulnessEstimate, inputs, mask: .infection)

@@ -81,7 +81,7 @@ final class CheferFastPathTests: XCTestCase {
             options.startLayer = startLayer
             let explainer = Explainer(model: model, options: options)
             for method in [ExplanationMethod.cheferLRP, .lrpRollout, .lrpLastLayer] {
-                let maps = try explainer.explain(images, method: method, targets: targets).maps
+                let maps = try explainer.explain(images, method: method, targets: targets).maps.map(\.values)
                 for b in 0..<2 {
                     let fused = model.blocks.indices.map { l -> [Double] in
                         let relevance = explainer.headSlice(textbook.attention[l], sample: b, tokens: n)

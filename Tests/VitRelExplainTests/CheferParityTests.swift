@@ -27,14 +27,14 @@ final class CheferParityTests: XCTestCase {
     func explain(_ method: ExplanationMethod, input: Int, target: Int, options: ExplanationOptions = ExplanationOptions()) throws -> [Float] {
         let model = try Self.model()
         let image = Tensor<Float>(shape: [1, 3, 224, 224], scalars: try Self.array("input_\(input)"))
-        return try Explainer(model: model, options: options).explain(image, method: method, targets: [target]).maps[0]
+        return try Explainer(model: model, options: options).explain(image, method: method, targets: [target]).maps[0].values
     }
 
     /// The same explanation by the Float64 copy of the model.
     func explainInFloat64(_ method: ExplanationMethod, input: Int, target: Int, options: ExplanationOptions) throws -> [Float] {
         let model = VisionTransformer<Double>(converting: try Self.model())
         let image = Tensor<Double>(shape: [1, 3, 224, 224], scalars: try Self.array("input_\(input)").map(Double.init))
-        return try Explainer(model: model, options: options).explain(image, method: method, targets: [target]).maps[0].map { Float($0) }
+        return try Explainer(model: model, options: options).explain(image, method: method, targets: [target]).maps[0].values.map { Float($0) }
     }
 
     func assertParity(_ ours: [Float], _ fixture: String, file: StaticString = #filePath, line: UInt = #line) throws {

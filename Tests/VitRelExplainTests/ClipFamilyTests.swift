@@ -369,13 +369,13 @@ final class ClipFamilyTests: XCTestCase {
             let explainer = Explainer(model: model.network)
             let p = model.config.patchSize, grid = (images.shape[2] / p) * (images.shape[3] / p)
             let chefer = try explainer.explain(images, method: .cheferLRP)
-            XCTAssertEqual(chefer.maps[0].count, grid, name)
-            XCTAssertTrue(chefer.maps[0].allSatisfy(\.isFinite), name)
-            XCTAssertGreaterThan(chefer.maps[0].map(abs).max()!, 0, name)
+            XCTAssertEqual(chefer.maps[0].values.count, grid, name)
+            XCTAssertTrue(chefer.maps[0].values.allSatisfy(\.isFinite), name)
+            XCTAssertGreaterThan(chefer.maps[0].values.map(abs).max()!, 0, name)
             let attnLRP = try explainer.explain(images, method: .attnLRP)
-            XCTAssertEqual(attnLRP.maps[0].count, images.shape[2] * images.shape[3], name)
-            XCTAssertTrue(attnLRP.maps[0].allSatisfy(\.isFinite), name)
-            XCTAssertGreaterThan(attnLRP.maps[0].map(abs).max()!, 0, name)
+            XCTAssertEqual(attnLRP.maps[0].values.count, images.shape[2] * images.shape[3], name)
+            XCTAssertTrue(attnLRP.maps[0].values.allSatisfy(\.isFinite), name)
+            XCTAssertGreaterThan(attnLRP.maps[0].values.map(abs).max()!, 0, name)
             let ledger = try XCTUnwrap(attnLRP.ledgers?.first)
             XCTAssertEqual(ledger.entries.contains { $0.layer == "norm_pre" }, model.config.preNorm, name)
 
@@ -413,7 +413,7 @@ final class ClipFamilyTests: XCTestCase {
         // through VitRelLIME, not the Explainer.
         for method in ExplanationMethod.allCases where method != .lime {
             let explanation = try explainer.explain(images, method: method)
-            XCTAssertTrue(explanation.maps[0].allSatisfy(\.isFinite), "\(method)")
+            XCTAssertTrue(explanation.maps[0].values.allSatisfy(\.isFinite), "\(method)")
         }
     }
 }

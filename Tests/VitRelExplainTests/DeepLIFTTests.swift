@@ -152,10 +152,10 @@ final class DeepLIFTTests: XCTestCase {
         let explainer = Explainer(model: model, options: options)
         let explanation = try explainer.explain(images, method: .deepLIFT, targets: [1])
         let (attributions, gaps) = try explainer.deepLIFT(images, targets: [1])
-        XCTAssertEqual([explanation.height, explanation.width], [8, 12])
+        XCTAssertEqual([explanation.maps[0].height, explanation.maps[0].width], [8, 12])
         for p in 0..<96 {
             let channels = (0..<3).map { attributions.scalars[$0 * 96 + p] }.reduce(0, +)
-            XCTAssertEqual(Double(explanation.maps[0][p]), channels, accuracy: 1e-6)
+            XCTAssertEqual(Double(explanation.maps[0].values[p]), channels, accuracy: 1e-6)
         }
         XCTAssertEqual(explanation.completenessGaps?[0] ?? .nan, gaps[0], accuracy: 1e-15)
         XCTAssertLessThan(abs(gaps[0]), 1e-9)

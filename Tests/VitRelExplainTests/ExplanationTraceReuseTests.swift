@@ -20,7 +20,7 @@ final class ExplanationTraceReuseTests: XCTestCase {
                 }
                 let reused = try explainer.explain(images, method: method, trace: trace)
                 XCTAssertEqual(reused.targets, own.targets, "\(method)")
-                XCTAssertEqual(reused.maps.map { $0.map(\.bitPattern) }, own.maps.map { $0.map(\.bitPattern) }, "\(method), batch \(batch)")
+                XCTAssertEqual(reused.maps.map { $0.values.map(\.bitPattern) }, own.maps.map { $0.values.map(\.bitPattern) }, "\(method), batch \(batch)")
                 XCTAssertEqual(reused.ledgers?.map { $0.entries.map(\.relevanceIn) }, own.ledgers?.map { $0.entries.map(\.relevanceIn) }, "\(method)")
                 XCTAssertEqual(reused.completenessGaps, own.completenessGaps, "\(method)")
                 explained += 1

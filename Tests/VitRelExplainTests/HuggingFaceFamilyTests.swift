@@ -183,14 +183,14 @@ final class HuggingFaceFamilyTests: XCTestCase {
             let explainer = Explainer(model: model.network)
             let p = model.config.patchSize, grid = (images.shape[2] / p) * (images.shape[3] / p)
             for method in [ExplanationMethod.cheferLRP, .attentionRollout, .rawAttention] {
-                let map = try explainer.explain(images, method: method).maps[0]
+                let map = try explainer.explain(images, method: method).maps[0].values
                 XCTAssertEqual(map.count, grid, "\(name) \(method): patch tokens only")
                 XCTAssertTrue(map.allSatisfy(\.isFinite), "\(name) \(method)")
                 XCTAssertGreaterThan(map.map(abs).max()!, 0, "\(name) \(method)")
             }
             let attnLRP = try explainer.explain(images, method: .attnLRP)
-            XCTAssertEqual(attnLRP.maps[0].count, images.shape[2] * images.shape[3], name)
-            XCTAssertTrue(attnLRP.maps[0].allSatisfy(\.isFinite), name)
+            XCTAssertEqual(attnLRP.maps[0].values.count, images.shape[2] * images.shape[3], name)
+            XCTAssertTrue(attnLRP.maps[0].values.allSatisfy(\.isFinite), name)
             let ledger = try XCTUnwrap(attnLRP.ledgers?.first)
             let gaps = ledger.entries.reduce(0) { $0 + $1.gap }
             XCTAssertEqual(ledger.endToEndGap, gaps, accuracy: 1e-4 * abs(ledger.explainedOutput), name)

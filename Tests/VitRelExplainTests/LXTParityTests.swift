@@ -125,7 +125,7 @@ final class LXTParityTests: XCTestCase {
                     let reference = try Self.array(name, "input_\(input)__\(variant)")
                     let plane = reference.count / Self.classes
                     for c in 0..<Self.classes {
-                        let ours = try explainer.explain(x, method: method, targets: [c]).maps[0].map(Double.init)
+                        let ours = try explainer.explain(x, method: method, targets: [c]).maps[0].values.map(Double.init)
                         let (r, relative) = Self.agreement(ours, Array(reference[(c * plane)..<((c + 1) * plane)]))
                         XCTAssertGreaterThanOrEqual(r, 0.999, "\(name) \(input) \(method.rawValue) class \(c)")
                         XCTAssertLessThanOrEqual(relative, 1e-3, "\(name) \(input) \(method.rawValue) class \(c)")

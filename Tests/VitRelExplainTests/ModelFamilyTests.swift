@@ -83,13 +83,13 @@ final class ModelFamilyTests: XCTestCase {
             let explainer = Explainer(model: model.network)
             let p = model.config.patchSize, grid = (images.shape[2] / p) * (images.shape[3] / p)
             let chefer = try explainer.explain(images, method: .cheferLRP)
-            XCTAssertEqual(chefer.maps[0].count, grid, "\(name): patch tokens only")
-            XCTAssertTrue(chefer.maps[0].allSatisfy(\.isFinite), name)
-            XCTAssertGreaterThan(chefer.maps[0].map(abs).max()!, 0, name)
+            XCTAssertEqual(chefer.maps[0].values.count, grid, "\(name): patch tokens only")
+            XCTAssertTrue(chefer.maps[0].values.allSatisfy(\.isFinite), name)
+            XCTAssertGreaterThan(chefer.maps[0].values.map(abs).max()!, 0, name)
 
             let attnLRP = try explainer.explain(images, method: .attnLRP)
-            XCTAssertEqual(attnLRP.maps[0].count, images.shape[2] * images.shape[3], name)
-            XCTAssertTrue(attnLRP.maps[0].allSatisfy(\.isFinite), name)
+            XCTAssertEqual(attnLRP.maps[0].values.count, images.shape[2] * images.shape[3], name)
+            XCTAssertTrue(attnLRP.maps[0].values.allSatisfy(\.isFinite), name)
             let ledger = try XCTUnwrap(attnLRP.ledgers?.first)
             let gaps = ledger.entries.reduce(0) { $0 + $1.gap }
             // Σ per-layer gaps telescopes to explained − leaves only if no leaf is missed.

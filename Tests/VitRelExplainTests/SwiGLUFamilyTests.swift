@@ -239,7 +239,7 @@ final class SwiGLUFamilyTests: XCTestCase {
         let explainer = Explainer(model: model.network)
         for method in ExplanationMethod.allCases where method != .lime {
             let explanation = try explainer.explain(images, method: method)
-            XCTAssertTrue(explanation.maps[0].allSatisfy(\.isFinite), "\(method)")
+            XCTAssertTrue(explanation.maps[0].values.allSatisfy(\.isFinite), "\(method)")
         }
     }
 }

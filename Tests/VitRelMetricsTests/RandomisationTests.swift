@@ -82,7 +82,7 @@ final class RandomisationTests: XCTestCase {
         let model = trainedLookingViT()
         let input = MetricTestData.image(ImageShape(channels: 3, height: 16, width: 16), seed: 3)
         let explain: ExplainFunction<VisionTransformer<Float>> = { model, input, target in
-            try Explainer(model: model).explain(input, method: .gradientInput, targets: [target]).maps[0]
+            try Explainer(model: model).explain(input, method: .gradientInput, targets: [target]).maps[0].values
         }
         let attribution = try explain(model, input.reshaped([1, 3, 16, 16]), 1)
         let metric = ModelParameterRandomisation()

@@ -87,7 +87,7 @@ public struct ShortcutAudit {
         let (border, corners) = regions
         var shares = [String: RegionShares]()
         for explainer in explainers {
-            let map = try explainer.explain(input, targets: [predicted], model: model).pixels[0].values
+            let map = try explainer.explain(input, targets: [predicted], model: model).pixelMap(0).values
             shares[explainer.method.rawValue] = RegionShares(map: map, border: border, corners: corners)
         }
         let film = model.preprocessing.pixelImage(fromInput: input).gray().pixels

@@ -1,13 +1,11 @@
 import Foundation
 
-/// Any explanation method — model-internal (`Explainer`) or LIME — applied to one input,
-/// giving maps at the input size: what the metrics, figures and `vitrel compare` consume.
-///
-/// Token-grid maps are upsampled bilinearly (align_corners = false) to the input size, as
-/// Chefer et al. 2021 draw them; pixel-level maps (LRP to the pixels, gradients, LIME) are used
-/// as they are. LIME explains the pixel image (the input with its normalisation undone) through
-/// `ClassifierModel.pixelSpaceProbabilities`, as `lime_image` explains a classifier fed with
-/// raw pixels.
+/// Any explanation method — model-internal (`Explainer`) or LIME — applied to one input for
+/// one or more classes, giving the `Explanation` that the metrics, figures and `vitrel
+/// compare` consume (its `pixelMaps` are the maps at the input size). LIME explains the
+/// picture the model sees (`PreparedImage.pixels`; for a tensor the caller made, the tensor
+/// with its normalisation undone) through `ClassifierModel.pixelSpaceProbabilities`, as
+/// `lime_image` explains a classifier fed with raw pixels.
 public struct PixelExplainer {
     public var method: ExplanationMethod
     public var options: ExplanationOptions
@@ -23,29 +21,6 @@ public struct PixelExplainer {
         self.limeSeed = limeSeed
     }
 
-    /// The maps of one input for each of `targets`.
-    public struct Result {
-        /// One map per target at the input size, row-major [H, W].
-        public var pixels: [Heatmap]
-        /// One map per target on the method's own grid (the patch grid for token methods).
-        public var raw: [Heatmap]
-        /// LRP to the pixels: each target's ledger.
-        public var ledgers: [ConservationLedger]?
-        /// Integrated gradients: each target's completeness gap.
-        public var completenessGaps: [Double]?
-        /// LIME: the whole explanation (segmentation, surrogates per target).
-        public var lime: LIMEExplanation?
-        /// Wall time of the explanation.
-        public var seconds: Double
-
-        /// What the conservation-gap metric reads for target k, when the method defines it.
-        public func conservation(_ k: Int) -> ConservationFacts? {
-            if let ledgers { return ConservationFacts(ledger: ledgers[k]) }
-            if let completenessGaps { return ConservationFacts(attributionSum: raw[k].sum, completenessGap: completenessGaps[k]) }
-            return nil
-        }
-    }
-
     /// Explains `image` (prepared by `model.preprocessing`) for each target class with the
     /// model's network. LIME perturbs `image.pixels`. `trace` is the network's forward trace of
     /// the input as a batch of one, when the caller has it: with a single target, the
@@ -53,7 +28,7 @@ public struct PixelExplainer {
     public func explain(
         _ image: PreparedImage, targets: [Int], model: ClassifierModel, trace: VisionTransformer<Float>.Trace? = nil,
         progress: ((Int, Int) -> Void)? = nil
-    ) throws -> Result {
+    ) throws -> Explanation {
         try explain(image.input, pixels: image.pixels, targets: targets, model: model, network: nil,
                     trace: targets.count == 1 ? trace : nil, progress: progress)
     }
@@ -65,14 +40,14 @@ public struct PixelExplainer {
     public func explain(
         _ input: Tensor<Float>, targets: [Int], model: ClassifierModel, network: VisionTransformer<Float>? = nil,
         progress: ((Int, Int) -> Void)? = nil
-    ) throws -> Result {
+    ) throws -> Explanation {
         try explain(input, pixels: nil, targets: targets, model: model, network: network, trace: nil, progress: progress)
     }
 
     private func explain(
         _ input: Tensor<Float>, pixels: Image?, targets: [Int], model: ClassifierModel, network: VisionTransformer<Float>?,
         trace: VisionTransformer<Float>.Trace?, progress: ((Int, Int) -> Void)?
-    ) throws -> Result {
+    ) throws -> Explanation {
         precondition(input.rank == 3, "input must be [C, H, W], got \(input.shape)")
         precondition(!targets.isEmpty, "no target to explain")
         let network = network ?? model.network
@@ -87,14 +62,23 @@ public struct PixelExplainer {
             let explanation = try lime.explain(
                 pixelImage, seed: limeSeed, progress: progress, classifier: explained.pixelSpaceProbabilities)
             let maps = try targets.map { Heatmap(width: width, height: height, values: try explanation.heatmap(label: $0).scalars) }
-            return Result(pixels: maps, raw: maps, lime: explanation, seconds: clock.seconds)
+            return Explanation(
+                method: method, targets: targets, maps: maps, inputHeight: height, inputWidth: width, lime: explanation,
+                seconds: clock.seconds)
         }
         // One batch holding the input once per target: a single forward and backward pass.
         let batch = Tensor.stack([Tensor<Float>](repeating: input, count: targets.count))
-        let explanation = try Explainer(model: network, options: options).explain(batch, method: method, targets: targets, trace: trace)
-        let raw = explanation.maps.map { Heatmap(width: explanation.width, height: explanation.height, values: $0) }
-        return Result(
-            pixels: raw.map { $0.resized(width: width, height: height) }, raw: raw, ledgers: explanation.ledgers,
-            completenessGaps: explanation.completenessGaps, seconds: clock.seconds)
+        var explanation = try Explainer(model: network, options: options).explain(batch, method: method, targets: targets, trace: trace)
+        explanation.seconds = clock.seconds
+        return explanation
+    }
+}
+
+extension Explanation {
+    /// What the conservation-gap metric reads for row k, when the method defines it.
+    public func conservation(_ k: Int) -> ConservationFacts? {
+        if let ledgers { return ConservationFacts(ledger: ledgers[k]) }
+        if let completenessGaps { return ConservationFacts(attributionSum: maps[k].sum, completenessGap: completenessGaps[k]) }
+        return nil
     }
 }

@@ -1,9 +1,9 @@
 import XCTest
-@testable import VitRelRendering
+@testable import VitRelImaging
 
 /// Chefer et al. 2021's post-processing: bilinear upsampling (align_corners = false) and
 /// min–max normalisation; and the signed scaling by max |R|.
-final class RenderingHeatmapTests: XCTestCase {
+final class HeatmapTests: XCTestCase {
     func assertValues(_ actual: [Float], _ expected: [Float], accuracy: Float = 1e-6, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(actual.count, expected.count, file: file, line: line)
         for (i, (a, e)) in zip(actual, expected).enumerated() {
