@@ -48,9 +48,8 @@ let package = Package(
         ),
         // Images: PNG/JPEG/DICOM decoding, PNG/JPEG encoding, colour conversions, cropping, Pillow's
         // resampling kernels, the eval transform (image → model input) and maps on a grid (Heatmap:
-        // upsampling and scaling of relevance maps). The rule: on
-        // VitRelCore and the codecs' C libraries only, never on the model, relevance, LIME,
-        // metrics or reports.
+        // upsampling and scaling of relevance maps). The rule: on VitRelCore and the codecs' C
+        // libraries only, never on the model, relevance, LIME, metrics or reports.
         .target(name: "VitRelImaging", dependencies: ["VitRelCore", "CPNG", "CJPEG", "CVitRelDICOM"]),
         // LIME and its superpixels (quickshift, SLIC, patch grid), perturbations and weighted
         // ridge surrogates. The rule: on VitRelCore and VitRelImaging only (plus the C kernels
