@@ -39,55 +39,35 @@ struct BenchForward: ParsableCommand {
         runtime.apply()
         gemm.apply()
         let config = try benchConfig(arch)
-        // The yardsticks first: oneDNN sizes its thread use from its first call, which must not
-        // be the single-threaded bfloat16 probe of --precision bf16.
-        let survey = GemmRate.fastest()
-        let bfloat16Rate = precision.precision == .bf16 ? GemmRate.bfloat16Rate() : nil
-        var model = VisionTransformer<Float>(config: config, seed: 0)
-        try precision.apply(to: &model)
-        var generator = SeededGenerator(seed: 2)
-        let input = Tensor<Float>(
-            shape: [batch, 3, config.imageHeight, config.imageWidth],
-            scalars: (0..<(batch * 3 * config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) })
-        let yardstick = survey.yardstick
-        let warmUp = try PairedTiming.timed { _ = try model(input) }
-        let timing = try PairedTiming.measure(
-            rounds: repetitions, referenceRepeats: 3, reference: yardstick.time,
-            subjectRepeats: PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
-        ) {
-            _ = try model(input)
-        }
-        let flops = config.forwardFlopsPerImage() * Double(batch)
-        let seconds = timing.medianSubjectSeconds
-        let sgemm = timing.referenceRate(work: yardstick.flops / 1e9)
-        let ratio = timing.rateRatio(subjectWork: flops, referenceWork: yardstick.flops)
-        let cpuRatio = timing.rateRatio(subjectWork: flops, referenceWork: yardstick.flops, perCPUSecond: true)
-        let cpuSeconds = timing.medianSubjectCPUSeconds
-        print("architecture      \(arch)  (\(model.parameterCount) parameters)")
+        let result: ForwardBenchmark.Result
+        do {
+            result = try ForwardBenchmark(config: config, batchSize: batch, rounds: repetitions, precision: precision.precision).measure()
+        } catch let error as InferencePrecisionError { throw CLIError("\(error)") }
+        print("architecture      \(arch)  (\(result.parameterCount) parameters)")
         print("threads           \(Parallel.threadCount)")
         print("kernels           \(VitRel.kernelInstructionSet)  (GELU and softmax)")
         print("matrix products   \(BenchGEMMOptions.describeCurrent())")
         print("batch             \(batch)")
-        print("precision         \(model.inferencePrecision.rawValue)\(model.inferencePrecision == .bf16 ? (BFloat16Matrix.isNative ? "  (native AVX512-BF16 dot products)" : "  (emulated)") : "")")
-        let passes = PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
-        print(String(format: "seconds/image     %.4f  (median of %d rounds%@)", seconds / Double(batch), timing.rounds.count,
-                     passes > 1 ? ", each the fastest of \(passes) passes" : ""))
+        print("precision         \(result.precision.rawValue)\(result.precision == .bf16 ? (BFloat16Matrix.isNative ? "  (native AVX512-BF16 dot products)" : "  (emulated)") : "")")
+        print(String(format: "seconds/image     %.4f  (median of %d rounds%@)", result.secondsPerImage, result.rounds,
+                     result.passesPerRound > 1 ? ", each the fastest of \(result.passesPerRound) passes" : ""))
         print(String(format: "forward GFLOP/s   %.1f  (%.2f GFLOP per image, matrix products only)",
-                     flops / seconds / 1e9, config.forwardFlopsPerImage() / 1e9))
-        print("sgemm survey      \(GemmRate.describe(survey.rates, yardstick: yardstick.library, size: yardstick.size))")
+                     result.gflopsPerSecond, config.forwardFlopsPerImage() / 1e9))
+        print("sgemm survey      \(GemmRate.describe(result.survey, yardstick: result.yardstick, size: result.yardstickSize))")
         print(String(format: "sgemm GFLOP/s     %.1f  (%@ sgemm %d³ before each round, best of 3; range %.1f–%.1f)",
-                     sgemm.median, yardstick.library.displayName, yardstick.size, sgemm.lowest, sgemm.highest))
+                     result.sgemmRate.median, result.yardstick.displayName, result.yardstickSize, result.sgemmRate.lowest,
+                     result.sgemmRate.highest))
         print(String(format: "forward / sgemm   %.1f%%  (against the best sgemm; median of the rounds' ratios; range %.1f–%.1f%%)",
-                     100 * ratio.median, 100 * ratio.lowest, 100 * ratio.highest))
-        if let bfloat16Rate {
+                     100 * result.ratio.median, 100 * result.ratio.lowest, 100 * result.ratio.highest))
+        if let bfloat16Rate = result.bfloat16Rate {
             print(String(format: "bf16 matmul GFLOP/s %.1f  (vitrel's bfloat16 product 2048³ in its blocks, before the rounds); forward / bf16 matmul %.1f%%",
-                         bfloat16Rate, 100 * flops / seconds / 1e9 / bfloat16Rate))
+                         bfloat16Rate, 100 * result.gflopsPerSecond / bfloat16Rate))
         }
         // On a shared machine the wall-clock ratio moves with other jobs; per CPU second it
         // does not (but idle waits cost nothing there, so it flatters uneven splits).
         print(String(format: "CPU s/image       %.4f  (%.2f of %d threads busy on average)",
-                     cpuSeconds / Double(batch), cpuSeconds / seconds, Parallel.threadCount))
-        print(String(format: "ratio by CPU time %.1f%%  (forward vs sgemm FLOPs per CPU second, median)", 100 * cpuRatio.median))
+                     result.cpuSeconds / Double(batch), result.busyThreads, Parallel.threadCount))
+        print(String(format: "ratio by CPU time %.1f%%  (forward vs sgemm FLOPs per CPU second, median)", 100 * result.cpuRatio.median))
     }
 }
 
@@ -101,14 +81,6 @@ func benchConfig(_ arch: String) throws -> ViTConfig {
         throw ValidationError("unknown architecture \"\(arch)\"; expected shipped or vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}")
     }
     return config
-}
-
-/// A seeded random input batch [B, 3, H, W].
-func benchInput(_ config: ViTConfig, batch: Int) -> Tensor<Float> {
-    var generator = SeededGenerator(seed: 2)
-    return Tensor<Float>(
-        shape: [batch, 3, config.imageHeight, config.imageWidth],
-        scalars: (0..<(batch * 3 * config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) })
 }
 
 struct BenchTrain: ParsableCommand {
@@ -162,26 +134,17 @@ struct BenchExplain: ParsableCommand {
     func run() throws {
         runtime.apply()
         gemm.apply()
-        guard let method = ExplanationMethod(rawValue: method), method != .lime else {
-            throw ExplanationError.unknownMethod(self.method)
-        }
-        let config = try benchConfig(arch)
-        let model = VisionTransformer<Float>(config: config, seed: 0)
-        let input = benchInput(config, batch: 1)
-        let explainer = Explainer(model: model)
-        _ = try explainer.explain(input, method: method)
-        let timing = try PairedTiming.measure(
-            rounds: repetitions, reference: { try PairedTiming.timed { _ = try model(input) } },
-            subject: { _ = try explainer.explain(input, method: method) })
-        let ratio = timing.timeRatio
+        guard let method = ExplanationMethod(rawValue: method) else { throw ExplanationError.unknownMethod(self.method) }
+        guard method != .lime else { throw ValidationError("--method lime: LIME runs no model internals; time it with `vitrel bench lime`") }
+        let result = try ExplanationBenchmark(config: try benchConfig(arch), method: method, rounds: repetitions).measure()
         print("architecture         \(arch)")
         print("method               \(method.rawValue)")
         print("threads              \(Parallel.threadCount)")
         print("matrix products      \(BenchGEMMOptions.describeCurrent())")
-        print(String(format: "forward s            %.4f  (median of %d rounds)", timing.medianReferenceSeconds, timing.rounds.count))
-        print(String(format: "explanation s        %.4f", timing.medianSubjectSeconds))
+        print(String(format: "forward s            %.4f  (median of %d rounds)", result.forwardSeconds, result.rounds))
+        print(String(format: "explanation s        %.4f", result.explanationSeconds))
         print(String(format: "explanation/forward  %.2f×  (median of the rounds' ratios; range %.2f–%.2f×)",
-                     ratio.median, ratio.lowest, ratio.highest))
+                     result.ratio.median, result.ratio.lowest, result.ratio.highest))
     }
 }
 
@@ -221,15 +184,6 @@ struct BenchLIME: ParsableCommand {
         }
         try precision.apply(to: &network)
         let model = ClassifierModel(network: network, preprocessing: preprocessing, directory: URL(fileURLWithPath: "."), format: .timm)
-        // A seeded smooth gray image at the model's input size (LIME perturbs pixel space).
-        var generator = SeededGenerator(seed: 3)
-        let h = config.imageHeight, w = config.imageWidth
-        let phases = (0..<6).map { _ in generator.nextUnit() * 6.28 }
-        let pixels = (0..<(h * w)).map { i -> Float in
-            let y = Double(i / w) / Double(h), x = Double(i % w) / Double(w)
-            return Float(0.5 + 0.25 * sin(7 * x + phases[0]) * cos(5 * y + phases[1]) + 0.2 * sin(13 * (x + y) + phases[2]))
-        }
-        let image = Image(width: w, height: h, channels: 1, pixels: pixels)
         let segmenter: LIMEExplainer.Segmenter
         switch segmentation {
         case .slic: segmenter = .slic(SLIC())
@@ -237,31 +191,16 @@ struct BenchLIME: ParsableCommand {
         case .quickshift: segmenter = .quickshift(Quickshift())
         }
         let explainer = LIMEExplainer(segmenter: segmenter, sampleCount: samples, batchSize: batch)
-        // Each round: one explanation, its wall time and the time inside the classifier closure.
-        var rounds = [(wall: Double, forward: Double)]()
-        var explanation: LIMEExplanation?
-        for _ in 0..<max(1, repetitions) {
-            var forwardSeconds = 0.0
-            let wall = Stopwatch()
-            explanation = try explainer.explain(image, seed: 0) { batch in
-                let watch = Stopwatch()
-                defer { forwardSeconds += watch.seconds }
-                return try model.pixelSpaceProbabilities(batch)
-            }
-            rounds.append((wall.seconds, forwardSeconds))
-        }
-        let total = PairedTiming.median(rounds.map(\.wall))
-        let forward = PairedTiming.median(rounds.map(\.forward))
-        let shares = PairedTiming.summary(rounds.map { 100 * ($0.wall - $0.forward) / $0.wall })
+        let result = try LIMEBenchmark(model: model, explainer: explainer, rounds: repetitions).measure()
         print("architecture        \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
         print("threads             \(Parallel.threadCount)")
         print("matrix products     \(BenchGEMMOptions.describeCurrent())")
         print("precision           \(network.inferencePrecision.rawValue)")
-        print("samples             \(samples) in batches of \(batch), \(explanation!.segmentation.count) \(segmentation) superpixels")
-        print(String(format: "seconds per image   %.3f  (median of %d explanations)", total, rounds.count))
-        print(String(format: "forward passes s    %.3f", forward))
+        print("samples             \(samples) in batches of \(batch), \(result.superpixels) \(segmentation) superpixels")
+        print(String(format: "seconds per image   %.3f  (median of %d explanations)", result.seconds, result.rounds))
+        print(String(format: "forward passes s    %.3f", result.forwardSeconds))
         print(String(format: "overhead            %.1f%% of the wall time  (median; range %.1f–%.1f%%)",
-                     shares.median, shares.lowest, shares.highest))
+                     result.overheadPercent.median, result.overheadPercent.lowest, result.overheadPercent.highest))
     }
 }
 

@@ -39,60 +39,22 @@ struct BenchMetrics: ParsableCommand {
         try precision.apply(to: &network)
         let kinds = try metrics.map { try CompareCommand.parseList($0, what: "metric") { try MetricKind(name: $0) } }
             ?? MetricKind.allCases.filter(\.runsModel)
-        var suite = MetricSuite.vit(patchSize: config.patchSize, channels: 3)
-        suite[.regionPerturbation] = RegionPerturbation(patchSize: config.patchSize, baseline: .gaussianNoise(standardDeviation: 0.1))
-
-        let input = benchInput(config, batch: 1).reshaped([3, config.imageHeight, config.imageWidth])
-        var generator = SeededGenerator(seed: 5)
-        let attribution = (0..<(config.imageHeight * config.imageWidth)).map { _ in Float(generator.nextGaussian()) }
-        let counter = ForwardPassCounter()
-        let metricModel = MetricModel(batchSize: batch, counter: counter) { try network($0) }
-
-        // The reference: plain forward passes on batches of the metric batch size, against the
-        // sgemm yardstick in paired rounds, and again just before each metric, whose rate is
-        // divided by that adjacent reference (the host's speed moves from second to second).
-        // Both sides are the fastest of enough passes or runs to fill half a second.
-        let full = benchInput(config, batch: batch)
-        let warmUp = try PairedTiming.timed { _ = try network(full) }
-        let yardstick = GemmRate.fastest().yardstick
-        let forwardPass = { try PairedTiming.timed { _ = try network(full) } }
-        let forwardRepeats = PairedTiming.repeatsFilling(halfASecondAfter: warmUp.wall)
-        let header = try PairedTiming.measure(
-            rounds: 3, referenceRepeats: 3, reference: yardstick.time, subjectRepeats: forwardRepeats) { _ = try network(full) }
-        let forwardRate = Double(batch) / header.medianSubjectSeconds
-        let sgemm = header.referenceRate(work: yardstick.flops / 1e9)
-        let share = header.rateRatio(subjectWork: config.forwardFlopsPerImage() * Double(batch), referenceWork: yardstick.flops)
-
-        print("architecture      \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
-        print("threads           \(Parallel.threadCount)")
-        print(String(format: "sgemm GFLOP/s     %.1f  (%@ sgemm %d³, the faster library here; median of 3 paired rounds)", sgemm.median, yardstick.library.displayName, yardstick.size))
-        print(String(format: "forward           %.1f images/s in batches of %d (%.1f%% of sgemm)", forwardRate, batch, 100 * share.median))
-        print("")
-        print("metric                      passes   batches   seconds   passes/s   of forward")
-        for kind in kinds {
-            guard kind.runsModel else {
-                print("\(kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0))  runs no model")
-                continue
-            }
-            let inputs = MetricInputs<VisionTransformer<Float>>(model: metricModel, input: input, attribution: attribution, target: 0)
-            // One untimed run counts the passes (and warms up).
-            counter.reset()
-            let first = try PairedTiming.timed { _ = try suite.run(kind, inputs) }
-            let passes = counter.passes, batches = counter.batches
-            var result: MetricResult?
-            let timing = try PairedTiming.measure(
-                rounds: 1, referenceRepeats: forwardRepeats, reference: forwardPass,
-                subjectRepeats: PairedTiming.repeatsFilling(halfASecondAfter: first.wall)
-            ) {
-                result = try suite.run(kind, inputs)
-            }
-            let seconds = timing.medianSubjectSeconds
-            precondition(result!.forwardPasses == passes, "\(kind.rawValue) reported \(result!.forwardPasses) passes, the model counted \(passes)")
-            let rate = Double(passes) / seconds
-            let adjacentForwardRate = Double(batch) / timing.medianReferenceSeconds
-            print(String(format: "%@  %6d   %7d   %7.3f   %8.1f   %6.1f%%",
-                         kind.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0), passes, batches,
-                         seconds, rate, 100 * rate / adjacentForwardRate))
-        }
+        try MetricsBenchmark(network: network, batchSize: batch, metrics: kinds).measure(
+            reference: { reference in
+                print("architecture      \(arch)  (\(config.imageHeight)×\(config.imageWidth), patch \(config.patchSize))")
+                print("threads           \(Parallel.threadCount)")
+                print(String(format: "sgemm GFLOP/s     %.1f  (%@ sgemm %d³, the faster library here; median of 3 paired rounds)",
+                             reference.sgemmRate.median, reference.yardstick.displayName, reference.yardstickSize))
+                print(String(format: "forward           %.1f images/s in batches of %d (%.1f%% of sgemm)",
+                             reference.imagesPerSecond, batch, 100 * reference.shareOfSGEMM))
+                print("")
+                print("metric                      passes   batches   seconds   passes/s   of forward")
+            },
+            row: { row in
+                let name = row.metric.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0)
+                guard let passes = row.passes else { return print("\(name)  runs no model") }
+                print(String(format: "%@  %6d   %7d   %7.3f   %8.1f   %6.1f%%",
+                             name, passes, row.batches, row.seconds, row.passesPerSecond, 100 * row.shareOfForward))
+            })
     }
 }

@@ -35,11 +35,22 @@ struct VitrelCommand: ParsableCommand {
             try command.run()
         } catch let error as ValidationError {
             printError(errorPrefix + error.message)
-            let name = type(of: command).configuration.commandName ?? ""
-            printError("  See 'vitrel \(name) --help' for more information.")
+            let path = commandPath(to: type(of: command), under: Self.configuration.subcommands) ?? []
+            printError("  See '\((["vitrel"] + path).joined(separator: " ")) --help' for more information.")
             Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: error)
         }
     }
+}
+
+/// The subcommand names leading from the root to `command` (["bench", "explain"] for `vitrel
+/// bench explain`), so that a usage error points at the help of the command that refused.
+func commandPath(to command: ParsableCommand.Type, under subcommands: [ParsableCommand.Type]) -> [String]? {
+    for subcommand in subcommands {
+        let name = subcommand.configuration.commandName ?? "\(subcommand)".lowercased()
+        if subcommand == command { return [name] }
+        if let rest = commandPath(to: command, under: subcommand.configuration.subcommands) { return [name] + rest }
+    }
+    return nil
 }
