@@ -86,4 +86,45 @@ final class ConservationAuditTests: XCTestCase {
         XCTAssertEqual(chefer.explainedOutput, 1)
         XCTAssertFalse(chefer.check.applied)
     }
+
+    /// `vitrel conservation`'s defaults (float64, the predicted class) for the rule sets whose
+    /// check decides its exit status: LRP-0 passes, AttnLRP with ε 1e-2 fails a zero tolerance
+    /// and passes one above its relative leak, CP-LRP without ε passes 1e-9.
+    func testTheCheckFollowsTheToleranceRuleInFloat64() throws {
+        let model = try ClassifierModel.load(from: TestPaths.tinyModel)
+        let path = try image()
+        let lrp0 = try ConservationAudit(ruleSet: .lrp0).run(model: model, image: path, target: nil)
+        assertLedgerAddsUp(lrp0)
+        XCTAssertEqual(lrp0.startingRelevance, "logit")
+        XCTAssertEqual(lrp0.explainedOutput, lrp0.logit, accuracy: 1e-12)
+        XCTAssertTrue(lrp0.check.applied)
+        XCTAssertTrue(lrp0.check.passed)
+        XCTAssertLessThan(lrp0.check.relative, 1e-9, "LRP-0 in float64 leaks only through biases")
+        XCTAssertGreaterThan(abs(lrp0.totalBiasAbsorbed), 1e-6, "the fixture has biases: they take a measurable share")
+
+        // AttnLRP with ε > 0 leaks a little through its stabilisers …
+        let strict = try ConservationAudit(ruleSet: .attnlrp, epsilon: 1e-2, tolerance: 0).run(model: model, image: path, target: nil)
+        assertLedgerAddsUp(strict)
+        XCTAssertTrue(strict.check.applied)
+        XCTAssertFalse(strict.check.passed)
+        // … which a tolerance above its relative size lets through.
+        let lenient = try ConservationAudit(ruleSet: .attnlrp, epsilon: 1e-2, tolerance: strict.check.relative * 2)
+            .run(model: model, image: path, target: nil)
+        XCTAssertTrue(lenient.check.passed)
+        // Without ε the leak vanishes to rounding: cp-lrp passes a tight tolerance.
+        let exact = try ConservationAudit(ruleSet: .cpLRP, epsilon: 0, tolerance: 1e-9).run(model: model, image: path, target: nil)
+        assertLedgerAddsUp(exact)
+        XCTAssertTrue(exact.check.passed)
+    }
+
+    /// The DICOM window reaches the audit: a windowed film starts from that film's logit.
+    func testTheWindowChangesWhatTheAuditedModelSees() throws {
+        let model = try ClassifierModel.load(from: TestPaths.tinyModel)
+        let film = DICOMManifest.fixture("mono1_12bit_window.dcm").path
+        let audit = ConservationAudit(ruleSet: .attnlrp)
+        let own = try audit.run(model: model, image: film, target: nil)
+        let windowed = try audit.run(
+            model: model, image: film, options: ImageReadOptions(dicomWindow: try DICOMWindow(center: 3000, width: 1200)), target: nil)
+        XCTAssertGreaterThan(abs(own.explainedOutput - windowed.explainedOutput), 1e-6, "the window changed what the model saw")
+    }
 }

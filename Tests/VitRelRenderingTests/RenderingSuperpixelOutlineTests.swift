@@ -1,4 +1,6 @@
 import XCTest
+import VitRelTestSupport
+import VitRelLIME
 @testable import VitRelRendering
 
 /// Superpixel boundaries drawn over an image.
@@ -40,5 +42,20 @@ final class RenderingSuperpixelOutlineTests: XCTestCase {
         XCTAssertEqual(rgb(out, x: 4, y: 1), .yellow, "left border of the middle square")
         XCTAssertEqual(rgb(out, x: 5, y: 1), RGBColor(gray: 0.2).mixed(with: .yellow, 0.5), "interior tinted halfway")
         XCTAssertEqual(rgb(out, x: 1, y: 1), RGBColor(gray: 0.2), "unchosen interior untouched")
+    }
+
+    /// `vitrel segment --method grid --patch-size 8` on a 40 × 40 test X-ray: both sides of each
+    /// patch border drawn yellow, the interiors keep the image.
+    func testGridBoundariesOverAnImageFileAreYellowOnBothSides() throws {
+        let url = try TestImages.write(in: try TestPaths.temporaryDirectory(self))
+        let original = try ImageIO.read(url)
+        let segmentation = try LIMEExplainer(segmenter: .patchGrid(PatchGrid(patchSize: 8))).segment(original, seed: 0)
+        let drawn = SuperpixelOutline().draw(segmentation, over: original.rgb())
+        XCTAssertEqual([drawn.width, drawn.height, drawn.channels], [40, 40, 3])
+        let plane = 1600
+        func rgb(_ x: Int, _ y: Int) -> [Float] { [drawn.pixels[y * 40 + x], drawn.pixels[plane + y * 40 + x], drawn.pixels[2 * plane + y * 40 + x]] }
+        XCTAssertEqual(rgb(7, 3), [1, 1, 0], "both sides of the x = 7 | 8 border")
+        XCTAssertEqual(rgb(8, 3), [1, 1, 0])
+        XCTAssertEqual(rgb(3, 3), [Float](repeating: original.pixels[3 * 40 + 3], count: 3), "interiors keep the image")
     }
 }

@@ -10,7 +10,8 @@ import VitRelTestSupport
 @testable import VitRelTraining
 @testable import VitRelReporting
 
-/// `vitrel audit` on a tiny split-folder tree, as a user runs it.
+/// `vitrel audit` on a tiny split-folder tree: the files the command writes and its one-line
+/// errors. What the report says is tested on the library in Audit/ShortcutAuditRunTests.
 final class CLIAuditTests: XCTestCase {
     static let classes = ["COVID-19", "Non-COVID", "Normal"]
 
@@ -34,7 +35,7 @@ final class CLIAuditTests: XCTestCase {
         return root
     }
 
-    func testAuditWritesItsFilesAndItsUnalteredAccuracyIsEvaluates() throws {
+    func testAuditWritesItsFiles() throws {
         let data = try dataset()
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("audit")
         let run = try CLI.run([
@@ -51,42 +52,12 @@ final class CLIAuditTests: XCTestCase {
         }
 
         let json = try CLI.json(file: out.appendingPathComponent("audit.json"))
-        let outcomes = try XCTUnwrap(json["outcomes"] as? [[String: Any]])
-        XCTAssertEqual(outcomes.map { $0["name"] as? String }, ["none", "blank-border", "crop-centre", "mask-text"])
-        let none = try XCTUnwrap(outcomes.first?["report"] as? [String: Any])
-        let films = try XCTUnwrap(json["films"] as? [[String: Any]])
-        XCTAssertEqual(films.count, 3, "one film per class")
-        for film in films {
-            let shares = try XCTUnwrap(film["shares"] as? [String: Any])
-            XCTAssertEqual(Set(shares.keys), ["chefer-lrp", "attention-rollout"])
-            XCTAssertTrue((film["image"] as? String)?.hasPrefix("val/") == true, "\(film["image"] ?? "")")
-        }
-
-        // The unaltered films' accuracy is what `vitrel evaluate` reports on the same split.
-        let evaluate = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--json"])
-        XCTAssertEqual(evaluate.status, 0, evaluate.stderr)
-        let evaluated = try CLI.json(Data(evaluate.stdout.utf8))
-        func number(_ value: Any?) throws -> Double { try XCTUnwrap((value as? NSNumber)?.doubleValue, "\(value ?? "nil")") }
-        func counts(_ report: [String: Any]) -> [[Int]]? { (report["confusionMatrix"] as? [String: Any])?["counts"] as? [[Int]] }
-        XCTAssertEqual(try number(none["accuracy"]), try number(evaluated["accuracy"]))
-        XCTAssertNotNil(counts(none))
-        XCTAssertEqual(counts(none), counts(evaluated))
-
-        let interventions = try CSVFormat.records(String(contentsOf: out.appendingPathComponent("interventions.csv"), encoding: .utf8))
-        XCTAssertEqual(interventions.count, 1 + 4 * (1 + 3))
-        XCTAssertEqual(Double(interventions[1][3]), try number(none["accuracy"]))
-        let filmRows = try CSVFormat.records(String(contentsOf: out.appendingPathComponent("films.csv"), encoding: .utf8))
-        XCTAssertEqual(filmRows.count, 1 + 3 * 2, "films × methods")
-        let column = Dictionary(uniqueKeysWithValues: filmRows[0].enumerated().map { ($1, $0) })
-        for row in filmRows.dropFirst() where Double(row[column["text_area"]!]) == 0 {
-            XCTAssertEqual(row[column["p_after_mask-text"]!], row[column["probability"]!], "no text, nothing masked: \(row)")
-        }
-        let markdown = try String(contentsOf: out.appendingPathComponent("audit.md"), encoding: .utf8)
-        for name in ["blank border 0.1", "crop centre 0.1", "mask text"] { XCTAssertTrue(markdown.contains(name), name) }
+        XCTAssertEqual((json["films"] as? [Any])?.count, 3, "--per-class 1 reached the draw")
+        XCTAssertTrue(run.stdout.hasSuffix(out.appendingPathComponent("audit.md").path + "\n"), run.stdout)
     }
 
     func testABorderOutsideItsRangeIsAOneLineError() throws {
-        let data = try dataset()
+        let data = URL(fileURLWithPath: "/nonexistent/data")  // both are refused before the data is read
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("audit")
         let run = try CLI.run(["audit", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--border", "0.7", "--out", out.path])
         XCTAssertNotEqual(run.status, 0)

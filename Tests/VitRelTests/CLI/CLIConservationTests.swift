@@ -10,7 +10,8 @@ import VitRelTestSupport
 @testable import VitRelTraining
 @testable import VitRelReporting
 
-/// `vitrel conservation`: the ledger's arithmetic and the exit status of the check.
+/// `vitrel conservation`: the exit status of the check, the table, bad input and the help.
+/// The ledger's arithmetic is tested on `ConservationAudit` in VitRelCompareTests.
 final class CLIConservationTests: XCTestCase {
     func conservation(_ arguments: [String]) throws -> (CLI.Run, [String: Any]?) {
         let directory = try TestPaths.temporaryDirectory(self)
@@ -19,79 +20,20 @@ final class CLIConservationTests: XCTestCase {
         return (run, (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8))) as? [String: Any])
     }
 
-    func number(_ dictionary: [String: Any], _ key: String) throws -> Double {
-        try XCTUnwrap(dictionary[key] as? Double, key)
-    }
-
-    /// Every identity the report states, checked on its own numbers.
-    func assertLedgerAddsUp(_ report: [String: Any], file: StaticString = #filePath, line: UInt = #line) throws {
-        let layers = try XCTUnwrap(report["layers"] as? [[String: Any]])
-        XCTAssertGreaterThan(layers.count, 10, file: file, line: line)
-        var gaps = 0.0, stabiliser = 0.0, absoluteStabiliser = 0.0
-        for layer in layers {
-            let gap = try number(layer, "gap")
-            XCTAssertEqual(gap, try number(layer, "relevanceOut") - number(layer, "relevanceIn"), accuracy: 1e-12, file: file, line: line)
-            let parts = try number(layer, "biasAbsorbed") + number(layer, "softmaxLeak") + number(layer, "stabiliserLeak")
-            XCTAssertEqual(gap, parts, accuracy: 1e-12, "gap = bias + softmax + stabiliser in \(layer["layer"] ?? "")", file: file, line: line)
-            gaps += gap
-            stabiliser += try number(layer, "stabiliserLeak")
-            absoluteStabiliser += abs(try number(layer, "stabiliserLeak"))
-        }
-        let leaves = try XCTUnwrap(report["leaves"] as? [String: Double])
-        XCTAssertEqual(leaves["total"]!, leaves["pixels"]! + leaves["classToken"]! + leaves["positionEmbedding"]!, accuracy: 1e-12, file: file, line: line)
-        let explained = try number(report, "explainedOutput"), endToEnd = try number(report, "endToEndGap")
-        XCTAssertEqual(endToEnd, explained - leaves["total"]!, accuracy: 1e-12, file: file, line: line)
-        XCTAssertEqual(try number(report, "unrecorded"), endToEnd - gaps, accuracy: 1e-12, file: file, line: line)
-        XCTAssertEqual(try number(report, "totalStabiliserLeak"), stabiliser, accuracy: 1e-12, file: file, line: line)
-        let check = try XCTUnwrap(report["check"] as? [String: Any])
-        let unaccounted = try number(check, "unaccounted")
-        XCTAssertEqual(unaccounted, absoluteStabiliser + abs(try number(report, "unrecorded")), accuracy: 1e-12, file: file, line: line)
-        XCTAssertEqual(try number(check, "relative"), unaccounted / abs(explained), accuracy: 1e-12, file: file, line: line)
-        XCTAssertEqual(check["passed"] as? Bool, unaccounted <= (try number(check, "tolerance")) * abs(explained), file: file, line: line)
-    }
-
-    func testLRP0ConservesTheLogitUpToMeasuredBiasesAndPasses() throws {
-        let (run, parsed) = try conservation(["--rule-set", "lrp-0"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let report = try XCTUnwrap(parsed)
-        try assertLedgerAddsUp(report)
-        XCTAssertEqual(report["startingRelevance"] as? String, "logit")
-        XCTAssertEqual(try number(report, "explainedOutput"), try number(report, "logit"), accuracy: 1e-12)
-        let check = try XCTUnwrap(report["check"] as? [String: Any])
-        XCTAssertEqual(check["applied"] as? Bool, true)
-        XCTAssertLessThan(try number(check, "relative"), 1e-9, "LRP-0 in float64 leaks only through biases")
-        // The fixture has biases: they take a measurable share.
-        XCTAssertGreaterThan(abs(try number(report, "totalBiasAbsorbed")), 1e-6)
-    }
-
-    func testTheExitStatusFollowsTheToleranceRule() throws {
-        // AttnLRP with ε > 0 leaks a little through its stabilisers …
+    /// Exit 2 with one line when the check fails, 0 when it passes or is not applied (chefer);
+    /// the check itself is tested on `ConservationAudit` in VitRelCompareTests.
+    func testTheExitStatusFollowsTheCheck() throws {
         let (strict, strictReport) = try conservation(["--rule-set", "attnlrp", "--epsilon", "1e-2", "--tolerance", "0"])
-        let report = try XCTUnwrap(strictReport)
-        try assertLedgerAddsUp(report)
-        XCTAssertEqual((report["check"] as? [String: Any])?["passed"] as? Bool, false)
+        XCTAssertEqual((strictReport?["check"] as? [String: Any])?["passed"] as? Bool, false)
         XCTAssertEqual(strict.status, 2)
         XCTAssertEqual(strict.errorLines.count, 1, strict.stderr)
         XCTAssertTrue(strict.stderr.contains("above --tolerance"), strict.stderr)
-        // … which a tolerance above its relative size lets through.
-        let relative = try number(try XCTUnwrap(report["check"] as? [String: Any]), "relative")
-        let (lenient, lenientReport) = try conservation(["--rule-set", "attnlrp", "--epsilon", "1e-2", "--tolerance", "\(relative * 2)"])
+        let (lenient, lenientReport) = try conservation(["--rule-set", "attnlrp", "--epsilon", "1e-2", "--tolerance", "1"])
         XCTAssertEqual(lenient.status, 0, lenient.stderr)
         XCTAssertEqual((lenientReport?["check"] as? [String: Any])?["passed"] as? Bool, true)
-        // Without ε the leak vanishes to rounding: cp-lrp passes a tight tolerance.
-        let (exact, exactReport) = try conservation(["--rule-set", "cp-lrp", "--epsilon", "0", "--tolerance", "1e-9"])
-        XCTAssertEqual(exact.status, 0, exact.stderr)
-        try assertLedgerAddsUp(try XCTUnwrap(exactReport))
-    }
-
-    func testCheferIsReportedFromOneHotButNeverFailsTheCheck() throws {
-        let (run, parsed) = try conservation(["--rule-set", "chefer", "--tolerance", "0"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let report = try XCTUnwrap(parsed)
-        try assertLedgerAddsUp(report)
-        XCTAssertEqual(report["startingRelevance"] as? String, "one-hot")
-        XCTAssertEqual(try number(report, "explainedOutput"), 1)
-        XCTAssertEqual((report["check"] as? [String: Any])?["applied"] as? Bool, false)
+        let (chefer, cheferReport) = try conservation(["--rule-set", "chefer", "--tolerance", "0"])
+        XCTAssertEqual(chefer.status, 0, chefer.stderr)
+        XCTAssertEqual((cheferReport?["check"] as? [String: Any])?["applied"] as? Bool, false)
     }
 
     func testTheTableStatesTheStartingRelevanceAndTheVerdict() throws {

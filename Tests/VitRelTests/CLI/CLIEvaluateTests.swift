@@ -12,39 +12,19 @@ import VitRelTestSupport
 
 /// `vitrel evaluate` and `vitrel synth` as a user runs them.
 final class CLIEvaluateTests: XCTestCase {
-    /// The report printed by `evaluate --json`, in batches of 4 (4 + 2 images), equals the
-    /// library's report of one unbatched forward pass over the same preprocessed split.
-    func testEvaluateInBatchesReportsWhatOneForwardPassOfTheWholeSplitGives() throws {
+    /// `--batch 0` is refused in one line naming the flag.
+    func testABatchOfZeroIsRefused() throws {
         let root = try TestPaths.temporaryDirectory(self)
-        try SyntheticDataset.write(to: root, perClass: 14, seed: 3, size: 64, shortcutProbability: 0)  // Test: numbers 13–14
-        let run = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", root.path, "--batch", "4", "--json"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let printed = try JSONDecoder().decode(ClassificationReport.self, from: Data(run.stdout.utf8))
-
-        let model = try ClassifierModel.load(from: URL(fileURLWithPath: CLI.tinyModel))
-        let index = try DatasetIndex.open(root).mapped(toModelClasses: model.classNames)
-        let split = PreparedSplit.prepare(index, split: .test, preprocessing: model.preprocessing)
-        let logits = try model.network(split.inputs)  // [6, 3]
-        let probabilities = (0..<split.count).map { softmaxProbabilities(Array(logits.scalars[(3 * $0)..<(3 * $0 + 3)])) }
-        let expected = try ClassificationReport(labels: split.labels, probabilities: probabilities, classNames: model.classNames)
-
-        XCTAssertEqual(printed.sampleCount, 6)
-        XCTAssertEqual(printed.confusionMatrix, expected.confusionMatrix)
-        XCTAssertEqual(printed.accuracy, expected.accuracy)
-        XCTAssertEqual(printed.classes.map(\.support), [2, 2, 2])
-        for (a, b) in zip(printed.classes, expected.classes) {
-            XCTAssertEqual(a.f1, b.f1, a.name)
-            XCTAssertEqual(try XCTUnwrap(a.auroc), try XCTUnwrap(b.auroc), accuracy: 1e-9, a.name)
-        }
         let zero = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", root.path, "--batch", "0"])
         XCTAssertNotEqual(zero.status, 0)
         XCTAssertTrue(zero.stderr.contains("--batch must be at least 1"), zero.stderr)
     }
 
-    /// `evaluate --json` carries the calibration of the split (what the library computes from
-    /// one forward pass of it) and the fitted temperature; the diagrams are PNGs of the
-    /// documented size; the text names ECE, MCE, NLL and Brier.
-    func testEvaluateReportsCalibrationAndWritesReliabilityDiagrams() throws {
+    /// What `evaluate` prints (`--json`: the report with the fitted temperature; text: the
+    /// calibration at `--temperature` over `--calibration-bins`) and the reliability diagrams it
+    /// writes, PNGs of the documented size. The numbers are tested on the library in
+    /// VitRelTrainingTests (SplitEvaluationTests).
+    func testEvaluatePrintsCalibrationAndWritesReliabilityDiagrams() throws {
         let root = try TestPaths.temporaryDirectory(self)
         try SyntheticDataset.write(to: root, perClass: 14, seed: 3, size: 64, shortcutProbability: 0)
         let diagram = root.appendingPathComponent("reliability.png"), scaled = root.appendingPathComponent("scaled.png")
@@ -54,24 +34,10 @@ final class CLIEvaluateTests: XCTestCase {
         ])
         XCTAssertEqual(run.status, 0, run.stderr)
         let printed = try JSONDecoder().decode(EvaluationReport.self, from: Data(run.stdout.utf8))
-
-        let model = try ClassifierModel.load(from: URL(fileURLWithPath: CLI.tinyModel))
-        let index = try DatasetIndex.open(root).mapped(toModelClasses: model.classNames)
-        let split = PreparedSplit.prepare(index, split: .test, preprocessing: model.preprocessing)
-        let logits = try model.network(split.inputs)  // [6, 3]
-        let rows = (0..<split.count).map { row in (0..<3).map { Double(logits.scalars[3 * row + $0]) } }
-        let expected = try CalibrationReport(labels: split.labels, logits: rows)
-
+        XCTAssertEqual(printed.classification.sampleCount, 6)
         XCTAssertEqual(printed.temperature, 1)
-        XCTAssertEqual(printed.calibration.sampleCount, 6)
         XCTAssertEqual(printed.calibration.binCount, 15)
-        XCTAssertEqual(printed.calibration.bins.map(\.count), expected.bins.map(\.count))
-        XCTAssertEqual(printed.calibration.expectedCalibrationError, expected.expectedCalibrationError, accuracy: 1e-6)
-        XCTAssertEqual(printed.calibration.negativeLogLikelihood, expected.negativeLogLikelihood, accuracy: 1e-6)
-        XCTAssertEqual(printed.calibration.brierScore, expected.brierScore, accuracy: 1e-6)
-        let fit = try XCTUnwrap(printed.temperatureScaling)
-        XCTAssertEqual(fit.before, printed.calibration)
-        XCTAssertLessThanOrEqual(fit.after.negativeLogLikelihood, fit.before.negativeLogLikelihood)
+        XCTAssertNotNil(printed.temperatureScaling)
         for url in [diagram, scaled] {
             let image = try ImageIO.read(url)
             XCTAssertEqual([image.width, image.height], [560, 660], url.lastPathComponent)

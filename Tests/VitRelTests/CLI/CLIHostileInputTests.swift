@@ -69,8 +69,8 @@ final class CLITrainInitTests: XCTestCase {
     }
 }
 
-/// Config numbers and weights that would give NaN or absurd allocations: refused at load,
-/// with the file and the field named.
+/// A model folder refused at load is one error line naming what is wrong; every refusal is
+/// tested on `ClassifierModel.load` in VitRelModelTests (ClassifierModelFileTests).
 final class CLIHostileConfigTests: XCTestCase {
     private func modelFolder(_ edit: (inout [String: Any]) -> Void, weights: ((inout Data) -> Void)? = nil) throws -> URL {
         let folder = try TestPaths.temporaryDirectory(self).appendingPathComponent("model")
@@ -93,28 +93,6 @@ final class CLIHostileConfigTests: XCTestCase {
         XCTAssertTrue(run.status > 0 && run.status < 128, "exit \(run.status): \(run.stderr)", file: file, line: line)
         XCTAssertEqual(run.errorLines.count, 1, run.stderr, file: file, line: line)
         for text in mentions { XCTAssertTrue(run.stderr.contains(text), "\"\(run.stderr)\" lacks \(text)", file: file, line: line) }
-    }
-
-    private func editPretrained(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
-        { config in
-            var pretrained = config["pretrained_cfg"] as! [String: Any]
-            pretrained[key] = value
-            config["pretrained_cfg"] = pretrained
-        }
-    }
-
-    func testPreprocessingNumbersThatImplyNaNOrHugeResizesAreRefused() throws {
-        try assertRefused(try modelFolder(editPretrained("crop_pct", 1e-9)), mentions: ["crop_pct", "16384"])
-        try assertRefused(try modelFolder(editPretrained("std", [1e-45, 1e-45, 1e-45])), mentions: ["std"])
-        try assertRefused(try modelFolder(editPretrained("mean", [1e308, 0.5, 0.5])), mentions: ["mean"])
-    }
-
-    func testArchitectureNumbersThatImplyNaNOrTerabytesAreRefused() throws {
-        try assertRefused(try modelFolder { config in
-            var args = config["model_args"] as! [String: Any]
-            args["img_size"] = [65536, 65536]
-            config["model_args"] = args
-        }, mentions: ["tokens", "9216"])
     }
 
     /// A NaN written over the first weight's first element (the header stays valid).
@@ -141,26 +119,21 @@ final class CLIClassMapTests: XCTestCase {
                                   "--class-map", "pneumonia=Non-COVID"])
         XCTAssertEqual(mapped.status, 0, mapped.stderr)
         let report = try CLI.json(Data(mapped.stdout.utf8))
-        let classes = try XCTUnwrap(report["classes"] as? [[String: Any]])
-        XCTAssertEqual(classes.map { $0["name"] as? String }, ["COVID-19", "Non-COVID", "Normal"])
-        XCTAssertEqual(classes.map { $0["support"] as? Int }, [1, 1, 1], "covid 19 matched by its letters, pneumonia by the map")
+        XCTAssertEqual((report["classes"] as? [[String: Any]])?.map { $0["support"] as? Int }, [1, 1, 1], "the map reached the dataset")
         let bad = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--class-map", "pneumonia"])
         XCTAssertTrue(bad.status > 0 && bad.stderr.contains("--class-map"), bad.stderr)
     }
 }
 
-/// `vitrel convert`: a model folder rewritten with F16 weights, loadable, and never over an
-/// existing model.
+/// `vitrel convert`: what it prints, and never over an existing model (the F16 folder itself
+/// is tested on `ClassifierModel.write(timmFolder:storage:)` in VitRelModelTests).
 final class CLIConvertTests: XCTestCase {
     func testConvertWritesAnF16FolderAndRefusesToOverwriteOne() throws {
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("half")
         let run = try CLI.run(["convert", "--model", CLI.tinyModel, "--dtype", "f16", "--out", out.path])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("largest logit change against the source"), run.stdout)
-        let file = try SafeTensors.read(out.appendingPathComponent("model.safetensors"))
-        XCTAssertTrue(file.entries.values.allSatisfy { $0.dtype == .float16 })
-        let predict = try CLI.run(["predict", "--model", out.path, "--image", try TestImages.write(in: out).path])
-        XCTAssertEqual(predict.status, 0, predict.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path))
 
         let again = try CLI.run(["convert", "--model", CLI.tinyModel, "--dtype", "f16", "--out", out.path])
         XCTAssertNotEqual(again.status, 0)

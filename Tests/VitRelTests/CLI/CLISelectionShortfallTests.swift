@@ -25,6 +25,9 @@ final class CLISelectionShortfallTests: XCTestCase {
                             "--metrics", "faithfulness-estimate", "--grids", "0", "--out", out.path] + selection)
     }
 
+    /// The warnings are printed as `vitrel: warning:` lines (evaluate's is its own; compare's
+    /// comes from the engine, whose messages are tested in VitRelCompareTests) and the run
+    /// still succeeds.
     func testALimitBeyondTheSplitSaysHowManyTheSplitHas() throws {
         let data = try dataset()
         let evaluate = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--limit", "20"])
@@ -34,16 +37,5 @@ final class CLISelectionShortfallTests: XCTestCase {
         XCTAssertEqual(compared.status, 0, compared.stderr)
         XCTAssertTrue(compared.stderr.contains("vitrel: warning: --limit 20: the val split has 6 images; comparing 6"), compared.stderr)
         XCTAssertTrue(compared.stderr.contains("compared 6 images"), compared.stderr)
-        let within = try compare(data, ["--limit", "4"])
-        XCTAssertFalse(within.stderr.contains("warning"), "a quota that is met says nothing: \(within.stderr)")
-    }
-
-    func testAPerClassQuotaBeyondAClassSaysWhatEachClassGot() throws {
-        let run = try compare(try dataset(), ["--per-class", "2"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stderr.contains(
-            "vitrel: warning: --per-class 2: the val split has fewer in some classes; images per class: COVID-19 2, Non-COVID 1, Normal 2"),
-            run.stderr)
-        XCTAssertTrue(run.stderr.contains("compared 5 images"), run.stderr)
     }
 }

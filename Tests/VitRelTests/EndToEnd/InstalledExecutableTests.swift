@@ -12,7 +12,11 @@ import VitRelTestSupport
 
 /// Without `--model`, an installed vitrel finds the model installed beside it, wherever it
 /// is run from; when nothing is found the error lists where it looked.
-final class CLIShippedModelTests: XCTestCase {
+///
+/// Why a process: the search starts from the running executable's own path and the working
+/// directory, so only a copy of the binary installed under a prefix and started from another
+/// folder shows it (`ShippedModelLocationTests` covers the search itself, in-process).
+final class InstalledExecutableTests: XCTestCase {
     /// `<prefix>/bin/vitrel` (a copy of the built executable) and, when `installModel`,
     /// the tiny fixture model as `<prefix>/share/vitrel/Models/<defaultName>`.
     private func install(model installModel: Bool) throws -> (executable: URL, elsewhere: URL) {
