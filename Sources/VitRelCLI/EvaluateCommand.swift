@@ -81,26 +81,27 @@ struct EvaluateCommand: ParsableCommand {
         // Streamed a batch at a time: peak memory does not grow with the split.
         let problems = InputProblems()
         let bar = ProgressBar(label: "evaluate", total: items.count)
-        let rows = try model.logits(
-            reading: items.map(\.imageURL), options: try imageOptions.options(), batchSize: batch,
-            failed: { i, error in
-                bar.clear()
-                problems.report(items[i].imageURL.path, "\(error)")
-            },
-            progress: { done, _ in bar.update(done) })
+        let evaluation: SplitEvaluation
+        do {
+            evaluation = try SplitEvaluation(
+                items: items, model: model, options: try imageOptions.options(), batchSize: batch, temperature: temperature ?? 1,
+                binCount: calibrationBins, fitTemperature: fitTemperature,
+                failed: { i, error in
+                    bar.clear()
+                    problems.report(items[i].imageURL.path, "\(error)")
+                },
+                progress: { done, _ in bar.update(done) })
+        } catch EvaluationError.nothingReadable {
+            bar.clear()
+            throw CLIError("\(data): none of the \(items.count) images of split \(split) could be read")
+        }
         bar.finish(extra: "done")
-        guard !rows.isEmpty else { throw CLIError("\(data): none of the \(items.count) images of split \(split) could be read") }
-        let predictions = ModelPredictions(
-            logits: Tensor(shape: [rows.count, model.classNames.count], scalars: rows.flatMap(\.logits)),
-            targets: .classes(rows.map { items[$0.index].classIndex }))
-        let report = try EvaluationReport(
-            predictions: predictions, classNames: model.classNames, temperature: temperature ?? 1,
-            binCount: calibrationBins, fitTemperature: fitTemperature)
+        let report = evaluation.report
         if json {
             print(String(data: try report.jsonData(), encoding: .utf8)!)
         } else {
             let unread = problems.isEmpty ? "" : " (\(problems.count) of \(items.count) could not be read)"
-            print("model \(model.directory.path)\ndata \(data) split \(split): \(rows.count) images\(unread)\n")
+            print("model \(model.directory.path)\ndata \(data) split \(split): \(evaluation.evaluatedCount) images\(unread)\n")
             print(report.text(digits: 4), terminator: "")
             if let fit = report.temperatureScaling {
                 print("T was fitted on this split, so \"after\" flatters it: fit on Val and apply to Test with --temperature \(fit.temperature)")

@@ -6,9 +6,9 @@ import VitRelModel
 import VitRelData
 @testable import VitRelTraining
 
-/// A split evaluated as `vitrel evaluate` evaluates it: its files streamed through the tiny
-/// fixture model a batch at a time (`ClassifierModel.logits(reading:)`), unreadable files left
-/// out, and the logits reported (`EvaluationReport`).
+/// A split evaluated as `vitrel evaluate` evaluates it (`SplitEvaluation`): its files streamed
+/// through the tiny fixture model a batch at a time, unreadable files left out, and the logits
+/// reported (`EvaluationReport`).
 final class SplitEvaluationTests: XCTestCase {
     /// The evaluation of `split` of the dataset at `root`, and the files that could not be read.
     func evaluate(
@@ -19,12 +19,10 @@ final class SplitEvaluationTests: XCTestCase {
         let index = try DatasetIndex.open(root).mapped(toModelClasses: model.classNames, aliases: aliases)
         let items = index.items(in: split)
         var failed = [URL]()
-        let rows = try model.logits(reading: items.map(\.imageURL), batchSize: batch) { i, _ in failed.append(items[i].imageURL) }
-        let predictions = ModelPredictions(
-            logits: Tensor(shape: [rows.count, model.classNames.count], scalars: rows.flatMap(\.logits)),
-            targets: .classes(rows.map { items[$0.index].classIndex }))
-        let report = try EvaluationReport(
-            predictions: predictions, classNames: model.classNames, temperature: temperature, binCount: binCount, fitTemperature: fitTemperature)
+        let report = try SplitEvaluation(
+            items: items, model: model, batchSize: batch, temperature: temperature, binCount: binCount, fitTemperature: fitTemperature,
+            failed: { i, _ in failed.append(items[i].imageURL) }
+        ).report
         return (report, failed)
     }
 
@@ -97,6 +95,19 @@ final class SplitEvaluationTests: XCTestCase {
         let (report, failed) = try evaluate(data, split: .validation)
         XCTAssertEqual(failed.map(\.path), [broken.path], "named once")
         XCTAssertEqual(report.classification.classes.map(\.support), [2, 1, 2], "the five readable images, the broken one left out")
+    }
+
+    /// A split none of whose files can be read has nothing to report: one error saying how
+    /// many there were, not an empty report.
+    func testASplitWithNoReadableImageIsAnError() throws {
+        let data = try TestPaths.temporaryDirectory(self).appendingPathComponent("data")
+        let folder = data.appendingPathComponent("val/Normal")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data([0x89, 0x50, 0x4E, 0x47]).write(to: folder.appendingPathComponent("broken.png"))  // a PNG cut short
+        XCTAssertThrowsError(try evaluate(data, split: .validation)) { error in
+            XCTAssertEqual(error as? EvaluationError, .nothingReadable(count: 1))
+            XCTAssertEqual("\(error)", "none of the 1 images could be read")
+        }
     }
 
     /// Data classes named otherwise than the model's are an error until mapped (`--class-map`).
