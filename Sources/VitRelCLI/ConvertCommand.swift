@@ -27,9 +27,6 @@ struct ConvertCommand: ParsableCommand {
         let model = try modelOptions.load()
         let directory = URL(fileURLWithPath: out)
         let weights = directory.appendingPathComponent(ViTCheckpoint.weightsFileName)
-        if FileManager.default.fileExists(atPath: weights.path) {
-            throw CLIError("\(weights.path): exists; convert into a new folder")
-        }
         try model.write(timmFolder: directory, storage: dtype)
         let stored = try ClassifierModel.load(from: directory)
         let change = try stored.largestLogitChange(from: model, samples: 4, seed: 0)

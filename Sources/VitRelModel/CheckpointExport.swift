@@ -28,8 +28,11 @@ extension ClassifierModel {
     }
 
     /// Writes this model as a timm folder (converting a Hugging Face folder, or changing how
-    /// its weights are stored).
+    /// its weights are stored). A folder that already holds weights is refused
+    /// (`CheckpointError.wouldOverwrite`), so a conversion never replaces a model.
     public func write(timmFolder directory: URL, storage: SafeTensors.DType = .float32) throws {
+        let weights = directory.appendingPathComponent(ViTCheckpoint.weightsFileName)
+        guard !FileManager.default.fileExists(atPath: weights.path) else { throw CheckpointError.wouldOverwrite(file: weights.path) }
         try Self.write(network, preprocessing: preprocessing, to: directory, storage: storage)
     }
 }

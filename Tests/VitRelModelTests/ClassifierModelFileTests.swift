@@ -132,4 +132,19 @@ final class ClassifierModelFileTests: XCTestCase {
         let half = try ClassifierModel.load(from: out)
         XCTAssertEqual(try logits(half, [try TestImages.write(in: out)]).count, 1)
     }
+
+    /// A conversion into a folder that holds a model already is refused, naming the file, and
+    /// the model there is left as it was.
+    func testWritingOverAModelIsRefusedAndLeavesItUntouched() throws {
+        let out = try TestPaths.temporaryDirectory(self).appendingPathComponent("copy")
+        let model = try ClassifierModel.load(from: TestPaths.tinyModel)
+        try model.write(timmFolder: out, storage: .float16)
+        let weights = out.appendingPathComponent("model.safetensors")
+        let before = try Data(contentsOf: weights)
+        XCTAssertThrowsError(try model.write(timmFolder: out, storage: .float32)) { error in
+            XCTAssertEqual(error as? CheckpointError, .wouldOverwrite(file: weights.path))
+            XCTAssertEqual("\(error)", "\(weights.path): exists; write the model into a new folder")
+        }
+        XCTAssertEqual(try Data(contentsOf: weights), before)
+    }
 }

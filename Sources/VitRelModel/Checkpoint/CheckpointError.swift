@@ -17,6 +17,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case missingFile(directory: String, name: String, hint: String?)
     /// Writing failed.
     case unwritable(file: String, reason: String)
+    /// A model written into a folder that already holds one (a conversion never overwrites).
+    case wouldOverwrite(file: String)
 
     // MARK: safetensors structure
     /// Fewer than the 8 bytes that hold the header length.
@@ -69,6 +71,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(directory): no \(name) in this folder" + (hint.map { " (\($0))" } ?? "")
         case let .unwritable(file, reason):
             return "\(file): cannot write (\(reason))"
+        case let .wouldOverwrite(file):
+            return "\(file): exists; write the model into a new folder"
         case let .fileTooShort(file, size):
             return "\(file): \(size) bytes is too short for a safetensors file (the header length alone takes 8)"
         case let .headerLengthBeyondFile(file, headerLength, fileSize):
