@@ -44,8 +44,7 @@ struct SegmentCommand: ParsableCommand {
         let segmentation = try LIMEExplainer(segmenter: segmenter).segment(picture, seed: seed)
         try ImageIO.writePNG(SuperpixelOutline().draw(segmentation, over: picture.rgb()), to: URL(fileURLWithPath: out))
         if let labels {
-            try NPY.write(
-                NPYArray(shape: [segmentation.height, segmentation.width], values: segmentation.labels), to: URL(fileURLWithPath: labels))
+            try NPY.write(segmentation.labelArray, to: URL(fileURLWithPath: labels))
         }
         print("\(segmentation.count) superpixels (\(segmenter.summary)) → \(out)")
     }

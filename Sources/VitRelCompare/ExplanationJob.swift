@@ -227,8 +227,7 @@ package struct ExplanationJob {
         var limeSettings: ExplanationRecord.LIMESettings?
         if let lime, let limeExplanation {
             let labels = limeExplanation.segmentation
-            let superpixelFile = try write(
-                NPYArray(shape: [labels.height, labels.width], values: labels.labels), to: url("\(stem).lime.superpixels.npy"))
+            let superpixelFile = try write(labels.labelArray, to: url("\(stem).lime.superpixels.npy"))
             limeSettings = ExplanationRecord.LIMESettings(
                 segmentation: lime.segmenter.summary, superpixels: labels.count, samples: lime.sampleCount,
                 seed: limeSeed, batchSize: lime.batchSize, superpixelFile: superpixelFile)

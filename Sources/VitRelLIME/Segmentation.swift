@@ -1,3 +1,5 @@
+import VitRelCore
+
 /// A partition of an image into superpixels: one label per pixel, numbered 0..<count, every
 /// label used.
 ///
@@ -40,6 +42,10 @@ public struct Segmentation: Equatable, Sendable {
         for (i, value) in values.enumerated() { index[value] = Int32(i) }
         return Segmentation(width: width, height: height, labels: labels.map { index[$0]! }, count: values.count)
     }
+
+    /// The labels as an int32 NPY array [height, width], as `vitrel segment --labels` and
+    /// `explain --method lime` write them (numpy reads them as scikit-image's segments, 0-based).
+    public var labelArray: NPYArray { NPYArray(shape: [height, width], values: labels) }
 
     /// The label of the pixel at column `x`, row `y`.
     public func label(x: Int, y: Int) -> Int { Int(labels[y * width + x]) }

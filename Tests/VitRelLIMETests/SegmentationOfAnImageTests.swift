@@ -23,6 +23,18 @@ final class SegmentationOfAnImageTests: XCTestCase {
         XCTAssertEqual(values[8 * 40 + 8], 6, "row 1, column 1 of the 5×5 grid")
     }
 
+    /// The labels file (`segment --labels`, `explain`'s `*.lime.superpixels.npy`): int32
+    /// [H, W], the labels row by row, read back as written.
+    func testTheLabelArrayIsInt32HeightByWidthAndReadsBackAsWritten() throws {
+        let segmentation = try segment(.patchGrid(PatchGrid(patchSize: 8)))
+        let url = try TestPaths.temporaryDirectory(self).appendingPathComponent("labels.npy")
+        try NPY.write(segmentation.labelArray, to: url)
+        let read = try NPY.read(url)
+        XCTAssertEqual(read.dtype, .int32)
+        XCTAssertEqual(read.shape, [40, 40])
+        XCTAssertEqual(read.values(as: Int32.self), segmentation.labels)
+    }
+
     /// `--method slic --segments 9 --compactness 20` and `--method quickshift --kernel-size 2 --seed 3`.
     func testSLICAndQuickshiftGiveSeveralSuperpixelsCoveringTheImage() throws {
         for (name, segmenter, seed) in [("slic", LIMEExplainer.Segmenter.slic(SLIC(segmentCount: 9, compactness: 20)), UInt64(0)),
