@@ -49,6 +49,25 @@ void vitrel_gelu_backward_f32_isa(const float *x, const float *dy, float *dx, lo
 void vitrel_softmax_row_f32(float *row, long count);
 void vitrel_softmax_row_f32_isa(float *row, long count, VitRelInstructionSet isa);
 
+/// The per-step constants of an AdamW update (`AdamW.step` computes them from the
+/// hyperparameters, the learning rate and the step count).
+typedef struct {
+    float beta1Complement, beta2, beta2Complement, stepSize, biasCorrection2SquareRoot, epsilon;
+    /// p ← p·decay first when `decays` is non-zero (decoupled weight decay).
+    float decay;
+    int decays;
+} VitRelAdamWCoefficients;
+
+/// One AdamW step, element by element, in this order: p ← p·decay (when decays), then
+/// m ← m + (1 − β₁)·(g − m), v ← v·β₂ + (1 − β₂)·g², p ← p − stepSize·(m / (√v / √(1 − β₂ᵗ) + ε)).
+/// The four arrays do not overlap.
+void vitrel_adamw_f32(
+    float *parameter, float *firstMoment, float *secondMoment, const float *gradient, long count,
+    const VitRelAdamWCoefficients *coefficients);
+void vitrel_adamw_f32_isa(
+    float *parameter, float *firstMoment, float *secondMoment, const float *gradient, long count,
+    const VitRelAdamWCoefficients *coefficients, VitRelInstructionSet isa);
+
 #ifdef __cplusplus
 }
 #endif
