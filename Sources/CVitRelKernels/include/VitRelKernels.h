@@ -1,5 +1,5 @@
 // Float32 kernels that Swift does not vectorise well: exp, the exact GELU and its derivative,
-// and the row softmax. Each is compiled twice, for AVX2 and for the x86-64 baseline, from the
+// the row softmax and the AdamW update. Each is compiled twice, for AVX2 and for the x86-64 baseline, from the
 // same sequence of IEEE operations with FMA contraction off, so both give the same bits:
 // results do not depend on the machine's vector width (tested). The plain entry points pick
 // AVX2 when the CPU has it.

@@ -1,7 +1,8 @@
 import CVitRelKernels
 
 /// The Float kernels of a ViT pass beyond its matrix products: GELU, its derivative and the row
-/// softmax (~13M transcendental evaluations per ViT-B/16 image), and the LayerNorm row.
+/// softmax (~13M transcendental evaluations per ViT-B/16 image), the LayerNorm row, and the
+/// AdamW update of training.
 ///
 /// The first three are C (`CVitRelKernels`): Swift builds for the x86-64 baseline and scalarised
 /// SIMD8 polynomials into SSE shuffles (GELU alone took 8% of a ViT-B forward), while clang
