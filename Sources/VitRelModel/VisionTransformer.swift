@@ -89,6 +89,8 @@ public struct VisionTransformer<Scalar: TensorScalar>: Sendable {
     }
 
     /// A model of the same shape with every parameter zero (a gradient accumulator).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func zeroed() -> VisionTransformer {
         var copy = self
         copy.forEachParameter { _, tensor in tensor = Tensor(zeros: tensor.shape) }

@@ -65,6 +65,12 @@ extension VisionTransformer {
 
     /// The forward pass, keeping its trace. `attentionOffsets[l]` [B, H, N, N] is added to
     /// block l's attention probabilities (see `MultiHeadAttention.forward`).
+    ///
+    /// Specialised, as `backward` and `zeroed` are: the trainer and the explainer call them from
+    /// other modules, where the generic body ran every layer's loops through witness tables
+    /// (the zero fills of the gradient accumulators alone were 3% of `bench train`'s samples).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ images: Tensor<Scalar>, attentionOffsets: [Int: [Scalar]] = [:]) throws -> Trace {
         let embedding = try embed(images)
         let batch = embedding.batch, n = embedding.tokens
@@ -274,6 +280,8 @@ extension VisionTransformer {
     /// `attentionDownTo` l stops at ∂/∂A of block l, for the methods that use only the
     /// attention gradients of blocks l and above: `attention` is then empty below l,
     /// `blockInputs` for l and below, and `images`, `positionEmbedding` and `classToken` are empty.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(
         _ seed: Tensor<Scalar>, trace: Trace, parameterGradient: inout VisionTransformer, accumulate: Bool = true,
         rule: GradientRule = .exact, baseline: Trace? = nil, attentionDownTo lowestBlock: Int? = nil

@@ -55,6 +55,27 @@ final class KernelInstructionSetTests: XCTestCase {
         }
     }
 
+    func testAdamWIsTheSameOnEveryInstructionSet() {
+        var generator = SeededGenerator(seed: 42)
+        let count = 1003
+        func gaussians(_ scale: Double) -> [Float] { (0..<count).map { _ in Float(scale * generator.nextGaussian()) } }
+        let parameters = gaussians(0.05), firstMoments = gaussians(1e-3), gradients = gaussians(1e-2)
+        let secondMoments = gaussians(1e-3).map { $0 * $0 }
+        for decays in [Int32(0), 1] {
+            var coefficients = VitRelAdamWCoefficients(
+                beta1Complement: 0.1, beta2: 0.999, beta2Complement: 0.001, stepSize: 3e-4, biasCorrection2SquareRoot: 0.0447,
+                epsilon: 1e-8, decay: 0.99995, decays: decays)
+            var results = [[Float]]()
+            for isa in [VITREL_ISA_BASELINE, VITREL_ISA_AVX2, VITREL_ISA_AUTOMATIC] {
+                var (p, m, v) = (parameters, firstMoments, secondMoments)
+                vitrel_adamw_f32_isa(&p, &m, &v, gradients, count, &coefficients, isa)
+                results.append(p + m + v)
+            }
+            assertSameBits(results[1], results[0], "adamw (decays \(decays)): AVX2 vs baseline")
+            assertSameBits(results[2], results[0], "adamw (decays \(decays)): automatic vs baseline")
+        }
+    }
+
     func testExpIsTheSameOnEveryInstructionSet() {
         var generator = SeededGenerator(seed: 34)
         var values: [Float] = [-87.3, -87.4, 88.3, 88.4, 0, -0, .infinity, -.infinity, .nan]

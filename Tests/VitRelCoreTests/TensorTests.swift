@@ -2,6 +2,18 @@ import XCTest
 @testable import VitRelCore
 
 final class TensorTests: XCTestCase {
+    /// `zeros` fills by bytes (all bits clear is +0 in IEEE): the same values as
+    /// `init(repeating: 0, count:)`, from concrete and from generic code.
+    func testZerosArePositiveZeroInEveryElement() {
+        func generic<S: TensorScalar>(_: S.Type, _ count: Int) -> [S] { .zeros(count) }
+        for count in [0, 1, 7, 100_003] {
+            XCTAssertEqual([Float].zeros(count).map(\.bitPattern), [UInt32](repeating: 0, count: count))
+            XCTAssertEqual(generic(Float.self, count).map(\.bitPattern), [UInt32](repeating: 0, count: count))
+            XCTAssertEqual(generic(Double.self, count).map(\.bitPattern), [UInt64](repeating: 0, count: count))
+        }
+        XCTAssertEqual(Tensor<Double>(zeros: [3, 5]), Tensor(shape: [3, 5], scalars: [Double](repeating: 0, count: 15)))
+    }
+
     func testGemmMatchesHandComputedProduct() {
         // [[1,2,3],[4,5,6]] · [[7,8],[9,10],[11,12]] = [[58,64],[139,154]]
         let a: [Double] = [1, 2, 3, 4, 5, 6]

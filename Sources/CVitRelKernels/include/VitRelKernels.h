@@ -1,5 +1,5 @@
 // Float32 kernels that Swift does not vectorise well: exp, the exact GELU and its derivative,
-// and the row softmax. Each is compiled twice, for AVX2 and for the x86-64 baseline, from the
+// the row softmax and the AdamW update. Each is compiled twice, for AVX2 and for the x86-64 baseline, from the
 // same sequence of IEEE operations with FMA contraction off, so both give the same bits:
 // results do not depend on the machine's vector width (tested). The plain entry points pick
 // AVX2 when the CPU has it.
@@ -48,6 +48,25 @@ void vitrel_gelu_backward_f32_isa(const float *x, const float *dy, float *dx, lo
 /// a fixed order, and the scaling by 1/sum. exp has relative error < 3e-7 on [−87, 88].
 void vitrel_softmax_row_f32(float *row, long count);
 void vitrel_softmax_row_f32_isa(float *row, long count, VitRelInstructionSet isa);
+
+/// The per-step constants of an AdamW update (`AdamW.step` computes them from the
+/// hyperparameters, the learning rate and the step count).
+typedef struct {
+    float beta1Complement, beta2, beta2Complement, stepSize, biasCorrection2SquareRoot, epsilon;
+    /// p ← p·decay first when `decays` is non-zero (decoupled weight decay).
+    float decay;
+    int decays;
+} VitRelAdamWCoefficients;
+
+/// One AdamW step, element by element, in this order: p ← p·decay (when decays), then
+/// m ← m + (1 − β₁)·(g − m), v ← v·β₂ + (1 − β₂)·g², p ← p − stepSize·(m / (√v / √(1 − β₂ᵗ) + ε)).
+/// The four arrays do not overlap.
+void vitrel_adamw_f32(
+    float *parameter, float *firstMoment, float *secondMoment, const float *gradient, long count,
+    const VitRelAdamWCoefficients *coefficients);
+void vitrel_adamw_f32_isa(
+    float *parameter, float *firstMoment, float *secondMoment, const float *gradient, long count,
+    const VitRelAdamWCoefficients *coefficients, VitRelInstructionSet isa);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 import CVitRelKernels
 
 /// The Float kernels of a ViT pass beyond its matrix products: GELU, its derivative and the row
-/// softmax (~13M transcendental evaluations per ViT-B/16 image), and the LayerNorm row.
+/// softmax (~13M transcendental evaluations per ViT-B/16 image), the LayerNorm row, and the
+/// AdamW update of training.
 ///
 /// The first three are C (`CVitRelKernels`): Swift builds for the x86-64 baseline and scalarised
 /// SIMD8 polynomials into SSE shuffles (GELU alone took 8% of a ViT-B forward), while clang
@@ -32,6 +33,21 @@ public enum FastMath {
     /// lane partials reduced in a fixed order (deterministic), and the scaling by 1/Σ.
     public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
         vitrel_softmax_row_f32(row, count)
+    }
+
+    /// One AdamW step over `count` elements (`vitrel_adamw_f32`): p ← p·decay when `decay` is
+    /// given, then m ← m + (1 − β₁)(g − m), v ← v·β₂ + (1 − β₂)g², p ← p − stepSize·m/(√v/√(1 − β₂ᵗ) + ε),
+    /// the operations and order of `AdamW.update`'s Swift loop (same bits). The buffers do not overlap.
+    public static func adamWUpdate(
+        parameter: UnsafeMutablePointer<Float>, firstMoment: UnsafeMutablePointer<Float>,
+        secondMoment: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        beta1Complement: Float, beta2: Float, beta2Complement: Float, stepSize: Float, biasCorrection2SquareRoot: Float,
+        epsilon: Float, decay: Float?
+    ) {
+        var coefficients = VitRelAdamWCoefficients(
+            beta1Complement: beta1Complement, beta2: beta2, beta2Complement: beta2Complement, stepSize: stepSize,
+            biasCorrection2SquareRoot: biasCorrection2SquareRoot, epsilon: epsilon, decay: decay ?? 1, decays: decay == nil ? 0 : 1)
+        vitrel_adamw_f32(parameter, firstMoment, secondMoment, gradient, count, &coefficients)
     }
 
     /// Layer normalisation of one row (Ba et al. 2016): y = (x − μ)·rstd·γ + β with

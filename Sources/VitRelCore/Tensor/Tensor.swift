@@ -19,7 +19,7 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
 
     @inlinable
     public init(zeros shape: [Int]) {
-        self.init(shape: shape, scalars: [Scalar](repeating: 0, count: shape.reduce(1, *)))
+        self.init(shape: shape, scalars: .zeros(shape.reduce(1, *)))
     }
 
     @inlinable

@@ -130,6 +130,31 @@ public struct AdamW<Scalar: TensorScalar>: Sendable {
         _ p: UnsafeMutablePointer<Scalar>, _ m: UnsafeMutablePointer<Scalar>, _ v: UnsafeMutablePointer<Scalar>,
         _ g: UnsafePointer<Scalar>, count: Int, decay: Scalar?, _ c: Coefficients
     ) {
+        if Scalar.self == Float.self {
+            // The same operations in C, eight lanes wide: Swift left this loop scalar.
+            func float(_ x: Scalar) -> Float { unsafeBitCast(x, to: Float.self) }
+            func floats(_ x: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
+                UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
+            }
+            FastMath.adamWUpdate(
+                parameter: floats(p), firstMoment: floats(m), secondMoment: floats(v),
+                gradient: UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), count: count,
+                beta1Complement: float(c.beta1Complement), beta2: float(c.beta2), beta2Complement: float(c.beta2Complement),
+                stepSize: float(c.stepSize), biasCorrection2SquareRoot: float(c.biasCorrection2SquareRoot),
+                epsilon: float(c.epsilon), decay: decay.map(float))
+            return
+        }
+        plainUpdate(p, m, v, g, count: count, decay: decay, c)
+    }
+
+    /// The update written out in Swift: Double's path, and the reference the Float kernel is
+    /// tested against bit for bit.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func plainUpdate(
+        _ p: UnsafeMutablePointer<Scalar>, _ m: UnsafeMutablePointer<Scalar>, _ v: UnsafeMutablePointer<Scalar>,
+        _ g: UnsafePointer<Scalar>, count: Int, decay: Scalar?, _ c: Coefficients
+    ) {
         if let decay { for i in 0..<count { p[i] *= decay } }
         for i in 0..<count {
             let gi = g[i]

@@ -67,6 +67,34 @@ final class AdamWTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-6)
     }
 
+    /// The Float update runs the C kernel (`vitrel_adamw_f32`); it must give the plain Swift
+    /// loop's bits, with and without decay, over a length that is not a multiple of 8 and
+    /// values that include zero moments, zero gradients and magnitudes far apart.
+    func testFloatKernelGivesThePlainUpdatesBits() {
+        var generator = SeededGenerator(seed: 41)
+        let count = 1003
+        func gaussians(_ scale: Double) -> [Float] { (0..<count).map { _ in Float(scale * generator.nextGaussian()) } }
+        var parameters = gaussians(0.05), firstMoments = gaussians(1e-3), gradients = gaussians(1e-2)
+        var secondMoments = gaussians(1e-3).map { $0 * $0 }
+        for i in stride(from: 0, to: count, by: 97) { firstMoments[i] = 0; secondMoments[i] = 0; gradients[i] = 0 }
+        for i in stride(from: 5, to: count, by: 131) { gradients[i] *= 1e6; parameters[i] *= 1e-6 }
+        let coefficients = AdamW<Float>.Coefficients(
+            beta1Complement: 0.1, beta2: 0.999, beta2Complement: 0.001, stepSize: 3e-4, biasCorrection2SquareRoot: 0.0447,
+            epsilon: 1e-8)
+        for decay in [Float?.none, 0.99995] {
+            var (kernelP, kernelM, kernelV) = (parameters, firstMoments, secondMoments)
+            var (plainP, plainM, plainV) = (parameters, firstMoments, secondMoments)
+            for _ in 0..<3 {  // repeated steps feed the kernel its own moments
+                AdamW<Float>.update(&kernelP, &kernelM, &kernelV, gradients, count: count, decay: decay, coefficients)
+                AdamW<Float>.plainUpdate(&plainP, &plainM, &plainV, gradients, count: count, decay: decay, coefficients)
+            }
+            XCTAssertEqual(kernelP.map(\.bitPattern), plainP.map(\.bitPattern), "parameters, decay \(String(describing: decay))")
+            XCTAssertEqual(kernelM.map(\.bitPattern), plainM.map(\.bitPattern), "first moments")
+            XCTAssertEqual(kernelV.map(\.bitPattern), plainV.map(\.bitPattern), "second moments")
+            XCTAssertNotEqual(kernelP, parameters)
+        }
+    }
+
     func testWeightDecayFollowsTimmNoDecayRule() {
         XCTAssertTrue(AdamW<Float>.decays(name: "blocks.0.attn.qkv.weight", shape: [24, 8]))
         XCTAssertTrue(AdamW<Float>.decays(name: "patch_embed.proj.weight", shape: [8, 48]))
