@@ -60,19 +60,7 @@ final class ClassifierModelFileTests: XCTestCase {
 
     /// A copy of the tiny fixture model with its config.json (and weights) edited.
     private func modelFolder(_ edit: (inout [String: Any]) -> Void, weights: ((inout Data) -> Void)? = nil) throws -> URL {
-        let folder = try TestPaths.temporaryDirectory(self).appendingPathComponent("model")
-        try FileManager.default.copyItem(at: TestPaths.tinyModel, to: folder)
-        let configURL = folder.appendingPathComponent("config.json")
-        var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
-        edit(&config)
-        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
-        if let weights {
-            let url = folder.appendingPathComponent("model.safetensors")
-            var data = try Data(contentsOf: url)
-            weights(&data)
-            try data.write(to: url)
-        }
-        return folder
+        try EditedModelFolder.make(from: TestPaths.tinyModel, for: self, config: edit, weights: weights)
     }
 
     private func assertRefused(_ folder: URL, mentions: [String], file: StaticString = #filePath, line: UInt = #line) {

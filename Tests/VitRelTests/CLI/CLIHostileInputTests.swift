@@ -73,19 +73,7 @@ final class CLITrainInitTests: XCTestCase {
 /// tested on `ClassifierModel.load` in VitRelModelTests (ClassifierModelFileTests).
 final class CLIHostileConfigTests: XCTestCase {
     private func modelFolder(_ edit: (inout [String: Any]) -> Void, weights: ((inout Data) -> Void)? = nil) throws -> URL {
-        let folder = try TestPaths.temporaryDirectory(self).appendingPathComponent("model")
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: CLI.tinyModel), to: folder)
-        let configURL = folder.appendingPathComponent("config.json")
-        var config = try CLI.json(file: configURL)
-        edit(&config)
-        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
-        if let weights {
-            let url = folder.appendingPathComponent("model.safetensors")
-            var data = try Data(contentsOf: url)
-            weights(&data)
-            try data.write(to: url)
-        }
-        return folder
+        try EditedModelFolder.make(from: URL(fileURLWithPath: CLI.tinyModel), for: self, config: edit, weights: weights)
     }
 
     private func assertRefused(_ folder: URL, mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
