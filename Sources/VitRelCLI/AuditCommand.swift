@@ -73,8 +73,10 @@ struct AuditCommand: ParsableCommand {
         let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
             .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
         let chosenSplit = DatasetSplit(folderName: split)!
+        // The pictures are kept: the interventions change them and LIME perturbs them.
         let prepared = PreparedSplit.prepare(
-            index, split: chosenSplit, preprocessing: model.preprocessing, options: try imageOptions.options())
+            index, split: chosenSplit, preprocessing: model.preprocessing, options: try imageOptions.options(), keepingPictures: true)
+        let pictures = prepared.pictures!
         let problems = InputProblems()
         for skipped in prepared.skipped { problems.report(skipped) }
         guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split); the dataset has \(index.splitSummary)") }
@@ -91,7 +93,7 @@ struct AuditCommand: ParsableCommand {
         let audit = ShortcutAudit(model: model, borderFraction: border, cornerFraction: corners, batchSize: batch)
         printError("interventions on \(prepared.count) \(split) images: \(audit.interventions.map(\.description).joined(separator: ", "))")
         let outcomes = try InterventionRun.outcomes(
-            model: model, inputs: prepared.inputs, labels: prepared.labels, interventions: audit.interventions, batchSize: batch)
+            model: model, pictures: pictures, labels: prepared.labels, interventions: audit.interventions, batchSize: batch)
 
         let selection = ImageSelection(quota: .perClass(perClass), seed: selectionSeed)
         let chosen = perClass == 0 ? [] : try selection.select(prepared.items, classCount: model.classNames.count) { $0.map { _ in true } }
@@ -100,8 +102,9 @@ struct AuditCommand: ParsableCommand {
         var films = [ShortcutAudit.ExplainedFilm]()
         for (n, item) in chosen.enumerated() {
             bar.update(n, extra: item.imageURL.lastPathComponent)
+            let row = position[item.imageURL]!
             films.append(try audit.explain(
-                image: index.relativePath(of: item.imageURL), input: prepared.inputs.slice(position[item.imageURL]!),
+                image: index.relativePath(of: item.imageURL), film: PreparedImage(pixels: pictures[row].rgb(), input: prepared.inputs.slice(row)),
                 label: item.classIndex, explainers: explainers))
         }
         bar.finish(chosen.count, extra: "explained")
@@ -113,7 +116,7 @@ struct AuditCommand: ParsableCommand {
         try writeTextFile(report.interventionsCSV(), to: outURL.appendingPathComponent("interventions.csv"))
         try writeTextFile(report.filmsCSV(), to: outURL.appendingPathComponent("films.csv"))
         try writeJSON(report, to: outURL.appendingPathComponent("audit.json"))
-        for (name, drawing) in report.figures(examples: Self.examples(prepared, classCount: model.classNames.count), preprocessing: model.preprocessing) {
+        for (name, drawing) in report.figures(examples: Self.examples(prepared, classCount: model.classNames.count)) {
             do {
                 try ImageIO.writePNG(drawing.render(), to: figures.appendingPathComponent(name + ".png"))
                 try drawing.svg().write(to: figures.appendingPathComponent(name + ".svg"))
@@ -125,9 +128,9 @@ struct AuditCommand: ParsableCommand {
     }
 
     /// The first film of each class, for the intervention figure.
-    static func examples(_ prepared: PreparedSplit, classCount: Int) -> [(label: Int, input: Tensor<Float>)] {
+    static func examples(_ prepared: PreparedSplit, classCount: Int) -> [(label: Int, picture: Image)] {
         (0..<classCount).compactMap { label in
-            prepared.labels.firstIndex(of: label).map { (label, prepared.inputs.slice($0)) }
+            prepared.labels.firstIndex(of: label).map { (label, prepared.pictures![$0]) }
         }
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Token-grid maps are upsampled bilinearly (align_corners = false) to the input size, as
 /// Chefer et al. 2021 draw them; pixel-level maps (LRP to the pixels, gradients, LIME) are used
-/// as they are. LIME explains the pixel image (the input with its normalisation undone) through
+/// as they are. LIME explains the pixel image (a `PreparedImage`'s computed picture; for an input
+/// the caller made itself, the input with its normalisation undone) through
 /// `ClassifierModel.pixelSpaceProbabilities`, as `lime_image` explains a classifier fed with
 /// raw pixels.
 public struct PixelExplainer {
