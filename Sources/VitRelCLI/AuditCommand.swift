@@ -62,72 +62,27 @@ struct AuditCommand: ParsableCommand {
         var model = try modelOptions.load()
         try precisionOptions.apply(to: &model)
         resizeOptions.apply(to: &model)
-        let (height, width) = (model.config.imageHeight, model.config.imageWidth)
-        // A band of round(border · side) pixels on both sides can cover a small input whole:
-        // nothing would be left to crop to.
-        guard GroundTruthMask.centre(fraction: border).region(height: height, width: width)!.contains(true) else {
-            throw ValidationError("--border \(border) leaves no centre on the model's \(height)×\(width) input; choose a smaller band")
-        }
         let explaining = try PixelExplainers(methods: methods, model: model, methodOptions: methodOptions, limeOptions: limeOptions)
-        let chosenMethods = explaining.methods, explainers = explaining.explainers
-        let index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
-            .mapped(toModelClasses: model.classNames, aliases: classMap.aliases())
-        let chosenSplit = DatasetSplit(folderName: split)!
-        let prepared = PreparedSplit.prepare(
-            index, split: chosenSplit, preprocessing: model.preprocessing, options: try imageOptions.options())
-        let problems = InputProblems()
-        for skipped in prepared.skipped { problems.report(skipped) }
-        guard prepared.count > 0 else { throw CLIError("\(data): no readable images in split \(split); the dataset has \(index.splitSummary)") }
-        let outURL = URL(fileURLWithPath: out)
-        let figures = outURL.appendingPathComponent("figures")
-        do { try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true) } catch {
-            throw CLIError("cannot create \(figures.path): \((error as NSError).localizedDescription)")
+        var request = AuditRequest(
+            model: model, data: URL(fileURLWithPath: data), dataName: data, split: DatasetSplit(folderName: split)!, splitName: split,
+            explainers: explaining.explainers, perClass: perClass, output: URL(fileURLWithPath: out), command: CompareCommand.commandLine)
+        request.subset = subset
+        request.classAliases = try classMap.aliases()
+        request.imageOptions = try imageOptions.options()
+        request.selectionSeed = selectionSeed
+        request.borderFraction = border
+        request.cornerFraction = corners
+        request.batchSize = batch
+        let observer = TerminalRunObserver()
+        let run: AuditRun
+        do { run = try AuditRun(request, observer: observer) } catch let error as AuditError {
+            if case .noCentre = error { throw ValidationError("\(error)") }
+            throw CLIError("\(error)")
         }
-
-        let lock: OutputFolderLock
-        do { lock = try OutputFolderLock(folder: outURL) } catch { throw CLIError("\(error)") }
-        defer { withExtendedLifetime(lock) {} }
-
-        let audit = ShortcutAudit(model: model, borderFraction: border, cornerFraction: corners, batchSize: batch)
-        printError("interventions on \(prepared.count) \(split) images: \(audit.interventions.map(\.description).joined(separator: ", "))")
-        let outcomes = try InterventionRun.outcomes(
-            model: model, inputs: prepared.inputs, labels: prepared.labels, interventions: audit.interventions, batchSize: batch)
-
-        let selection = ImageSelection(quota: .perClass(perClass), seed: selectionSeed)
-        let chosen = perClass == 0 ? [] : try selection.select(prepared.items, classCount: model.classNames.count) { $0.map { _ in true } }
-        let position = Dictionary(uniqueKeysWithValues: prepared.items.enumerated().map { ($1.imageURL, $0) })
-        let bar = ProgressBar(label: "explain", total: chosen.count)
-        var films = [ShortcutAudit.ExplainedFilm]()
-        for (n, item) in chosen.enumerated() {
-            bar.update(n, extra: item.imageURL.lastPathComponent)
-            films.append(try audit.explain(
-                image: index.relativePath(of: item.imageURL), input: prepared.inputs.slice(position[item.imageURL]!),
-                label: item.classIndex, explainers: explainers))
-        }
-        bar.finish(chosen.count, extra: "explained")
-
-        let report = ShortcutAuditReport(
-            audit: audit, classNames: model.classNames, methods: chosenMethods.map(\.rawValue), outcomes: outcomes, films: films,
-            command: CompareCommand.commandLine, model: model.directory.path, data: data, split: split)
-        try writeTextFile(report.markdown(), to: outURL.appendingPathComponent("audit.md"))
-        try writeTextFile(report.interventionsCSV(), to: outURL.appendingPathComponent("interventions.csv"))
-        try writeTextFile(report.filmsCSV(), to: outURL.appendingPathComponent("films.csv"))
-        try writeJSON(report, to: outURL.appendingPathComponent("audit.json"))
-        for (name, drawing) in report.figures(examples: Self.examples(prepared, classCount: model.classNames.count), preprocessing: model.preprocessing) {
-            do {
-                try ImageIO.writePNG(drawing.render(), to: figures.appendingPathComponent(name + ".png"))
-                try drawing.svg().write(to: figures.appendingPathComponent(name + ".svg"))
-            } catch { throw CLIError("\(error)") }
-        }
+        printError("interventions on \(run.prepared.count) \(split) images: \(run.audit.interventions.map(\.description).joined(separator: ", "))")
+        let report = try run.run(observer: observer)
         print(report.headline())
-        print(outURL.appendingPathComponent("audit.md").path)
-        try problems.finish()
-    }
-
-    /// The first film of each class, for the intervention figure.
-    static func examples(_ prepared: PreparedSplit, classCount: Int) -> [(label: Int, input: Tensor<Float>)] {
-        (0..<classCount).compactMap { label in
-            prepared.labels.firstIndex(of: label).map { (label, prepared.inputs.slice($0)) }
-        }
+        print(URL(fileURLWithPath: out).appendingPathComponent("audit.md").path)
+        try observer.problems.finish()
     }
 }

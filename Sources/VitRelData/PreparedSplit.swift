@@ -5,15 +5,23 @@ public struct PreparedSplit: Sendable {
     public var items: [LabelledImage]
     /// [N, 3, H, W] model inputs
     public var inputs: Tensor<Float>
+    /// Each image's picture after the transform's geometry (`Preprocessing.geometry`: resized
+    /// and cropped, samples in [0, 1]), from which its row of `inputs` was normalised; a gray
+    /// picture is kept as one plane (`Image.collapsingReplicatedGray`). Nil unless asked for
+    /// (`keepingPictures`): training and evaluation need only the inputs, and three planes per
+    /// image would double their memory.
+    public var pictures: [Image]?
     public var labels: [Int]
     /// Files that could not be decoded (path and reason); they are left out.
     public var skipped: [SkippedFile]
 
     /// Decodes (DICOM files with `options`' window) and preprocesses `items` of `index`
-    /// (unreadable files are skipped and listed).
+    /// (unreadable files are skipped and listed). With `keepingPictures`, each image's
+    /// geometry-step picture is kept in `pictures` and `inputs` is normalised from them (the
+    /// same bits: `normalise(geometry(x))` is `apply(to: x)`).
     public static func prepare(
         _ index: DatasetIndex, split: DatasetSplit, preprocessing: Preprocessing, options: ImageReadOptions = .fileDefaults,
-        limit: Int? = nil
+        limit: Int? = nil, keepingPictures: Bool = false
     ) -> PreparedSplit {
         var items = index.items(in: split)
         if let limit { items = Array(items.prefix(limit)) }
@@ -23,9 +31,24 @@ public struct PreparedSplit: Sendable {
             try preprocessing.checkResize(width: image.width, height: image.height, file: url.path)
             return image
         }
-        let inputs = preprocessing.apply(batch: report.loaded.map(\.image))
+        let images = report.loaded.map(\.image)
+        var pictures: [Image]?
+        let inputs: Tensor<Float>
+        if keepingPictures {
+            var computed = [Image?](repeating: nil, count: images.count)
+            computed.withUnsafeMutableBufferPointer { slots in
+                let base = slots.baseAddress
+                Parallel.forEachChunk(images.count) { range in
+                    for i in range { base![i] = preprocessing.geometry(images[i]).collapsingReplicatedGray() }
+                }
+            }
+            pictures = computed.map { $0! }
+            inputs = preprocessing.normalise(batch: pictures!)
+        } else {
+            inputs = preprocessing.apply(batch: images)
+        }
         return PreparedSplit(
-            items: report.loaded.map(\.item), inputs: inputs, labels: report.loaded.map(\.item.classIndex),
+            items: report.loaded.map(\.item), inputs: inputs, pictures: pictures, labels: report.loaded.map(\.item.classIndex),
             skipped: report.skipped)
     }
 

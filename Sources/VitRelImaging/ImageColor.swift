@@ -15,6 +15,19 @@ extension Image {
         }
     }
 
+    /// One plane when the image is gray: one channel, or three colour planes equal bit for bit
+    /// (a gray film replicated by `rgb()`, as `Preprocessing.geometry` returns it); the image
+    /// as it is otherwise. `Preprocessing.normalise` replicates the plane again, so a gray
+    /// picture kept this way costs a third of its three planes and normalises to the same bits.
+    public func collapsingReplicatedGray() -> Image {
+        guard channels == 3 else { return self }
+        let plane = width * height
+        let equal = pixels.withUnsafeBufferPointer { p in
+            (0..<plane).allSatisfy { p[$0].bitPattern == p[plane + $0].bitPattern && p[$0].bitPattern == p[2 * plane + $0].bitPattern }
+        }
+        return equal ? Image(width: width, height: height, channels: 1, pixels: Array(pixels[0..<plane]), sourceBitDepth: sourceBitDepth) : self
+    }
+
     /// One luma channel, ITU-R 601-2: L = R·299/1000 + G·587/1000 + B·114/1000 (Pillow
     /// `convert("L")`; Pillow rounds to 8 bits, this does not). Alpha is dropped.
     public func gray() -> Image {

@@ -63,6 +63,25 @@ extension Preprocessing {
         return Tensor(shape: [3, inputHeight, inputWidth], scalars: scalars)
     }
 
+    /// Step 2 for a batch: pictures at the input size (`geometry`'s outputs, gray or RGB, one
+    /// plane or three each) normalised into [B, 3, inputHeight, inputWidth], in parallel;
+    /// picture b's rows are `normalise(images[b])` bit for bit.
+    public func normalise(batch images: [Image]) -> Tensor<Float> {
+        let stride = 3 * inputHeight * inputWidth
+        for image in images {
+            precondition(image.width == inputWidth && image.height == inputHeight && (image.channels == 1 || image.channels >= 3),
+                         "image \(image.width)×\(image.height)×\(image.channels); expected \(inputWidth)×\(inputHeight), gray or RGB")
+        }
+        var scalars = [Float](repeating: 0, count: images.count * stride)
+        scalars.withUnsafeMutableBufferPointer { all in
+            let base = all.baseAddress
+            Parallel.forEachChunk(images.count) { range in
+                for b in range { normalise(images[b], into: UnsafeMutableBufferPointer(start: base! + b * stride, count: stride)) }
+            }
+        }
+        return Tensor(shape: [images.count, 3, inputHeight, inputWidth], scalars: scalars)
+    }
+
     /// Both steps at once for a decoded image, after `checkResize` (`file` names it in the
     /// error): the pixel image and the model input made from it.
     public func prepare(_ image: Image, file: String) throws -> PreparedImage {

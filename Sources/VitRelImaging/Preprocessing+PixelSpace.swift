@@ -1,11 +1,18 @@
 import VitRelCore
 
-/// The model input seen as a picture again: what figures draw under a relevance map and what
-/// LIME perturbs.
+/// A model input seen as a picture again, for tensors a caller made itself; and pixel batches
+/// normalised.
 extension Preprocessing {
-    /// The normalised model input [3, H, W] (one image of `apply(to:)`) back in pixel space:
-    /// x·std + mean per channel, clamped to [0, 1] against float rounding. The result is the
-    /// resized and cropped image the model saw, pixel for pixel aligned with every map.
+    /// The normalised model input [3, H, W] back in pixel space: x·std + mean per channel,
+    /// clamped to [0, 1] against float rounding, pixel for pixel aligned with every map.
+    ///
+    /// Only for an input a caller made itself, which no transform computed a picture of:
+    /// `PixelExplainer.explain(_:targets:model:…)` on perturbed or noised inputs (LIME then
+    /// perturbs this picture). Everything with an image behind it — figures, masks, LIME in
+    /// `explain` and `compare`, the shortcut audit's interventions and text detection — uses
+    /// the picture the transform computed (`geometry(_:)`, `PreparedImage.pixels`,
+    /// `PreparedSplit.pictures`): undoing the normalisation rounds, and is off from that
+    /// picture in the last bits.
     public func pixelImage(fromInput input: Tensor<Float>) -> Image {
         precondition(input.rank == 3 && input.shape[0] == 3, "model input of shape \(input.shape); expected [3, H, W]")
         let height = input.shape[1], width = input.shape[2], plane = height * width

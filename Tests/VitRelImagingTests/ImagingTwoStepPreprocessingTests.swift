@@ -68,6 +68,25 @@ final class ImagingTwoStepPreprocessingTests: XCTestCase {
         }
     }
 
+    /// What the shortcut audit keeps of a split: a gray picture collapsed to its one plane, a
+    /// colour one as it is, normalised as a batch into the inputs `apply(batch:)` gives.
+    func testCollapsedGrayPicturesNormaliseAsABatchToTheInputsOfApply() throws {
+        for preprocessing in transforms {
+            let images = try files.map { try ImageIO.read(ImagingManifest.fixture($0)) }
+            let pictures = images.map { preprocessing.geometry($0).collapsingReplicatedGray() }
+            for (name, (image, picture)) in zip(files, zip(images, pictures)) {
+                XCTAssertEqual(picture.channels, image.channels < 3 ? 1 : 3, name)
+                XCTAssertEqual(picture.rgb(), preprocessing.geometry(image), name)
+            }
+            XCTAssertEqual(preprocessing.normalise(batch: pictures).scalars.map(\.bitPattern),
+                           preprocessing.apply(batch: images).scalars.map(\.bitPattern), preprocessing.summary)
+        }
+        XCTAssertEqual(Preprocessing(inputHeight: 8, inputWidth: 8).normalise(batch: []).shape, [0, 3, 8, 8])
+        // Planes equal but for the sign of a zero stay three.
+        let signed = Image(width: 1, height: 1, channels: 3, pixels: [0, -0.0, 0])
+        XCTAssertEqual(signed.collapsingReplicatedGray().channels, 3)
+    }
+
     func testPrepareChecksTheResizeBeforeResizing() throws {
         let preprocessing = Preprocessing(inputHeight: 8, inputWidth: 8)
         let prepared = try preprocessing.prepare(Image(width: 20, height: 10, channels: 1, pixels: [Float](repeating: 0.5, count: 200)), file: "x.png")

@@ -16,6 +16,28 @@ public enum DatasetTestTrees {
         for path in relativePaths { try writeImage(root.appendingPathComponent(path)) }
     }
 
+    /// `<root>/{train,val}/<class>/{0,1}.png` for the three COVID-QU-Ex classes: 40 × 40
+    /// test X-rays (`TestImages`) whose brightness rises with the class, film 1 of each class
+    /// carrying a white 3 × 4 marker near the top-left corner: the shortcut audit's smallest
+    /// dataset. Returns `root`.
+    @discardableResult
+    public static func markedFilms(_ root: URL) throws -> URL {
+        for split in ["train", "val"] {
+            for (k, name) in ["COVID-19", "Non-COVID", "Normal"].enumerated() {
+                let folder = root.appendingPathComponent(split).appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for n in 0..<2 {
+                    let url = try TestImages.write(in: folder, name: "\(n).png", brightness: 0.3 + 0.3 * Float(k) + 0.1 * Float(n))
+                    guard n == 1 else { continue }
+                    var image = try ImageIO.read(url)
+                    for y in 2..<6 { for x in 2..<5 { image.pixels[y * 40 + x] = 1 } }
+                    try ImageIO.writePNG(image, to: url)
+                }
+            }
+        }
+        return root
+    }
+
     /// A COVID-QU-Ex tree: for each (subset, split, class, name), an image and, unless
     /// `withoutMasks` lists the name, both masks.
     public static func covidQuEx(

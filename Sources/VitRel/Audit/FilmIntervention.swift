@@ -5,8 +5,10 @@ import Foundation
 /// when only the film's edges or its text change, the model used them (DeGrave et al., Nat.
 /// Mach. Intell. 2021, made the same test with saliency maps and generated counterfactuals).
 ///
-/// Interventions act on the gray image the model sees (after resize and crop, before
-/// normalisation), so they are exact in the model's own pixels.
+/// Interventions act on the picture the model sees (`Preprocessing.geometry`'s output: after
+/// resize and crop, before normalisation), which is then normalised (`InterventionRun`), so
+/// they are exact in the model's own pixels: what an intervention leaves alone keeps the bits
+/// of the unaltered input.
 public enum FilmIntervention: Hashable, Codable, Sendable, CustomStringConvertible {
     /// The film as it is.
     case none
@@ -37,6 +39,35 @@ public enum FilmIntervention: Hashable, Codable, Sendable, CustomStringConvertib
         case .cropCentre: return "crop-centre"
         case .maskText: return "mask-text"
         }
+    }
+
+    /// The picture after the intervention, plane by plane (a gray picture is one plane, a
+    /// colour one three): the band blanked or the centre enlarged in each plane; text found on
+    /// the picture's `film(of:)` and painted over in each plane with that plane's local median.
+    /// Pixels the intervention leaves alone keep their bits.
+    public func apply(to picture: Image) -> Image {
+        let height = picture.height, width = picture.width, plane = height * width
+        if self == .none { return picture }
+        let mask: [Bool]?
+        if case .maskText(let detector) = self { mask = detector.detect(Self.film(of: picture), height: height, width: width) } else { mask = nil }
+        var pixels = [Float]()
+        pixels.reserveCapacity(picture.pixels.count)
+        for c in 0..<picture.channels {
+            let channel = Array(picture.pixels[(c * plane)..<((c + 1) * plane)])
+            if let mask {
+                pixels += Self.paintedOver(channel, mask: mask, height: height, width: width)
+            } else {
+                pixels += apply(channel, height: height, width: width)
+            }
+        }
+        return Image(width: width, height: height, channels: picture.channels, pixels: pixels, sourceBitDepth: picture.sourceBitDepth)
+    }
+
+    /// The gray film of a picture, row-major [height, width]: its one plane when it is gray (one
+    /// channel, or three equal ones: a gray X-ray as the transform replicates it), its luma
+    /// (`Image.gray`) when it has colour.
+    public static func film(of picture: Image) -> [Float] {
+        picture.collapsingReplicatedGray().gray().pixels
     }
 
     /// The film after the intervention: `pixels` row-major [height, width], values in [0, 1].

@@ -16,54 +16,37 @@ public struct InterventionOutcome: Codable, Sendable {
     public var probabilities: [[Double]]
 }
 
-/// The interventions of the shortcut audit, run on a batch of model inputs.
+/// The interventions of the shortcut audit, run on a batch of pictures.
 public enum InterventionRun {
-    /// `inputs` ([N, 3, H, W], normalised by `preprocessing`) after `intervention`, normalised
-    /// again: each film is taken back to its gray pixels, changed, and normalised as the model
-    /// expects. Pixels the intervention leaves alone keep their input values bit for bit: the
-    /// round trip through gray pixels is off in the last bits, which would move the
-    /// probabilities of a film that an intervention does not touch.
-    public static func intervened(_ inputs: Tensor<Float>, by intervention: FilmIntervention, preprocessing: Preprocessing) -> Tensor<Float> {
-        precondition(inputs.rank == 4 && inputs.shape[1] == 3, "inputs of shape \(inputs.shape); expected [N, 3, H, W]")
-        if intervention == .none { return inputs }
-        let count = inputs.shape[0], height = inputs.shape[2], width = inputs.shape[3], plane = height * width
-        var gray = [Float](repeating: 0, count: count * plane)
-        var untouched = [Bool](repeating: false, count: count * plane)
-        gray.withUnsafeMutableBufferPointer { buffer in
-            untouched.withUnsafeMutableBufferPointer { kept in
-                let base = buffer.baseAddress!, keptBase = kept.baseAddress!
-                Parallel.forEachChunk(count) { range in
-                    for n in range {
-                        let film = preprocessing.pixelImage(fromInput: inputs.slice(n)).gray().pixels
-                        let changed = intervention.apply(film, height: height, width: width)
-                        for i in 0..<plane {
-                            base[n * plane + i] = changed[i]
-                            keptBase[n * plane + i] = changed[i].bitPattern == film[i].bitPattern
-                        }
-                    }
-                }
+    /// The model inputs [N, 3, H, W] of `pictures` (the transform's geometry-step pictures,
+    /// `PreparedSplit.pictures`) after `intervention`: each picture changed
+    /// (`FilmIntervention.apply(to:)`) and normalised as the model expects
+    /// (`Preprocessing.normalise`). The pictures are the ones computed, not reconstructed from
+    /// normalised tensors, so a pixel the intervention leaves alone keeps its unaltered input's
+    /// bits, and `.none` gives the unaltered inputs themselves.
+    public static func intervened(_ pictures: [Image], by intervention: FilmIntervention, preprocessing: Preprocessing) -> Tensor<Float> {
+        guard intervention != .none else { return preprocessing.normalise(batch: pictures) }
+        var changed = [Image?](repeating: nil, count: pictures.count)
+        changed.withUnsafeMutableBufferPointer { slots in
+            let base = slots.baseAddress
+            Parallel.forEachChunk(pictures.count) { range in
+                for n in range { base![n] = intervention.apply(to: pictures[n]) }
             }
         }
-        var result = preprocessing.normalise(pixelBatch: Tensor(shape: [count, 1, height, width], scalars: gray))  // [N, 3, H, W]
-        for n in 0..<count {
-            for i in 0..<plane where untouched[n * plane + i] {
-                for c in 0..<3 { result.scalars[(n * 3 + c) * plane + i] = inputs.scalars[(n * 3 + c) * plane + i] }
-            }
-        }
-        return result
+        return preprocessing.normalise(batch: changed.map { $0! })
     }
 
-    /// Classifies `inputs` (labels `labels`) unaltered and after each intervention.
+    /// Classifies `pictures` (labels `labels`) unaltered and after each intervention.
     /// The first outcome is always the unaltered films' (`.none`), the reference for
     /// `changedPredictions`.
     public static func outcomes(
-        model: ClassifierModel, inputs: Tensor<Float>, labels: [Int], interventions: [FilmIntervention], batchSize: Int = 32
+        model: ClassifierModel, pictures: [Image], labels: [Int], interventions: [FilmIntervention], batchSize: Int = 32
     ) throws -> [InterventionOutcome] {
         let classes = model.classNames.count
         var reference: [Int]?
         var outcomes = [InterventionOutcome]()
         for intervention in [FilmIntervention.none] + interventions.filter({ $0 != .none }) {
-            let changed = intervened(inputs, by: intervention, preprocessing: model.preprocessing)
+            let changed = intervened(pictures, by: intervention, preprocessing: model.preprocessing)  // [N, 3, H, W]
             let source = try InMemoryDataSource(images: changed, targets: .classes(labels), augmentation: .standard)
             let predictions = try ModelPredictions(model: model.network, source: source, batchSize: batchSize)
             let probabilities = predictions.softmaxProbabilities

@@ -64,16 +64,17 @@ public struct ShortcutAudit {
                 GroundTruthMask.corners(fraction: cornerFraction).region(height: height, width: width)!)
     }
 
-    /// Explains one film (`input` [3, H, W]) with each explainer for its predicted class and
-    /// measures what each intervention does to that class's probability.
+    /// Explains one film (`film`, prepared by the model's preprocessing: its picture and its
+    /// input) with each explainer for its predicted class and measures what each intervention
+    /// does to that class's probability. The interventions change the picture and LIME
+    /// perturbs it; the text detector reads it.
     public func explain(
-        image: String, input: Tensor<Float>, label: Int, explainers: [PixelExplainer]
+        image: String, film: PreparedImage, label: Int, explainers: [PixelExplainer]
     ) throws -> ExplainedFilm {
-        let height = input.shape[1], width = input.shape[2]
-        let batch = input.reshaped([1] + input.shape)
+        let height = film.pixels.height, width = film.pixels.width
         let variants = [FilmIntervention.none] + interventions
-        let variantInputs = variants.map { InterventionRun.intervened(batch, by: $0, preprocessing: model.preprocessing).slice(0) }
-        let inputs = Tensor.stack(variantInputs)
+        let variantInputs = variants.map { InterventionRun.intervened([film.pixels], by: $0, preprocessing: model.preprocessing).slice(0) }
+        let inputs = Tensor.stack(variantInputs)  // [1 + interventions, 3, H, W]
         let logits = try model.network(inputs)
         let classes = model.classNames.count
         let probabilities = (0..<variants.count).map { softmaxProbabilities(Array(logits.scalars[($0 * classes)..<(($0 + 1) * classes)])) }
@@ -87,11 +88,10 @@ public struct ShortcutAudit {
         let (border, corners) = regions
         var shares = [String: RegionShares]()
         for explainer in explainers {
-            let map = try explainer.explain(input, targets: [predicted], model: model).pixelMap(0).values
+            let map = try explainer.explain(film, targets: [predicted], model: model).pixelMap(0).values
             shares[explainer.method.rawValue] = RegionShares(map: map, border: border, corners: corners)
         }
-        let film = model.preprocessing.pixelImage(fromInput: input).gray().pixels
-        let text = textDetector.detect(film, height: height, width: width)
+        let text = textDetector.detect(FilmIntervention.film(of: film.pixels), height: height, width: width)
         return ExplainedFilm(
             image: image, label: label, predicted: predicted, probability: probabilities[0][predicted],
             probabilityAfter: after, shares: shares, textArea: Double(text.filter { $0 }.count) / Double(text.count))

@@ -3,8 +3,9 @@ import Foundation
 extension ShortcutAuditReport {
     /// The audit's figures by file stem, each drawn once for PNG and SVG: box plots of the
     /// border and corner shares per class and method, and one row per example film showing
-    /// each intervention, the detected text outlined in red.
-    public func figures(examples: [(label: Int, input: Tensor<Float>)], preprocessing: Preprocessing) -> [(String, FigureDrawing)] {
+    /// each intervention, the detected text outlined in red. `examples` are pictures the
+    /// transform computed (`PreparedSplit.pictures`), drawn as the model sees them.
+    public func figures(examples: [(label: Int, picture: Image)]) -> [(String, FigureDrawing)] {
         var figures = [(String, FigureDrawing)]()
         if !films.isEmpty {
             for (stem, region, name, areaShare) in [("border-share", \RegionShares.border, "border band", area.border),
@@ -19,19 +20,18 @@ extension ShortcutAuditReport {
             }
         }
         guard !examples.isEmpty else { return figures }
-        let height = examples[0].input.shape[1], width = examples[0].input.shape[2]
+        let height = examples[0].picture.height, width = examples[0].picture.width
         var rows = [[FigurePanel.Tile]]()
         for example in examples {
-            let film = preprocessing.pixelImage(fromInput: example.input).gray().pixels
-            var tiles = [FigurePanel.Tile(title: classNames[example.label], subtitle: "as filmed", image: Self.gray(film, height, width))]
+            let film = FilmIntervention.film(of: example.picture)
+            var tiles = [FigurePanel.Tile(title: classNames[example.label], subtitle: "as filmed", image: example.picture)]
             for intervention in interventions {
                 // Text is shown where it was found, outlined on the film, rather than painted over.
                 if case .maskText(let detector) = intervention {
                     let outlined = Self.outlined(Self.gray(film, height, width), mask: detector.detect(film, height: height, width: width))
                     tiles.append(FigurePanel.Tile(title: intervention.description, subtitle: "detected text in red", image: outlined))
                 } else {
-                    let changed = Self.gray(intervention.apply(film, height: height, width: width), height, width)
-                    tiles.append(FigurePanel.Tile(title: intervention.description, image: changed))
+                    tiles.append(FigurePanel.Tile(title: intervention.description, image: intervention.apply(to: example.picture)))
                 }
             }
             rows.append(tiles)

@@ -168,6 +168,12 @@ enum AuditFixtures {
         }
     }
 
+    /// Gray pixel films as the pictures the transform's geometry gives (one plane each, as
+    /// `PreparedSplit.pictures` keeps a gray picture).
+    static func pictures(_ films: [[Float]]) -> [Image] {
+        films.map { Image(width: 20, height: 20, channels: 1, pixels: $0) }
+    }
+
     /// The model inputs [N, 3, 20, 20] of gray pixel films.
     static func inputs(_ films: [[Float]], preprocessing: Preprocessing) -> Tensor<Float> {
         preprocessing.normalise(pixelBatch: Tensor(shape: [films.count, 1, 20, 20], scalars: films.flatMap { $0 }))

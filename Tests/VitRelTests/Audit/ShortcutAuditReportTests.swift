@@ -18,9 +18,9 @@ final class ShortcutAuditReportTests: XCTestCase {
     func report() throws -> ShortcutAuditReport {
         let model = AuditFixtures.tinyModel(classNames: classNames)
         let audit = ShortcutAudit(model: model)  // 20 × 20 input: band 2 pixels (36%), corners 4 × 4 (16%)
-        let inputs = AuditFixtures.inputs(AuditFixtures.pixelFilms(count: 6, seed: 8), preprocessing: model.preprocessing)
+        let pictures = AuditFixtures.pictures(AuditFixtures.pixelFilms(count: 6, seed: 8))
         let outcomes = try InterventionRun.outcomes(
-            model: model, inputs: inputs, labels: [0, 1, 2, 0, 1, 2], interventions: audit.interventions)
+            model: model, pictures: pictures, labels: [0, 1, 2, 0, 1, 2], interventions: audit.interventions)
         let images = ["val/COVID-19/a.png", "val/Non-COVID/a,b.png", "val/Normal/c.png", "val/COVID-19/d.png"]
         // Blanking changes no film's probability (ρ undefined); the crop takes more from films
         // with more border relevance (ρ = 1).
