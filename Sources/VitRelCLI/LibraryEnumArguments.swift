@@ -17,6 +17,7 @@ extension ConservationRuleSet: ExpressibleByArgument {}
 extension ConservationAudit.Arithmetic: ExpressibleByArgument {}
 extension Preprocessing.ResizeArithmetic: ExpressibleByArgument {}
 extension RegionPerturbation.Order: ExpressibleByArgument {}
+extension ClassBalancing: ExpressibleByArgument {}
 
 /// `compare --target`: which class each image is explained and measured for.
 enum ExplainedClass: String, CaseIterable, ExpressibleByArgument {

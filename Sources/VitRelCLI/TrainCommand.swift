@@ -61,106 +61,55 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let watch = Stopwatch()
-        var index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
-        if balance == .downsample { index = index.downsampledToSmallestClass(seed: seed) }
-        let initial = try initFrom.map { try ClassifierModel.load(from: URL(fileURLWithPath: $0)) }
-        if let initial, initial.classNames != index.classNames {
-            throw CLIError("\(initFrom!): the model's classes \(initial.classNames.joined(separator: ", ")) are not the data's \(index.classNames.joined(separator: ", "))")
-        }
-        guard var config = initial?.config ?? ViTConfig.timm(architecture: arch, classCount: index.classNames.count) else {
-            throw CLIError("unknown architecture \"\(arch)\"; expected vit_{tiny,small,base,large}_patch{8,16,32}_{224,384}")
-        }
-        if initial == nil, let imageSize { config.imageHeight = imageSize; config.imageWidth = imageSize }
-        if let patchSize { config.patchSize = patchSize }
-        if let embedDim { config.embedDimension = embedDim }
-        if let depth { config.depth = depth }
-        if let heads { config.headCount = heads }
-        if initial == nil { config.mlpHiddenDimension = Int((mlpRatio ?? 4) * Double(config.embedDimension)) }
-        config.classNames = index.classNames
-        if let problem = config.validationProblem() { throw CLIError("invalid architecture: \(problem)") }
-        var preprocessing = initial?.preprocessing ?? Preprocessing(
-            inputHeight: config.imageHeight, inputWidth: config.imageWidth, interpolation: .bicubic,
-            resizeMode: .resizeThenCenterCrop, cropPercent: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
-        // Training resizes in float, as it always has (README: Preprocessing): the shipped
-        // models and their recorded accuracies were made that way, and training's resize is not
-        // timm's training transform (RandomResizedCrop) in any case. Evaluation is what follows Pillow.
-        preprocessing.resizeArithmetic = .float
-
-        printError("reading \(data) (\(index.layout.rawValue)): \(index.items.count) images, classes \(index.classNames.joined(separator: ", "))")
-        let readOptions = try imageOptions.options()
-        let train = PreparedSplit.prepare(index, split: .train, preprocessing: preprocessing, options: readOptions)
-        let validation = PreparedSplit.prepare(index, split: .validation, preprocessing: preprocessing, options: readOptions)
-        let problems = InputProblems()
-        for skipped in train.skipped + validation.skipped { problems.report(skipped) }
-        guard train.count > 0 else { throw CLIError("\(data): no readable training images") }
-        printError("train \(train.count), validation \(validation.count) images at \(config.imageHeight)×\(config.imageWidth)")
-
-        let stepsPerEpoch = (train.count + batch - 1) / batch
-        var configuration = TrainingConfiguration(
-            epochs: epochs, batchSize: batch, learningRate: lr, minimumLearningRate: minLr,
-            warmupSteps: Int(warmupEpochs * Double(stepsPerEpoch)),
-            optimizer: AdamWHyperparameters(weightDecay: weightDecay), labelSmoothing: labelSmoothing,
-            augment: !noAugment, seed: seed, layerDecay: layerDecay)
-        if balance == .weights { configuration.classWeights = index.inverseFrequencyWeights() }
-
-        let outDirectory = URL(fileURLWithPath: out)
-        let outputs = TrainingOutputs(directory: outDirectory.appendingPathComponent("training")) { network, url in
-            // The best checkpoint is the model folder itself; the last one stays under training/.
-            let target = url.lastPathComponent == "best" ? outDirectory : url
-            try ClassifierModel.write(network, preprocessing: preprocessing, to: target)
-        }
-        var trainer: Trainer
-        if resume {
-            trainer = try Trainer(resumingFrom: outputs.stateURL, configuration: configuration)
-            printError("resuming after epoch \(trainer.history.count)")
-        } else {
-            trainer = try Trainer(model: initial?.network ?? VisionTransformer<Float>(config: config, seed: seed), configuration: configuration)
-        }
-        let bar = ProgressBar(label: "epoch", total: stepsPerEpoch)
-        let history = try trainer.train(
-            training: try train.dataSource(), validation: validation.count > 0 ? try validation.dataSource() : nil,
-            outputs: outputs,
-            onStep: { progress in
-                bar.update(progress.step, extra: String(format: "%d/%d  loss %.4f  acc %.3f  %.0f img/s  ETA %@",
-                    progress.epoch, progress.epochs, progress.runningLoss, progress.runningAccuracy,
-                    progress.imagesPerSecond, ProgressBar.clock(progress.etaSeconds)))
-            },
-            onEpoch: { summary in
-                var line = String(format: "epoch %d  loss %.4f  acc %.3f", summary.epoch, summary.trainingLoss, summary.trainingAccuracy)
-                if let v = summary.validation {
-                    line += String(format: "  val loss %.4f  acc %.3f  macro recall %.3f", v.loss, v.accuracy, v.macroRecall)
-                }
-                bar.finish(extra: line + (summary.isBest ? "  best" : ""))
-                bar.restart()
-            })
-        let record = TrainingRecord(
-            command: CommandLine.arguments.joined(separator: " "), data: data, seed: seed, epochs: history.count,
-            trainImages: train.count, validationImages: validation.count, wallSeconds: watch.seconds,
-            vitrelVersion: VitRel.version, history: history.map {
-                TrainingRecord.Epoch(epoch: $0.epoch, loss: $0.trainingLoss, accuracy: $0.trainingAccuracy,
-                    validationAccuracy: $0.validation?.accuracy, validationMacroRecall: $0.validation?.macroRecall, best: $0.isBest)
-            })
-        try jsonString(record).write(to: outDirectory.appendingPathComponent("training.json"), atomically: true, encoding: .utf8)
-        printError("wrote \(out) (best validation macro recall) in \(ProgressBar.clock(watch.seconds))")
-        try problems.finish()
-    }
-
-    struct TrainingRecord: Encodable {
-        struct Epoch: Encodable {
-            var epoch: Int, loss: Double, accuracy: Double, validationAccuracy: Double?, validationMacroRecall: Double?, best: Bool
-        }
-        var command: String, data: String, seed: UInt64, epochs: Int, trainImages: Int, validationImages: Int
-        var wallSeconds: Double, vitrelVersion: String, history: [Epoch]
+        let training = TrainingRun(
+            data: data, subset: subset, imageOptions: try imageOptions.options(), architecture: arch,
+            imageSize: imageSize, patchSize: patchSize, embedDimension: embedDim, depth: depth, headCount: heads,
+            mlpRatio: mlpRatio, epochs: epochs, batchSize: batch, learningRate: lr, minimumLearningRate: minLr,
+            weightDecay: weightDecay, warmupEpochs: warmupEpochs, labelSmoothing: labelSmoothing, layerDecay: layerDecay,
+            balance: balance, augment: !noAugment, seed: seed, output: URL(fileURLWithPath: out), resume: resume,
+            initFrom: initFrom, command: CommandLine.arguments.joined(separator: " "))
+        let terminal = TerminalTrainingObserver(data: data)
+        let result = try training.run(observer: terminal)
+        printError("wrote \(out) (best validation macro recall) in \(ProgressBar.clock(result.record.wallSeconds))")
+        try terminal.problems.finish()
     }
 }
 
-/// `--balance`: how `train` evens out unequal classes.
-enum ClassBalancing: String, CaseIterable, ExpressibleByArgument {
-    /// Every training image, the loss unweighted.
-    case none
-    /// Each class drawn down (with the seed) to the size of the smallest.
-    case downsample
-    /// Every image, each class's loss weighted by its inverse frequency.
-    case weights
+/// `vitrel train`'s lines on standard error: what is read, files left out, the epoch bar and
+/// each epoch's line.
+private final class TerminalTrainingObserver: TrainingRunObserver {
+    let data: String
+    let problems = InputProblems()
+    private var bar: ProgressBar?
+
+    init(data: String) { self.data = data }
+
+    func willPrepare(_ dataset: DatasetIndex) {
+        printError("reading \(data) (\(dataset.layout.rawValue)): \(dataset.items.count) images, classes \(dataset.classNames.joined(separator: ", "))")
+    }
+
+    func inputProblem(_ file: SkippedFile) { problems.report(file) }
+
+    func prepared(training: Int, validation: Int, config: ViTConfig) {
+        printError("train \(training), validation \(validation) images at \(config.imageHeight)×\(config.imageWidth)")
+    }
+
+    func resumed(afterEpoch: Int) { printError("resuming after epoch \(afterEpoch)") }
+
+    func step(_ progress: TrainingProgress) {
+        let bar = self.bar ?? ProgressBar(label: "epoch", total: progress.stepsPerEpoch)
+        self.bar = bar
+        bar.update(progress.step, extra: String(format: "%d/%d  loss %.4f  acc %.3f  %.0f img/s  ETA %@",
+            progress.epoch, progress.epochs, progress.runningLoss, progress.runningAccuracy,
+            progress.imagesPerSecond, ProgressBar.clock(progress.etaSeconds)))
+    }
+
+    func epochFinished(_ summary: EpochSummary) {
+        var line = String(format: "epoch %d  loss %.4f  acc %.3f", summary.epoch, summary.trainingLoss, summary.trainingAccuracy)
+        if let v = summary.validation {
+            line += String(format: "  val loss %.4f  acc %.3f  macro recall %.3f", v.loss, v.accuracy, v.macroRecall)
+        }
+        bar?.finish(extra: line + (summary.isBest ? "  best" : ""))
+        bar?.restart()
+    }
 }

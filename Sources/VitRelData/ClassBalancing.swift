@@ -1,3 +1,15 @@
+/// How a training run evens out unequal classes (`vitrel train --balance`).
+public enum ClassBalancing: String, CaseIterable, Codable, Sendable {
+    /// Every training image, the loss unweighted.
+    case none
+    /// Each class drawn down (with the seed) to the size of the smallest
+    /// (`DatasetIndex.downsampledToSmallestClass`).
+    case downsample
+    /// Every image, each class's loss weighted by its inverse frequency
+    /// (`DatasetIndex.inverseFrequencyWeights`).
+    case weights
+}
+
 /// Two remedies for class imbalance: fewer samples of the big classes, or heavier losses on
 /// the small ones.
 extension DatasetIndex {
