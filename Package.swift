@@ -99,9 +99,9 @@ let package = Package(
                 "VitRelExplain", "VitRelMetrics", "VitRelTraining", "VitRelReporting",
             ]
         ),
-        // The engine of `vitrel compare`, `explain` and `conservation`: a comparison run from
-        // request to rows, figures and reports (resumable, settings checked), the explanation
-        // files of one image, the conservation audit. The rule: on VitRel only, never on
+        // The engine of `vitrel compare`, `explain`, `conservation` and `audit`: a comparison run
+        // from request to rows, figures and reports (resumable, settings checked), the
+        // explanation files of one image, the conservation audit, the shortcut audit's run. The rule: on VitRel only, never on
         // ArgumentParser, and it prints nothing: progress, warnings and per-file problems go
         // through a `RunObserver` its caller supplies.
         .target(name: "VitRelCompare", dependencies: ["VitRel"]),
