@@ -101,12 +101,7 @@ final class ClassifierModelFileTests: XCTestCase {
 
     /// A NaN written over the first weight's first element (the header stays valid).
     func testNonFiniteWeightsAreRefusedNamingTheTensor() throws {
-        let folder = try modelFolder({ _ in }) { data in
-            let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
-            var nan = Float.nan.bitPattern.littleEndian
-            let start = 8 + headerLength
-            withUnsafeBytes(of: &nan) { bytes in data.replaceSubrange(start..<(start + 4), with: bytes) }
-        }
+        let folder = try modelFolder({ _ in }, weights: EditedModelFolder.nanOverFirstWeight)
         assertRefused(folder, mentions: ["tensor", "nan", "finite"])
     }
 

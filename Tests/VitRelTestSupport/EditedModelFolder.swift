@@ -35,6 +35,15 @@ public enum EditedModelFolder {
         return directory
     }
 
+    /// A weights edit: a NaN written over the first stored weight's first element, the
+    /// safetensors header left valid (what a diverged training run can leave behind).
+    public static func nanOverFirstWeight(_ data: inout Data) {
+        let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        var nan = Float.nan.bitPattern.littleEndian
+        let start = 8 + headerLength
+        withUnsafeBytes(of: &nan) { bytes in data.replaceSubrange(start..<(start + 4), with: bytes) }
+    }
+
     private static func copy(_ source: URL, for test: XCTestCase) throws -> URL {
         let directory = try TestPaths.temporaryDirectory(test).appendingPathComponent("model")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
