@@ -121,16 +121,9 @@ public struct ChestPhantomGenerator: Sendable {
     /// Phantoms `firstIndex ..< firstIndex + labels.count`, one per label, made in parallel
     /// (`Parallel.threadCount` threads); the result does not depend on the thread count.
     public func generate(seed: UInt64, labels: [ChestXRayClass], firstIndex: Int = 0, includeEvidence: Bool = true) -> [PhantomSample] {
-        var samples = [PhantomSample?](repeating: nil, count: labels.count)
-        samples.withUnsafeMutableBufferPointer { buffer in
-            let slots = buffer.baseAddress!
-            Parallel.forEachChunk(labels.count) { range in
-                for i in range {
-                    slots[i] = generate(seed: seed, index: firstIndex + i, label: labels[i], includeEvidence: includeEvidence)
-                }
-            }
+        Parallel.map(labels.count) { i in
+            generate(seed: seed, index: firstIndex + i, label: labels[i], includeEvidence: includeEvidence)
         }
-        return samples.map { $0! }
     }
 
     @inline(__always) private static func quantise(_ value: Float) -> UInt8 {

@@ -49,16 +49,10 @@ extension DatasetIndex {
         decode: (URL) throws -> Image = { try ImageIO.read($0) }
     ) -> ImageLoadReport {
         let items = items ?? self.items
-        var results = [LoadOutcome?](repeating: nil, count: items.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let slots = buffer.baseAddress!
-            Parallel.forEachChunk(items.count) { range in
-                for i in range { slots[i] = Self.load(items[i], includeMasks: includeMasks, decode: decode) }
-            }
-        }
+        let results = Parallel.map(items.count) { Self.load(items[$0], includeMasks: includeMasks, decode: decode) }
         var report = ImageLoadReport(loaded: [], skipped: [])
         for result in results {
-            switch result! {
+            switch result {
             case .loaded(let loaded): report.loaded.append(loaded)
             case .skipped(let skipped): report.skipped.append(skipped)
             }

@@ -35,14 +35,7 @@ public struct PreparedSplit: Sendable {
         var pictures: [Image]?
         let inputs: Tensor<Float>
         if keepingPictures {
-            var computed = [Image?](repeating: nil, count: images.count)
-            computed.withUnsafeMutableBufferPointer { slots in
-                let base = slots.baseAddress
-                Parallel.forEachChunk(images.count) { range in
-                    for i in range { base![i] = preprocessing.geometry(images[i]).collapsingReplicatedGray() }
-                }
-            }
-            pictures = computed.map { $0! }
+            pictures = Parallel.map(images.count) { preprocessing.geometry(images[$0]).collapsingReplicatedGray() }
             inputs = preprocessing.normalise(batch: pictures!)
         } else {
             inputs = preprocessing.apply(batch: images)

@@ -31,19 +31,13 @@ extension ClassifierModel {
         var results = [FileLogits]()
         for start in stride(from: 0, to: urls.count, by: batchSize) {
             let range = start..<(start + min(batchSize, urls.count - start))  // no start + batchSize: it may overflow
-            var outcomes = [Result<Tensor<Float>, Error>?](repeating: nil, count: range.count)
-            outcomes.withUnsafeMutableBufferPointer { slots in
-                let base = slots.baseAddress!
-                Parallel.forEachChunk(range.count) { chunk in
-                    for i in chunk {
-                        base[i] = Result { try preprocessing.input(reading: urls[range.lowerBound + i], options: options, parallel: false) }
-                    }
-                }
+            let outcomes = Parallel.map(range.count) { i in
+                Result { try preprocessing.input(reading: urls[range.lowerBound + i], options: options, parallel: false) }
             }
             var scalars = [Float](), indices = [Int]()
             scalars.reserveCapacity(range.count * inputSize)
             for (offset, outcome) in outcomes.enumerated() {
-                switch outcome! {
+                switch outcome {
                 case .success(let input):
                     scalars += input.scalars
                     indices.append(range.lowerBound + offset)

@@ -26,14 +26,7 @@ public enum InterventionRun {
     /// bits, and `.none` gives the unaltered inputs themselves.
     public static func intervened(_ pictures: [Image], by intervention: FilmIntervention, preprocessing: Preprocessing) -> Tensor<Float> {
         guard intervention != .none else { return preprocessing.normalise(batch: pictures) }
-        var changed = [Image?](repeating: nil, count: pictures.count)
-        changed.withUnsafeMutableBufferPointer { slots in
-            let base = slots.baseAddress
-            Parallel.forEachChunk(pictures.count) { range in
-                for n in range { base![n] = intervention.apply(to: pictures[n]) }
-            }
-        }
-        return preprocessing.normalise(batch: changed.map { $0! })
+        return preprocessing.normalise(batch: Parallel.map(pictures.count) { intervention.apply(to: pictures[$0]) })
     }
 
     /// Classifies `pictures` (labels `labels`) unaltered and after each intervention.

@@ -81,6 +81,21 @@ public enum Parallel {
         }
     }
 
+    /// `(0..<count).map(transform)` with the elements made in parallel chunks (`forEachChunk`):
+    /// element i is `transform(i)` whatever the thread count. For independent elements that
+    /// each cost enough to share out (an image decoded, a picture changed, a phantom drawn).
+    @inlinable
+    public static func map<T>(_ count: Int, _ transform: (Int) -> T) -> [T] {
+        var slots = [T?](repeating: nil, count: count)
+        slots.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress
+            forEachChunk(count) { range in
+                for i in range { base![i] = transform(i) }
+            }
+        }
+        return slots.map { $0! }
+    }
+
     /// Runs `body(task)` for every task in `0..<count`, tasks dealt round-robin to up to
     /// `threadCount` threads (serially inside another parallel region). For a fixed set of
     /// independent tasks whose split must not depend on the thread count.
