@@ -36,8 +36,9 @@ package struct ExplanationJob {
     /// What one image produced.
     package struct Result {
         package var record: ExplanationRecord
-        /// The explanation the files were written from (its `pixelMaps` go to `--save-relevance`).
-        package var explanation: Explanation
+        /// Each target's map at the input size, as written to its `*.pixels.npy` (and stacked
+        /// into `--save-relevance`).
+        package var pixelMaps: [Heatmap]
     }
 
     var overlay: Overlay { ExplanationFigure.overlay(for: method, alpha: alpha) }
@@ -72,7 +73,7 @@ package struct ExplanationJob {
             do {
                 let result = try explain(path: path, stem: stem, targets: request, observer: observer)
                 records.append(result.record)
-                if relevanceFile != nil { stacked += result.explanation.pixelMaps.flatMap(\.values) }
+                if relevanceFile != nil { stacked += result.pixelMaps.flatMap(\.values) }
             } catch let error where Self.isConfigurationError(error) {
                 // The same for every image: stop instead of repeating it.
                 progress.clear()
@@ -254,7 +255,7 @@ package struct ExplanationJob {
             displayScaling: scaling.rawValue, colorMap: overlay.colorMap.name, alpha: alpha,
             targets: targetRecords, lime: limeSettings, panel: panelFile, panelSVG: panelSVG.path, seconds: Date().timeIntervalSince(started))
         try writeJSON(record, to: url("\(base).json"))
-        return Result(record: record, explanation: explanation)
+        return Result(record: record, pixelMaps: pixelMaps)
     }
 
     private func write(_ image: Image, to url: URL) throws -> String {
