@@ -1,4 +1,5 @@
 import Foundation
+import VitRel
 
 /// A folder the engine could not create, or a file it could not write or read back. One line
 /// naming the path, so `vitrel` prints it as it is.
@@ -31,18 +32,6 @@ func createFolder(_ url: URL, isOutputFolder: Bool = false) throws {
             ? OutputFileError.outputFolderNotCreated(path: url.path, reason: reason)
             : OutputFileError.folderNotCreated(path: url.path, reason: reason)
     }
-}
-
-/// JSON with sorted keys and pretty printing, as every vitrel JSON file and `--json` output is.
-/// `nonFiniteAsStrings` writes NaN and ±∞ as "nan", "inf", "-inf" (JSON has no literal for
-/// them; summaries of empty groups hold NaN) instead of failing.
-package func jsonString<T: Encodable>(_ value: T, nonFiniteAsStrings: Bool = false) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    if nonFiniteAsStrings {
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    }
-    return String(data: try encoder.encode(value), encoding: .utf8)!
 }
 
 /// Writes `text` to a file, with a one-line error naming it.

@@ -97,9 +97,7 @@ public struct FuzzCase: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: url)
+        try jsonString(self).write(to: url, atomically: true, encoding: .utf8)
     }
 }
 

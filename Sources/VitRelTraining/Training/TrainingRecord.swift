@@ -66,12 +66,10 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
         self.history = history
     }
 
-    /// Writes the record as every vitrel JSON file is written: pretty-printed, keys sorted,
-    /// slashes unescaped (no trailing newline, as training.json always was).
+    /// Writes the record as every vitrel JSON file is written (`jsonString`; no trailing
+    /// newline, as training.json always was).
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try String(data: try encoder.encode(self), encoding: .utf8)!.write(to: url, atomically: true, encoding: .utf8)
+        try jsonString(self).write(to: url, atomically: true, encoding: .utf8)
     }
 
     /// The record at `url`.
