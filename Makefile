@@ -34,7 +34,7 @@ build: deps
 test: deps
 	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing
-	ONEDNN_MAX_CPU_ISA=AVX2 $(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing --filter "GEMMBlocksTests|BFloat16InferenceTests"
+	ONEDNN_MAX_CPU_ISA=AVX2 $(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing -Xswiftc -enable-testing --filter "GEMMBlocksTests|BFloat16InferenceTests|BFloat16TracedPassTests|BFloat16TrainingTests"
 	.build/$(CONFIG)/vitrel-fuzz --seed 1 --duration 60 --executable $(BIN)
 
 # A sharded compare on a real single-node Slurm cluster started for the test (root needed):

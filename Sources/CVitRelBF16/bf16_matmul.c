@@ -14,7 +14,7 @@ static void create_engine(void) { dnnl_engine_create(&shared_engine, dnnl_cpu, 0
    and creating a primitive descriptor costs more than a small product. */
 typedef struct {
     int64_t m, n, k, lda, ldb, ldc;
-    int transpose_b, accumulate;
+    int transpose_a, transpose_b, accumulate;
     dnnl_primitive_t primitive;
     dnnl_memory_desc_t a_desc, b_desc, c_desc;
 } cached_matmul;
@@ -24,22 +24,23 @@ static __thread cached_matmul cache[CACHE_SLOTS];
 static __thread int cache_next;
 static __thread dnnl_stream_t thread_stream;
 
-static cached_matmul *lookup(int transpose_b, int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb,
+static cached_matmul *lookup(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb,
                              int64_t ldc, int accumulate, dnnl_status_t *status) {
     for (int i = 0; i < CACHE_SLOTS; i++) {
         cached_matmul *e = &cache[i];
         if (e->primitive && e->m == m && e->n == n && e->k == k && e->lda == lda && e->ldb == ldb
-            && e->ldc == ldc && e->transpose_b == transpose_b && e->accumulate == accumulate)
+            && e->ldc == ldc && e->transpose_a == transpose_a && e->transpose_b == transpose_b && e->accumulate == accumulate)
             return e;
     }
     cached_matmul *e = &cache[cache_next];
     cache_next = (cache_next + 1) % CACHE_SLOTS;
     if (e->primitive) { dnnl_primitive_destroy(e->primitive); e->primitive = NULL; }
 
-    dnnl_dims_t a_dims = {m, k}, a_strides = {lda, 1};
+    dnnl_dims_t a_dims = {m, k}, a_strides_plain = {lda, 1}, a_strides_transposed = {1, lda};
     dnnl_dims_t b_dims = {k, n}, b_strides_plain = {ldb, 1}, b_strides_transposed = {1, ldb};
     dnnl_dims_t c_dims = {m, n}, c_strides = {ldc, 1};
-    *status = dnnl_memory_desc_init_by_strides(&e->a_desc, 2, a_dims, dnnl_bf16, a_strides);
+    *status = dnnl_memory_desc_init_by_strides(&e->a_desc, 2, a_dims, dnnl_bf16,
+                                               transpose_a ? a_strides_transposed : a_strides_plain);
     if (*status != dnnl_success) return NULL;
     *status = dnnl_memory_desc_init_by_strides(&e->b_desc, 2, b_dims, dnnl_bf16,
                                                transpose_b ? b_strides_transposed : b_strides_plain);
@@ -67,11 +68,11 @@ static cached_matmul *lookup(int transpose_b, int64_t m, int64_t n, int64_t k, i
     dnnl_primitive_desc_destroy(primitive_desc);
     if (*status != dnnl_success) { e->primitive = NULL; return NULL; }
     e->m = m; e->n = n; e->k = k; e->lda = lda; e->ldb = ldb; e->ldc = ldc;
-    e->transpose_b = transpose_b; e->accumulate = accumulate;
+    e->transpose_a = transpose_a; e->transpose_b = transpose_b; e->accumulate = accumulate;
     return e;
 }
 
-int vitrel_bf16_matmul(int transpose_b, int64_t m, int64_t n, int64_t k,
+int vitrel_bf16_matmul(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k,
                        const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb,
                        float *c, int64_t ldc, int accumulate) {
     if (m <= 0 || n <= 0) return 0;
@@ -87,7 +88,7 @@ int vitrel_bf16_matmul(int transpose_b, int64_t m, int64_t n, int64_t k,
         status = dnnl_stream_create(&thread_stream, shared_engine, dnnl_stream_default_flags);
         if (status != dnnl_success) return status;
     }
-    cached_matmul *e = lookup(transpose_b, m, n, k, lda, ldb, ldc, accumulate, &status);
+    cached_matmul *e = lookup(transpose_a, transpose_b, m, n, k, lda, ldb, ldc, accumulate, &status);
     if (!e) return status;
     dnnl_memory_t a_memory, b_memory, c_memory;
     if ((status = dnnl_memory_create(&a_memory, &e->a_desc, shared_engine, (void *)a)) != dnnl_success) return status;

@@ -42,7 +42,7 @@ struct BenchForward: ParsableCommand {
         let result: ForwardBenchmark.Result
         do {
             result = try ForwardBenchmark(config: config, batchSize: batch, rounds: repetitions, precision: precision.precision).measure()
-        } catch let error as InferencePrecisionError { throw CLIError("\(error)") }
+        } catch let error as ProductPrecisionError { throw CLIError("\(error)") }
         print("architecture      \(arch)  (\(result.parameterCount) parameters)")
         print("threads           \(Parallel.threadCount)")
         print("kernels           \(VitRel.kernelInstructionSet)  (GELU and softmax)")
@@ -92,6 +92,9 @@ struct BenchTrain: ParsableCommand {
     var arch = "shipped"
     @Option(help: "Mini-batch size.") var batch = 32
     @Option(help: "Timed optimiser steps (median reported).") var steps = 5
+    @Option(help: ArgumentHelp(
+        "Precision of the steps' matrix products, as `vitrel train --precision`: fp32 or bf16.", valueName: "fp32|bf16"))
+    var precision: ProductPrecision = .fp32
     @OptionGroup var gemm: BenchGEMMOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -99,7 +102,10 @@ struct BenchTrain: ParsableCommand {
         runtime.apply()
         gemm.apply()
         let config = try benchConfig(arch)
-        let result = try TrainingBenchmark.measure(config: config, batchSize: batch, steps: steps)
+        let result: TrainingBenchmark
+        do {
+            result = try TrainingBenchmark.measure(config: config, batchSize: batch, steps: steps, precision: precision)
+        } catch let error as ProductPrecisionError { throw CLIError("\(error)") }
         let survey = GemmRate.fastest()
         let sgemm = survey.rates[survey.yardstick.library]!
         let flops = config.forwardFlopsPerImage() * Double(batch)
@@ -107,6 +113,7 @@ struct BenchTrain: ParsableCommand {
         print("threads             \(Parallel.threadCount)")
         print("batch               \(batch)")
         print("matrix products     \(BenchGEMMOptions.describeCurrent())")
+        print("precision           \(precision.rawValue)\(precision == .bf16 ? "  (the blocks' Linear products; attention heads, patch embedding and head fp32)" : "")")
         print(String(format: "images/s            %.1f  (forward + backward + AdamW)", result.imagesPerSecond))
         print(String(format: "forward s/step      %.4f", result.forwardSeconds))
         print(String(format: "backward s/step     %.4f", result.backwardSeconds))
@@ -116,6 +123,10 @@ struct BenchTrain: ParsableCommand {
         print(String(format: "sgemm GFLOP/s       %.1f  (the best sgemm, same run: %@)", sgemm,
                      GemmRate.describe(survey.rates, yardstick: survey.yardstick.library, size: survey.yardstick.size)))
         print(String(format: "train / sgemm       %.1f%%", 100 * 3 * flops / result.stepSeconds / 1e9 / sgemm))
+        if precision == .bf16, let bfloat16Rate = GemmRate.bfloat16Rate() {
+            print(String(format: "bf16 matmul GFLOP/s %.1f  (vitrel's bfloat16 product 2048³ in its blocks); train / bf16 matmul %.1f%%",
+                         bfloat16Rate, 100 * 3 * flops / result.stepSeconds / 1e9 / bfloat16Rate))
+        }
     }
 }
 
@@ -222,7 +233,7 @@ struct BenchGEMMOptions: ParsableArguments {
 /// `--precision` for the benchmarks of untraced passes (forward, LIME, metrics).
 struct BenchPrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Precision of the untraced forward passes: fp32 or bf16.", valueName: "fp32|bf16"))
-    var precision: InferencePrecision = .fp32
+    var precision: ProductPrecision = .fp32
 
     func apply(to network: inout VisionTransformer<Float>) throws {
         do { try network.setInferencePrecision(precision) } catch { throw CLIError("\(error)") }

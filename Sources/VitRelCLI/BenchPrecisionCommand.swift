@@ -30,7 +30,7 @@ struct BenchPrecision: ParsableCommand {
         guard !image.isEmpty else { throw ValidationError("give at least one --image") }
         let model = try modelOptions.load()
         guard BFloat16Matrix.isSupported else {
-            throw CLIError("\(InferencePrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet))")
+            throw CLIError("\(ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet))")
         }
         let explainer = try lime.explainer(patchSize: model.config.patchSize)
         print("model \(model.directory.lastPathComponent), \(image.count) images, LIME \(explainer.sampleCount) samples, seed \(lime.seed ?? 0)")

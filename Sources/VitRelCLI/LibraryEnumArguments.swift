@@ -12,7 +12,7 @@ extension ExplanationOptions.HeadFusion: ExpressibleByArgument {}
 extension ExplanationOptions.GradCAMVariant: ExpressibleByArgument {}
 extension ShortcutPlacement: ExpressibleByArgument {}
 extension MatrixLibrary: ExpressibleByArgument {}
-extension InferencePrecision: ExpressibleByArgument {}
+extension ProductPrecision: ExpressibleByArgument {}
 extension ConservationRuleSet: ExpressibleByArgument {}
 extension ConservationAudit.Arithmetic: ExpressibleByArgument {}
 extension Preprocessing.ResizeArithmetic: ExpressibleByArgument {}

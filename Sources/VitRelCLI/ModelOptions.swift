@@ -23,7 +23,7 @@ struct PrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Precision of the untraced forward passes: fp32, or bf16 (Linear layers in bfloat16 with Float32 sums through oneDNN; README: Precision). Explanations' relevance passes stay fp32.",
         valueName: "fp32|bf16"))
-    var precision: InferencePrecision = .fp32
+    var precision: ProductPrecision = .fp32
 
     func apply(to model: inout ClassifierModel) throws {
         do { try model.network.setInferencePrecision(precision) } catch { throw CLIError("\(error)") }

@@ -38,6 +38,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Label smoothing.") var labelSmoothing = 0.0
     @Option(help: "Layer-wise learning-rate decay r in (0, 1]: block k of L learns at r^(L−k) times the rate, the embeddings at r^(L+1), the head at the full rate (BEiT/timm; for fine-tuning a pretrained backbone, e.g. 0.75). Default: none.")
     var layerDecay: Double?
+    @Option(help: ArgumentHelp(
+        "Precision of the blocks' matrix products in training's forward and backward passes: fp32, or bf16 (bfloat16 operands, Float32 sums, weights, gradients and optimiser state; needs AVX-512; validation stays fp32).",
+        valueName: "fp32|bf16"))
+    var precision: ProductPrecision = .fp32
     @Option(help: "Class balancing: downsample (each class to the smallest) or weights (inverse frequency in the loss).")
     var balance = ClassBalancing.none
     @Flag(help: "Train without augmentation.") var noAugment = false
@@ -66,7 +70,7 @@ struct TrainCommand: ParsableCommand {
             imageSize: imageSize, patchSize: patchSize, embedDimension: embedDim, depth: depth, headCount: heads,
             mlpRatio: mlpRatio, epochs: epochs, batchSize: batch, learningRate: lr, minimumLearningRate: minLr,
             weightDecay: weightDecay, warmupEpochs: warmupEpochs, labelSmoothing: labelSmoothing, layerDecay: layerDecay,
-            balance: balance, augment: !noAugment, seed: seed, output: URL(fileURLWithPath: out), resume: resume,
+            precision: precision, balance: balance, augment: !noAugment, seed: seed, output: URL(fileURLWithPath: out), resume: resume,
             initFrom: initFrom, command: CommandLine.arguments.joined(separator: " "))
         let terminal = TerminalTrainingObserver(data: data)
         let result = try training.run(observer: terminal)

@@ -8,7 +8,7 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
     /// [outputCount], or nil for a bias-free layer.
     public var bias: Tensor<Scalar>?
     /// The weight rounded to bfloat16, present when the model's untraced pass runs at
-    /// `InferencePrecision.bf16` (`VisionTransformer.setInferencePrecision`); only
+    /// `ProductPrecision.bf16` (`VisionTransformer.setInferencePrecision`); only
     /// `inferenceForward` reads it. Made from `weight` once: whoever changes `weight` afterwards
     /// (the optimiser) must not set it.
     public var reducedWeight: BFloat16Matrix?
@@ -61,51 +61,21 @@ public struct Linear<Scalar: TensorScalar>: Sendable {
         }
     }
 
-    /// The untraced pass's product (`VisionTransformer.logits`): `forward(_:rows:into:)`, or the
-    /// bfloat16 product when `reducedWeight` is set (Float models only).
-    public func inferenceForward(_ x: [Scalar], rows: Int, into y: inout [Scalar]) {
-        guard let reducedWeight, Scalar.self == Float.self else {
-            forward(x, rows: rows, into: &y)
-            return
-        }
-        precondition(x.count == rows * inputCount && y.count == rows * outputCount, "Linear input \(x.count) ≠ \(rows)×\(inputCount)")
-        x.withUnsafeBytes { xBytes in
-            y.withUnsafeMutableBytes { yBytes in
-                let xp = xBytes.bindMemory(to: Float.self).baseAddress!
-                let yp = yBytes.bindMemory(to: Float.self).baseAddress!
-                guard let bias else {
-                    BFloat16LinearProduct.forward(x: xp, rows: rows, weight: reducedWeight, bias: nil, y: yp)
-                    return
-                }
-                bias.scalars.withUnsafeBytes { bBytes in
-                    BFloat16LinearProduct.forward(
-                        x: xp, rows: rows, weight: reducedWeight, bias: bBytes.bindMemory(to: Float.self).baseAddress!, y: yp)
-                }
-            }
-        }
-    }
-
-    /// Sets `reducedWeight` for `precision` (a bfloat16 copy of the weight, or none). Callers
-    /// check `BFloat16Matrix.isSupported` first (`VisionTransformer.setInferencePrecision`).
-    public mutating func setInferencePrecision(_ precision: InferencePrecision) {
-        guard precision == .bf16, Scalar.self == Float.self else {
-            reducedWeight = nil
-            return
-        }
-        let (rows, columns) = (outputCount, inputCount)
-        reducedWeight = weight.scalars.withUnsafeBytes { bytes in
-            BFloat16Matrix(rows: rows, columns: columns, floats: bytes.bindMemory(to: Float.self))
-        }
-    }
-
     /// Backward pass: returns dx = dy·W (when `needInputGradient`, else an empty array) and,
-    /// when `accumulate`, adds dW += dyᵀ·x and db += Σ_rows dy into `gradient`.
+    /// when `accumulate`, adds dW += dyᵀ·x and db += Σ_rows dy into `gradient`. `operands`: the
+    /// bfloat16 operands of a `tracedForward` at bf16; with them the two products run at bf16
+    /// as well (`bfloat16Backward`).
     public func backward(
         _ dy: [Scalar], input x: [Scalar], rows: Int, gradient: inout Linear, accumulate: Bool = true,
-        needInputGradient: Bool = true
+        needInputGradient: Bool = true, operands: BFloat16Operands? = nil
     ) -> [Scalar] {
         let m = rows, n = outputCount, k = inputCount
         precondition(dy.count == m * n && x.count == m * k, "Linear backward shapes")
+        if let operands {
+            return bfloat16Backward(
+                dy, input: x, operands: operands, rows: rows, gradient: &gradient, accumulate: accumulate,
+                needInputGradient: needInputGradient)
+        }
         if accumulate { accumulateParameterGradients(dy, input: x, rows: rows, into: &gradient) }
         guard needInputGradient else { return [] }
         return inputGradient(dy, rows: rows)

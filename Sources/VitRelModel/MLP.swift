@@ -37,19 +37,23 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         public var hiddenPreActivation: [Scalar]
         /// [rows, hidden] (SwiGLU [rows, k]): the activation's output, fc2's input
         public var hidden: [Scalar]
+        /// fc1's and fc2's rounded operands when the pass ran at bf16 (training), else nil.
+        public var fc1Operands: BFloat16Operands? = nil
+        public var fc2Operands: BFloat16Operands? = nil
     }
 
-    public func forward(_ x: [Scalar], rows: Int) -> (y: [Scalar], cache: Cache) {
-        let preActivation = fc1.forward(x, rows: rows)
+    /// `precision`: of fc1's and fc2's products (`Linear.tracedForward`); bf16 only for training.
+    public func forward(_ x: [Scalar], rows: Int, precision: ProductPrecision = .fp32) -> (y: [Scalar], cache: Cache) {
+        let (preActivation, fc1Operands) = fc1.tracedForward(x, rows: rows, precision: precision)
         let hidden = kind == .swiGLU ? SwiGLU.forward(preActivation, rows: rows) : activation.forward(preActivation)
-        let y = fc2.forward(hidden, rows: rows)
-        return (y, Cache(hiddenPreActivation: preActivation, hidden: hidden))
+        let (y, fc2Operands) = fc2.tracedForward(hidden, rows: rows, precision: precision)
+        return (y, Cache(hiddenPreActivation: preActivation, hidden: hidden, fc1Operands: fc1Operands, fc2Operands: fc2Operands))
     }
 
     /// The forward pass without a cache (inference): fc1 into `hidden` [rows, hidden], the
     /// activation in place, fc2 into `y` [rows, D]; SwiGLU writes its product into `gated`
     /// [rows, k] (resized if it is not). Same arithmetic as `forward`, so the same bits (unless
-    /// fc1 and fc2 carry bfloat16 weights, `InferencePrecision.bf16`).
+    /// fc1 and fc2 carry bfloat16 weights, `ProductPrecision.bf16`).
     public func forward(_ x: [Scalar], rows: Int, hidden: inout [Scalar], gated: inout [Scalar], into y: inout [Scalar]) {
         fc1.inferenceForward(x, rows: rows, into: &hidden)
         guard kind == .swiGLU else {
@@ -67,7 +71,8 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         _ dy: [Scalar], input x: [Scalar], cache: Cache, rows: Int, gradient: inout MLP, accumulate: Bool = true,
         rule: GradientRule = .exact, baseline: Cache? = nil
     ) -> [Scalar] {
-        let dHidden = fc2.backward(dy, input: cache.hidden, rows: rows, gradient: &gradient.fc2, accumulate: accumulate)
+        let dHidden = fc2.backward(
+            dy, input: cache.hidden, rows: rows, gradient: &gradient.fc2, accumulate: accumulate, operands: cache.fc2Operands)
         let dPreActivation: [Scalar]
         if kind == .swiGLU {
             dPreActivation = baseline.map {
@@ -82,7 +87,8 @@ public struct MLP<Scalar: TensorScalar>: Sendable {
         } else {
             dPreActivation = activation.backward(dHidden, input: cache.hiddenPreActivation)
         }
-        return fc1.backward(dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate)
+        return fc1.backward(
+            dPreActivation, input: x, rows: rows, gradient: &gradient.fc1, accumulate: accumulate, operands: cache.fc1Operands)
     }
 }
 

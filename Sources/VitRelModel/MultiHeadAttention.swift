@@ -61,15 +61,21 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         /// With qk_norm: the qkv projection's output before q_norm and k_norm, [B·N, 3D], and
         /// the two norms' caches (rows B·N·H of head_dim). nil without qk_norm.
         public var queryKeyNorm: QueryKeyNormCache? = nil
+        /// The qkv and output projections' rounded operands when the pass ran at bf16
+        /// (training), else nil. The heads' own products stay Float32.
+        public var queryKeyValueOperands: BFloat16Operands? = nil
+        public var projectionOperands: BFloat16Operands? = nil
     }
 
     /// x [B·N, D] → y [B·N, D]. `attentionOffset` [B, H, N, N], when given, is added to the
     /// probabilities after the softmax (finite-difference checks of ∂y/∂A, ablations).
+    /// `precision`: of the qkv and output projections (`Linear.tracedForward`); bf16 only for
+    /// training.
     public func forward(
-        _ x: [Scalar], batch: Int, tokens: Int, attentionOffset: [Scalar]? = nil
+        _ x: [Scalar], batch: Int, tokens: Int, attentionOffset: [Scalar]? = nil, precision: ProductPrecision = .fp32
     ) -> (y: [Scalar], cache: Cache) {
         let n = tokens, d = dimension, h = headCount
-        var qkv = queryKeyValue.forward(x, rows: batch * n)
+        var (qkv, queryKeyValueOperands) = queryKeyValue.tracedForward(x, rows: batch * n, precision: precision)
         let queryKeyNormCache = normaliseQueryAndKey(&qkv, rows: batch * n)
         var attention = [Scalar].uninitialized(batch * h * n * n)
         var context = [Scalar].uninitialized(batch * n * d)
@@ -91,14 +97,16 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                 }
             }
         }
-        let y = projection.forward(context, rows: batch * n)
-        return (y, Cache(queryKeyValue: qkv, attention: attention, context: context, queryKeyNorm: queryKeyNormCache))
+        let (y, projectionOperands) = projection.tracedForward(context, rows: batch * n, precision: precision)
+        return (y, Cache(
+            queryKeyValue: qkv, attention: attention, context: context, queryKeyNorm: queryKeyNormCache,
+            queryKeyValueOperands: queryKeyValueOperands, projectionOperands: projectionOperands))
     }
 
     /// The forward pass without a cache, for inference: x [B·N, D] → y [B·N, D] in caller-owned
     /// buffers (`queryKeyValue` [B·N, 3D] and `context` [B·N, D] are scratch). The attention
     /// maps live only in one [N, N] scratch per thread. Same arithmetic as `forward`, so the
-    /// same bits (unless the projections carry bfloat16 weights, `InferencePrecision.bf16`).
+    /// same bits (unless the projections carry bfloat16 weights, `ProductPrecision.bf16`).
     public func forward(
         _ x: [Scalar], batch: Int, tokens: Int, queryKeyValue qkv: inout [Scalar], context: inout [Scalar],
         into y: inout [Scalar]
@@ -175,7 +183,9 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
         let valueFactor: Scalar = rule == .attnLRP ? 0.5 : 1
         let scoreFactor: Scalar = rule == .attnLRP ? 0.25 : (rule == .constantAttention ? 0 : 1)
         let n = tokens, d = dimension, h = headCount
-        let dContext = projection.backward(dy, input: cache.context, rows: batch * n, gradient: &gradient.projection, accumulate: accumulate)
+        let dContext = projection.backward(
+            dy, input: cache.context, rows: batch * n, gradient: &gradient.projection, accumulate: accumulate,
+            operands: cache.projectionOperands)
         var dAttention = [Scalar].uninitialized(batch * h * n * n)
         var dqkv = [Scalar].zeros(needsInputGradient ? batch * n * 3 * d : 0)
         if baseline == nil && needsInputGradient {
@@ -268,7 +278,9 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Sendable {
                 &dqkv, cache: normCache, rows: batch * n, gradient: &gradient, accumulate: accumulate, rule: rule,
                 baseline: baseline?.queryKeyNorm)
         }
-        let dx = queryKeyValue.backward(dqkv, input: x, rows: batch * n, gradient: &gradient.queryKeyValue, accumulate: accumulate)
+        let dx = queryKeyValue.backward(
+            dqkv, input: x, rows: batch * n, gradient: &gradient.queryKeyValue, accumulate: accumulate,
+            operands: cache.queryKeyValueOperands)
         return (dx, dAttention)
     }
 

@@ -48,15 +48,17 @@ public struct TransformerBlock<Scalar: TensorScalar>: Sendable {
         public var mlpUnscaled: [Scalar]?
     }
 
+    /// `precision`: of the attention's and MLP's Linear products; bf16 only for training.
     public func forward(
-        _ x: [Scalar], batch: Int, tokens: Int, attentionOffset: [Scalar]? = nil
+        _ x: [Scalar], batch: Int, tokens: Int, attentionOffset: [Scalar]? = nil, precision: ProductPrecision = .fp32
     ) -> (y: [Scalar], trace: Trace) {
         let rows = batch * tokens
         let (n1, c1) = norm1.forward(x, rows: rows)
-        let (attended, attentionCache) = attention.forward(n1, batch: batch, tokens: tokens, attentionOffset: attentionOffset)
+        let (attended, attentionCache) = attention.forward(
+            n1, batch: batch, tokens: tokens, attentionOffset: attentionOffset, precision: precision)
         let afterAttention = Kernels.add(x, layerScale1?.forward(attended) ?? attended)
         let (n2, c2) = norm2.forward(afterAttention, rows: rows)
-        let (mlpOut, mlpCache) = mlp.forward(n2, rows: rows)
+        let (mlpOut, mlpCache) = mlp.forward(n2, rows: rows, precision: precision)
         let y = Kernels.add(afterAttention, layerScale2?.forward(mlpOut) ?? mlpOut)
         return (y, Trace(
             input: x, norm1: c1, normalisedInput: n1, attention: attentionCache,

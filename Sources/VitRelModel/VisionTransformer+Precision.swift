@@ -14,17 +14,17 @@ extension VisionTransformer {
 
     /// The precision of the untraced pass (`logits`, `callAsFunction`): bf16 when the blocks'
     /// Linear layers carry bfloat16 weights.
-    public var inferencePrecision: InferencePrecision {
+    public var inferencePrecision: ProductPrecision {
         blocks.first?.mlp.fc1.reducedWeight != nil ? .bf16 : .fp32
     }
 
     /// Runs the untraced pass at `precision` from now on: bf16 rounds every block's qkv,
     /// projection, fc1 and fc2 weight to bfloat16 once (Float models only; Float64 models stay
-    /// Float64). Traced passes (`forward`, explanations, training) are untouched. Throws when
-    /// this machine's oneDNN has no bfloat16 matmul.
-    public mutating func setInferencePrecision(_ precision: InferencePrecision) throws {
+    /// Float64). Traced passes (`forward`: explanations, and training, which chooses its own
+    /// precision) are untouched. Throws when this machine's oneDNN has no bfloat16 matmul.
+    public mutating func setInferencePrecision(_ precision: ProductPrecision) throws {
         if precision == .bf16 && Scalar.self == Float.self && !BFloat16Matrix.isSupported {
-            throw InferencePrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
+            throw ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
         }
         for index in blocks.indices {
             blocks[index].attention.queryKeyValue.setInferencePrecision(precision)

@@ -64,14 +64,19 @@ extension VisionTransformer {
     }
 
     /// The forward pass, keeping its trace. `attentionOffsets[l]` [B, H, N, N] is added to
-    /// block l's attention probabilities (see `MultiHeadAttention.forward`).
+    /// block l's attention probabilities (see `MultiHeadAttention.forward`). `precision`: of the
+    /// blocks' Linear products (qkv, projection, fc1, fc2), which at bf16 keep their rounded
+    /// operands in the trace for `backward`; bf16 is for training (`TrainingConfiguration.precision`,
+    /// Float models on CPUs where `BFloat16Matrix.isSupported`), never for explanations.
     ///
     /// Specialised, as `backward` and `zeroed` are: the trainer and the explainer call them from
     /// other modules, where the generic body ran every layer's loops through witness tables
     /// (the zero fills of the gradient accumulators alone were 3% of `bench train`'s samples).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func forward(_ images: Tensor<Scalar>, attentionOffsets: [Int: [Scalar]] = [:]) throws -> Trace {
+    public func forward(
+        _ images: Tensor<Scalar>, attentionOffsets: [Int: [Scalar]] = [:], precision: ProductPrecision = .fp32
+    ) throws -> Trace {
         let embedding = try embed(images)
         let batch = embedding.batch, n = embedding.tokens
         var blockTraces = [TransformerBlock<Scalar>.Trace]()
@@ -84,7 +89,8 @@ extension VisionTransformer {
             x = normalised
         }
         for (index, block) in blocks.enumerated() {
-            let (y, trace) = block.forward(x, batch: batch, tokens: n, attentionOffset: attentionOffsets[index])
+            let (y, trace) = block.forward(
+                x, batch: batch, tokens: n, attentionOffset: attentionOffsets[index], precision: precision)
             blockTraces.append(trace)
             x = y
         }

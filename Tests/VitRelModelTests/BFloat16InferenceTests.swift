@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import VitRelModel
 
-/// `InferencePrecision.bf16`: bfloat16 rounding, the bfloat16 Linear product against a Float64
+/// `ProductPrecision.bf16`: bfloat16 rounding, the bfloat16 Linear product against a Float64
 /// product of the rounded operands, and the untraced pass of a whole model against Float32.
 final class BFloat16InferenceTests: XCTestCase {
     override func tearDown() {
@@ -16,7 +16,7 @@ final class BFloat16InferenceTests: XCTestCase {
         guard BFloat16Matrix.isSupported else {
             var model = InferencePassTests.blockedModel(pooling: .token).0
             XCTAssertThrowsError(try model.setInferencePrecision(.bf16)) { error in
-                XCTAssertEqual(error as? InferencePrecisionError, .bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet))
+                XCTAssertEqual(error as? ProductPrecisionError, .bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet))
                 XCTAssertTrue("\(error)".contains("AVX-512"), "\(error)")
             }
             XCTAssertEqual(model.inferencePrecision, .fp32)

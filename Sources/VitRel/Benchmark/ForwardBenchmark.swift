@@ -11,12 +11,12 @@ public struct ForwardBenchmark: Sendable {
     public var config: ViTConfig
     public var batchSize: Int
     public var rounds: Int
-    public var precision: InferencePrecision
+    public var precision: ProductPrecision
     /// Side of the yardstick's square sgemm (2048: large enough for either library's peak).
     public var yardstickSize: Int
 
     public init(
-        config: ViTConfig, batchSize: Int = 16, rounds: Int = 5, precision: InferencePrecision = .fp32, yardstickSize: Int = 2048
+        config: ViTConfig, batchSize: Int = 16, rounds: Int = 5, precision: ProductPrecision = .fp32, yardstickSize: Int = 2048
     ) {
         self.config = config
         self.batchSize = batchSize
@@ -27,7 +27,7 @@ public struct ForwardBenchmark: Sendable {
 
     public struct Result: Sendable {
         public var parameterCount: Int
-        public var precision: InferencePrecision
+        public var precision: ProductPrecision
         /// Rounds measured and forward passes per round (the fastest kept).
         public var rounds: Int
         public var passesPerRound: Int

@@ -79,7 +79,7 @@ public final class GemmRate {
         }.joined(separator: ", ") + "  (sgemm \(size)³, each with its own \(Parallel.threadCount) threads, best of a few)"
     }
 
-    /// GFLOP/s of vitrel's bfloat16 product (`BFloat16LinearProduct`, oneDNN's bfloat16 matmul
+    /// GFLOP/s of vitrel's bfloat16 product (`BFloat16Products.linear`, oneDNN's bfloat16 matmul
     /// in vitrel's fixed blocks on its threads) on the same n×n×n operands, the best of
     /// `repetitions`: the yardstick of a `--precision bf16` run, beside the fp32 one. Nil where
     /// oneDNN has none.
@@ -95,7 +95,7 @@ public final class GemmRate {
             let watch = Stopwatch()
             a.withUnsafeBufferPointer { x in
                 c.withUnsafeMutableBufferPointer { y in
-                    BFloat16LinearProduct.forward(x: x.baseAddress!, rows: n, weight: reduced, bias: nil, y: y.baseAddress!)
+                    BFloat16Products.linear(x: x.baseAddress!, rows: n, weight: reduced, bias: nil, y: y.baseAddress!)
                 }
             }
             return watch.seconds

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What `InferencePrecision.bf16` changes in what vitrel reports for one image, against Float32:
+/// What `ProductPrecision.bf16` changes in what vitrel reports for one image, against Float32:
 /// the logits and prediction, and LIME's explanation with the same seed (same superpixels, same
 /// perturbed samples, only the classifier's precision differs). The evidence behind the
 /// README's choice of default precision (`vitrel bench precision`).

@@ -24,6 +24,9 @@ public struct Trainer {
     public init(model: VisionTransformer<Float>, configuration: TrainingConfiguration) throws {
         if let problem = configuration.validationProblem() { throw TrainingError.invalidConfiguration(problem) }
         if let problem = model.config.validationProblem() { throw ModelError.invalidConfig(problem) }
+        if configuration.precision == .bf16 && !BFloat16Matrix.isSupported {
+            throw ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
+        }
         try Self.checkWeights(configuration, classCount: model.config.classCount)
         self.configuration = configuration
         self.model = model
@@ -184,7 +187,7 @@ public struct Trainer {
             throw TrainingError.shapeMismatch("images \(batch.images.shape) for \(batch.targets.count) targets")
         }
         var watch = Stopwatch()
-        let trace = try model.forward(batch.images)
+        let trace = try model.forward(batch.images, precision: configuration.precision)
         let forwardSeconds = watch.seconds
         watch = Stopwatch()
         let (loss, dLogits, correct, judged) = try lossAndGradient(logits: trace.logits, targets: batch.targets)

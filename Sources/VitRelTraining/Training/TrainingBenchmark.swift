@@ -25,14 +25,17 @@ public struct TrainingBenchmark: Codable, Equatable, Sendable {
     public var backwardToForwardRatio: Double { backwardSeconds / forwardSeconds }
 
     /// Times `steps` training steps (default AdamW and clipping settings) of a model built from
-    /// `config` on batches of `batchSize` random images at the configuration's resolution.
-    public static func measure(config: ViTConfig, batchSize: Int, steps: Int, seed: UInt64 = 0) throws -> TrainingBenchmark {
+    /// `config` on batches of `batchSize` random images at the configuration's resolution, with
+    /// the steps' products at `precision`.
+    public static func measure(
+        config: ViTConfig, batchSize: Int, steps: Int, seed: UInt64 = 0, precision: ProductPrecision = .fp32
+    ) throws -> TrainingBenchmark {
         guard batchSize > 0, steps > 0 else {
             throw TrainingError.invalidConfiguration("benchmark batch size and steps must be positive")
         }
         var trainer = try Trainer(
             model: VisionTransformer<Float>(config: config, seed: seed),
-            configuration: TrainingConfiguration(batchSize: batchSize, augment: false, seed: seed))
+            configuration: TrainingConfiguration(batchSize: batchSize, augment: false, seed: seed, precision: precision))
         var generator = SeededGenerator(seed: seed &+ 1)
         let shape = [batchSize, config.channels, config.imageHeight, config.imageWidth]
         let images = Tensor<Float>(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextGaussian()) })

@@ -29,13 +29,19 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Rate r of layer-wise learning-rate decay (`LayerwiseLearningRateDecay`); nil trains
     /// every layer at the scheduled rate. Absent from states saved before it existed.
     public var layerDecay: Double?
+    /// Precision of the blocks' Linear products in the training steps' forward and backward
+    /// passes (`VisionTransformer.forward(_:attentionOffsets:precision:)`): bf16 rounds their
+    /// operands to bfloat16 and keeps Float32 sums, weights, gradients and optimiser state
+    /// (mixed precision); validation always runs at fp32. States saved before it existed
+    /// decode as fp32, the precision they were trained at.
+    public var precision: ProductPrecision
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, learningRate: Double = 5e-4, minimumLearningRate: Double = 1e-6,
         warmupSteps: Int = 0, optimizer: AdamWHyperparameters = AdamWHyperparameters(),
         maximumGradientNorm: Double? = 1.0, classWeights: [Double]? = nil, labelSmoothing: Double = 0,
         positiveWeights: [Double]? = nil, augment: Bool = true, validationBatchSize: Int? = nil, seed: UInt64 = 0,
-        layerDecay: Double? = nil
+        layerDecay: Double? = nil, precision: ProductPrecision = .fp32
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -51,6 +57,31 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.validationBatchSize = validationBatchSize ?? batchSize
         self.seed = seed
         self.layerDecay = layerDecay
+        self.precision = precision
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, learningRate, minimumLearningRate, warmupSteps, optimizer, maximumGradientNorm
+        case classWeights, labelSmoothing, positiveWeights, augment, validationBatchSize, seed, layerDecay, precision
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        minimumLearningRate = try c.decode(Double.self, forKey: .minimumLearningRate)
+        warmupSteps = try c.decode(Int.self, forKey: .warmupSteps)
+        optimizer = try c.decode(AdamWHyperparameters.self, forKey: .optimizer)
+        maximumGradientNorm = try c.decodeIfPresent(Double.self, forKey: .maximumGradientNorm)
+        classWeights = try c.decodeIfPresent([Double].self, forKey: .classWeights)
+        labelSmoothing = try c.decode(Double.self, forKey: .labelSmoothing)
+        positiveWeights = try c.decodeIfPresent([Double].self, forKey: .positiveWeights)
+        augment = try c.decode(Bool.self, forKey: .augment)
+        validationBatchSize = try c.decode(Int.self, forKey: .validationBatchSize)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        layerDecay = try c.decodeIfPresent(Double.self, forKey: .layerDecay)
+        precision = try c.decodeIfPresent(ProductPrecision.self, forKey: .precision) ?? .fp32
     }
 
     /// Checks the numbers; returns a description of the first problem.

@@ -43,6 +43,9 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
     /// The dataset root as given.
     public var data: String
     public var seed: UInt64
+    /// Precision of the training steps' products (`TrainingConfiguration.precision`); nil in
+    /// records written before the option existed, which trained at fp32.
+    public var precision: ProductPrecision?
     /// Epochs done, resumed ones included.
     public var epochs: Int
     public var trainImages: Int
@@ -52,12 +55,13 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
     public var history: [Epoch]
 
     public init(
-        command: String, data: String, seed: UInt64, epochs: Int, trainImages: Int, validationImages: Int,
+        command: String, data: String, seed: UInt64, precision: ProductPrecision? = nil, epochs: Int, trainImages: Int, validationImages: Int,
         wallSeconds: Double, vitrelVersion: String, history: [Epoch]
     ) {
         self.command = command
         self.data = data
         self.seed = seed
+        self.precision = precision
         self.epochs = epochs
         self.trainImages = trainImages
         self.validationImages = validationImages

@@ -52,6 +52,8 @@ public struct TrainingRun {
     public var labelSmoothing: Double
     /// Layer-wise learning-rate decay rate (`LayerwiseLearningRateDecay`); nil for none.
     public var layerDecay: Double?
+    /// Precision of the training steps' Linear products (`TrainingConfiguration.precision`).
+    public var precision: ProductPrecision
     public var balance: ClassBalancing
     public var augment: Bool
     /// Seed of initialisation, balancing, shuffling and augmentation.
@@ -76,7 +78,7 @@ public struct TrainingRun {
         embedDimension: Int? = nil, depth: Int? = nil, headCount: Int? = nil, mlpRatio: Double? = nil,
         epochs: Int = 20, batchSize: Int = 32, learningRate: Double = 1e-3, minimumLearningRate: Double = 1e-5,
         weightDecay: Double = 0.05, warmupEpochs: Double = 2, labelSmoothing: Double = 0, layerDecay: Double? = nil,
-        balance: ClassBalancing = .none, augment: Bool = true, seed: UInt64 = 0,
+        precision: ProductPrecision = .fp32, balance: ClassBalancing = .none, augment: Bool = true, seed: UInt64 = 0,
         output: URL, resume: Bool = false, initFrom: String? = nil, command: String, stopAfterEpoch: Int? = nil
     ) {
         self.data = data
@@ -97,6 +99,7 @@ public struct TrainingRun {
         self.warmupEpochs = warmupEpochs
         self.labelSmoothing = labelSmoothing
         self.layerDecay = layerDecay
+        self.precision = precision
         self.balance = balance
         self.augment = augment
         self.seed = seed
@@ -128,10 +131,14 @@ public struct TrainingRun {
     ///
     /// - Throws: `TrainingRunError` for an unknown or invalid architecture, `initFrom`
     ///   classes that are not the data's, or no readable training image; the dataset's,
-    ///   checkpoint's and trainer's own errors as they come.
+    ///   checkpoint's and trainer's own errors as they come; `ProductPrecisionError` before
+    ///   reading anything when bf16 is asked for where oneDNN has no bfloat16 matmul.
     @discardableResult
     public func run(observer: TrainingRunObserver = SilentTrainingRunObserver()) throws -> Result {
         let watch = Stopwatch()
+        if precision == .bf16 && !BFloat16Matrix.isSupported {
+            throw ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
+        }
         var index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
         if balance == .downsample { index = index.downsampledToSmallestClass(seed: seed) }
         let initial = try initFrom.map { try ClassifierModel.load(from: URL(fileURLWithPath: $0)) }
@@ -158,7 +165,7 @@ public struct TrainingRun {
         var configuration = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, learningRate: learningRate, minimumLearningRate: minimumLearningRate,
             warmupSteps: 0, optimizer: AdamWHyperparameters(weightDecay: weightDecay), labelSmoothing: labelSmoothing,
-            augment: augment, seed: seed, layerDecay: layerDecay)
+            augment: augment, seed: seed, layerDecay: layerDecay, precision: precision)
         configuration.warmupSteps = Int(warmupEpochs * Double(configuration.stepsPerEpoch(itemCount: train.count)))
         if balance == .weights { configuration.classWeights = index.inverseFrequencyWeights() }
 
@@ -180,7 +187,7 @@ public struct TrainingRun {
             training: try train.dataSource(), validation: validation.count > 0 ? try validation.dataSource() : nil,
             outputs: outputs, stopAfterEpoch: stopAfterEpoch, onStep: observer.step, onEpoch: observer.epochFinished)
         let record = TrainingRecord(
-            command: command, data: data, seed: seed, epochs: history.count, trainImages: train.count,
+            command: command, data: data, seed: seed, precision: trainer.configuration.precision, epochs: history.count, trainImages: train.count,
             validationImages: validation.count, wallSeconds: watch.seconds, vitrelVersion: VitRel.version,
             history: history.map(TrainingRecord.Epoch.init))
         try record.write(to: recordURL)
