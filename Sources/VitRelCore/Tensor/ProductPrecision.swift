@@ -1,5 +1,3 @@
-import CVitRelBF16
-
 /// The precision of a ViT's Linear-layer products. It applies to the untraced forward pass
 /// (`VisionTransformer.logits`, the bulk work of predict, evaluate, LIME and the perturbation
 /// metrics) and, when training asks for it (`TrainingConfiguration.precision`), to the traced
@@ -11,7 +9,9 @@ public enum ProductPrecision: String, CaseIterable, Codable, Sendable {
     /// The Linear layers' products (qkv, projection, fc1, fc2: ~90% of a ViT's multiply-adds)
     /// with weights and inputs rounded to bfloat16 and sums kept in Float32 (oneDNN's matmul,
     /// AVX512-BF16 dot products where the CPU has them); patch embedding, attention maps,
-    /// softmax, LayerNorm, GELU, residuals and the head stay Float32.
+    /// softmax, LayerNorm, GELU, residuals and the head stay Float32. In training the same
+    /// layers' backward products (dx and dW) run on bfloat16 operands too, and the weights,
+    /// gradients and optimiser state stay Float32.
     case bf16
 }
 

@@ -32,4 +32,22 @@ final class CLIPrecisionTests: XCTestCase {
         XCTAssertEqual(run.errorMessages.count, 1, run.stderr)
         XCTAssertTrue(run.errorMessages[0].contains("AVX-512") && run.errorMessages[0].contains("AVX2"), run.stderr)
     }
+
+    /// `train` and `bench train` take the precision of the training steps: fp16 is a usage
+    /// error, and bf16 where oneDNN has no bfloat16 matmul one line before any data is read
+    /// (the data folder given does not exist, and the error is still the precision's).
+    func testTrainingPrecisionIsParsedAndRefusedInOneLineWithoutItsMatmul() throws {
+        let unknown = try CLI.run(["train", "--data", "/nonexistent", "--out", "/nonexistent/out", "--precision", "fp16"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("fp16"), unknown.stderr)
+        for arguments in [["train", "--data", "/nonexistent", "--out", "/nonexistent/out", "--precision", "bf16"],
+                          ["bench", "train", "--arch", "vit_tiny_patch16_224", "--batch", "1", "--steps", "1", "--precision", "bf16"]] {
+            let run = try CLI.run(arguments, environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+            XCTAssertEqual(run.status, 1, run.stderr)
+            XCTAssertEqual(run.errorMessages.count, 1, run.stderr)
+            XCTAssertTrue(run.errorMessages[0].contains("AVX-512") && run.errorMessages[0].contains("AVX2"), run.stderr)
+        }
+        let help = try CLI.run(["train", "--help"])
+        XCTAssertTrue(help.stdout.contains("--precision <fp32|bf16>"), help.stdout)
+    }
 }
