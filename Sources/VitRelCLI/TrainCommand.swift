@@ -72,7 +72,7 @@ struct TrainCommand: ParsableCommand {
             weightDecay: weightDecay, warmupEpochs: warmupEpochs, labelSmoothing: labelSmoothing, layerDecay: layerDecay,
             precision: precision, balance: balance, augment: !noAugment, seed: seed, output: URL(fileURLWithPath: out), resume: resume,
             initFrom: initFrom, command: CommandLine.arguments.joined(separator: " "))
-        let terminal = TerminalTrainingObserver(data: data)
+        let terminal = TerminalTrainingObserver(data: data, precision: precision)
         let result = try training.run(observer: terminal)
         printError("wrote \(out) (best validation macro recall) in \(ProgressBar.clock(result.record.wallSeconds))")
         try terminal.problems.finish()
@@ -83,10 +83,14 @@ struct TrainCommand: ParsableCommand {
 /// each epoch's line.
 private final class TerminalTrainingObserver: TrainingRunObserver {
     let data: String
+    let precision: ProductPrecision
     let problems = InputProblems()
     private var bar: ProgressBar?
 
-    init(data: String) { self.data = data }
+    init(data: String, precision: ProductPrecision) {
+        self.data = data
+        self.precision = precision
+    }
 
     func willPrepare(_ dataset: DatasetIndex) {
         printError("reading \(data) (\(dataset.layout.rawValue)): \(dataset.items.count) images, classes \(dataset.classNames.joined(separator: ", "))")
@@ -95,7 +99,8 @@ private final class TerminalTrainingObserver: TrainingRunObserver {
     func inputProblem(_ file: SkippedFile) { problems.report(file) }
 
     func prepared(training: Int, validation: Int, config: ViTConfig) {
-        printError("train \(training), validation \(validation) images at \(config.imageHeight)×\(config.imageWidth)")
+        printError("train \(training), validation \(validation) images at \(config.imageHeight)×\(config.imageWidth)"
+            + (precision == .bf16 ? "; steps' products in bf16 (mixed precision), validation in fp32" : ""))
     }
 
     func resumed(afterEpoch: Int) { printError("resuming after epoch \(afterEpoch)") }

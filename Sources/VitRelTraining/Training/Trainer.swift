@@ -2,7 +2,9 @@ import Foundation
 
 /// Mini-batch training of a Float32 Vision Transformer: shuffle → batch (augmented) →
 /// forward → loss → backward → clip → AdamW at the scheduled rate, then validation once per
-/// epoch, best-model selection by validation macro recall, and a resume state on disk.
+/// epoch, best-model selection by validation macro recall, and a resume state on disk. The
+/// steps' products run at `configuration.precision` (fp32, or mixed-precision bf16);
+/// validation always runs at fp32.
 ///
 /// Reproducibility: every random draw comes from streams derived from the configuration's
 /// seed and the epoch (`SeededGenerator(seed:stream: epoch)` shuffles the epoch and gives the

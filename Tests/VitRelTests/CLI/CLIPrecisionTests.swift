@@ -50,4 +50,18 @@ final class CLIPrecisionTests: XCTestCase {
         let help = try CLI.run(["train", "--help"])
         XCTAssertTrue(help.stdout.contains("--precision <fp32|bf16>"), help.stdout)
     }
+
+    /// Where bf16 runs, `train --precision bf16` says so on the line that announces the data.
+    func testTrainingAtBFloat16SaysSo() throws {
+        guard BFloat16Matrix.isSupported else { throw XCTSkip("oneDNN has no bfloat16 matmul on \(OneDNNGEMM.instructionSet)") }
+        let root = try TestPaths.temporaryDirectory(self)
+        let data = root.appendingPathComponent("synth")
+        try SyntheticDataset.write(to: data, perClass: 4, seed: 5, size: 64, splits: [("Train", 0.5), ("Val", 0.5)])
+        let run = try CLI.run([
+            "train", "--data", data.path, "--out", root.appendingPathComponent("model").path, "--image-size", "16",
+            "--patch-size", "8", "--embed-dim", "16", "--depth", "1", "--heads", "2", "--epochs", "1", "--batch", "4",
+            "--precision", "bf16"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("products in bf16 (mixed precision), validation in fp32"), run.stderr)
+    }
 }
