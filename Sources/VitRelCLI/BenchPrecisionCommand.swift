@@ -29,9 +29,7 @@ struct BenchPrecision: ParsableCommand {
         runtime.apply()
         guard !image.isEmpty else { throw ValidationError("give at least one --image") }
         let model = try modelOptions.load()
-        guard BFloat16Matrix.isSupported else {
-            throw CLIError("\(ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet))")
-        }
+        do { try ProductPrecision.bf16.requireSupported() } catch { throw CLIError("\(error)") }
         let explainer = try lime.explainer(patchSize: model.config.patchSize)
         print("model \(model.directory.lastPathComponent), \(image.count) images, LIME \(explainer.sampleCount) samples, seed \(lime.seed ?? 0)")
         print("image                                    max |Δlogit|  same class  LIME r    top-3 shared")

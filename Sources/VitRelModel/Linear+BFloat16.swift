@@ -21,15 +21,10 @@ extension Linear {
         precondition(x.count == rows * inputCount && y.count == rows * outputCount, "Linear input \(x.count) ≠ \(rows)×\(inputCount)")
         x.withUnsafeBytes { xBytes in
             y.withUnsafeMutableBytes { yBytes in
-                let xp = xBytes.bindMemory(to: Float.self).baseAddress!
-                let yp = yBytes.bindMemory(to: Float.self).baseAddress!
-                guard let bias else {
-                    BFloat16Products.linear(x: xp, rows: rows, weight: reducedWeight, bias: nil, y: yp)
-                    return
-                }
-                bias.scalars.withUnsafeBytes { bBytes in
+                withFloatBias { bias in
                     BFloat16Products.linear(
-                        x: xp, rows: rows, weight: reducedWeight, bias: bBytes.bindMemory(to: Float.self).baseAddress!, y: yp)
+                        x: xBytes.bindMemory(to: Float.self).baseAddress!, rows: rows, weight: reducedWeight, bias: bias,
+                        y: yBytes.bindMemory(to: Float.self).baseAddress!)
                 }
             }
         }
@@ -63,22 +58,15 @@ extension Linear {
         precondition(Scalar.self == Float.self, "bfloat16 products are for Float32 layers")
         let m = rows, n = outputCount, k = inputCount
         precondition(x.count == m * k, "Linear input \(x.count) ≠ \(m)×\(k)")
-        let operands = BFloat16Operands(weight: roundedWeight(), input: x.withUnsafeBytes { bytes in
-            bytes.isEmpty ? [] : BFloat16Products.rounded(bytes.bindMemory(to: Float.self).baseAddress!, count: m * k)
-        })
+        let operands = BFloat16Operands(weight: roundedWeight(), input: Self.rounded(x))
         var y = [Scalar].uninitialized(m * n)
         guard m > 0, n > 0 else { return (y, operands) }
         operands.input.withUnsafeBufferPointer { input in
             y.withUnsafeMutableBytes { yBytes in
-                let yp = yBytes.bindMemory(to: Float.self).baseAddress!
-                guard let bias else {
-                    BFloat16Products.linear(roundedInput: input.baseAddress!, rows: m, weight: operands.weight, bias: nil, y: yp)
-                    return
-                }
-                bias.scalars.withUnsafeBytes { bBytes in
+                withFloatBias { bias in
                     BFloat16Products.linear(
-                        roundedInput: input.baseAddress!, rows: m, weight: operands.weight,
-                        bias: bBytes.bindMemory(to: Float.self).baseAddress!, y: yp)
+                        roundedInput: input.baseAddress!, rows: m, weight: operands.weight, bias: bias,
+                        y: yBytes.bindMemory(to: Float.self).baseAddress!)
                 }
             }
         }
@@ -144,6 +132,13 @@ extension Linear {
         return full
     }
 
+    /// `body` with the bias as Float32 values (nil for a bias-free layer); Float layers only.
+    private func withFloatBias<Result>(_ body: (UnsafePointer<Float>?) -> Result) -> Result {
+        guard let bias else { return body(nil) }
+        return bias.scalars.withUnsafeBytes { body($0.bindMemory(to: Float.self).baseAddress!) }
+    }
+
+    /// x rounded to bfloat16 (Float layers only).
     private static func rounded(_ x: [Scalar]) -> [UInt16] {
         x.withUnsafeBytes { bytes in
             bytes.isEmpty ? [] : BFloat16Products.rounded(bytes.bindMemory(to: Float.self).baseAddress!, count: x.count)

@@ -23,9 +23,7 @@ extension VisionTransformer {
     /// Float64). Traced passes (`forward`: explanations, and training, which chooses its own
     /// precision) are untouched. Throws when this machine's oneDNN has no bfloat16 matmul.
     public mutating func setInferencePrecision(_ precision: ProductPrecision) throws {
-        if precision == .bf16 && Scalar.self == Float.self && !BFloat16Matrix.isSupported {
-            throw ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
-        }
+        if Scalar.self == Float.self { try precision.requireSupported() }
         for index in blocks.indices {
             blocks[index].attention.queryKeyValue.setInferencePrecision(precision)
             blocks[index].attention.projection.setInferencePrecision(precision)

@@ -13,6 +13,15 @@ public enum ProductPrecision: String, CaseIterable, Codable, Sendable {
     /// layers' backward products (dx and dW) run on bfloat16 operands too, and the weights,
     /// gradients and optimiser state stay Float32.
     case bf16
+
+    /// Throws `ProductPrecisionError.bf16Unsupported` when this machine cannot run `self`:
+    /// bf16 where oneDNN has no bfloat16 matmul (`BFloat16Matrix.isSupported`). fp32 runs
+    /// everywhere.
+    public func requireSupported() throws {
+        if self == .bf16 && !BFloat16Matrix.isSupported {
+            throw ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
+        }
+    }
 }
 
 /// Why a model cannot run at the precision asked for.

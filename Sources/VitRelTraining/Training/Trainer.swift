@@ -26,9 +26,7 @@ public struct Trainer {
     public init(model: VisionTransformer<Float>, configuration: TrainingConfiguration) throws {
         if let problem = configuration.validationProblem() { throw TrainingError.invalidConfiguration(problem) }
         if let problem = model.config.validationProblem() { throw ModelError.invalidConfig(problem) }
-        if configuration.precision == .bf16 && !BFloat16Matrix.isSupported {
-            throw ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
-        }
+        try configuration.precision.requireSupported()
         try Self.checkWeights(configuration, classCount: model.config.classCount)
         self.configuration = configuration
         self.model = model

@@ -136,9 +136,7 @@ public struct TrainingRun {
     @discardableResult
     public func run(observer: TrainingRunObserver = SilentTrainingRunObserver()) throws -> Result {
         let watch = Stopwatch()
-        if precision == .bf16 && !BFloat16Matrix.isSupported {
-            throw ProductPrecisionError.bf16Unsupported(instructionSet: OneDNNGEMM.instructionSet)
-        }
+        try precision.requireSupported()
         var index = try DatasetIndex.open(URL(fileURLWithPath: data), subset: subset)
         if balance == .downsample { index = index.downsampledToSmallestClass(seed: seed) }
         let initial = try initFrom.map { try ClassifierModel.load(from: URL(fileURLWithPath: $0)) }
